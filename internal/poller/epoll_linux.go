@@ -1,0 +1,272 @@
+//go:build linux
+
+package poller
+
+// The epoll backend. Kernel quirks it handles:
+//
+//  1. EPOLL_CTL_MOD of a descriptor the kernel dropped when it was closed
+//     fails with ENOENT: retried as EPOLL_CTL_ADD (the number was reused).
+//  2. EPOLL_CTL_ADD of a descriptor already in the set (a dup of a watched
+//     one, or a number our caller believed free) fails with EEXIST: retried
+//     as EPOLL_CTL_MOD.
+//  3. Regular files and character devices like /dev/null are refused with
+//     EPERM: reported as ErrNotPollable, which the loop turns into "always
+//     ready", as libev does.
+//  4. EPOLL_CTL_DEL of a descriptor that was already closed fails with EBADF
+//     or ENOENT: not an error, closing removed it.
+//  5. A closed descriptor whose file description lives on in a dup stays in
+//     the set and keeps reporting under its old number: every event carries
+//     the generation given at registration so the caller can drop reports
+//     that predate its last change.
+//  6. epoll_pwait interrupted by a signal (EINTR) is retried.
+
+import (
+	"errors"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+type epoll struct {
+	fd     int             // the epoll descriptor; owned by this struct
+	file   *os.File        // fd as registered with Go's network poller, for parking
+	rc     syscall.RawConn // file's raw access, to park until fd is readable
+	wakefd int             // eventfd that Wake writes; in the set, level-triggered
+
+	wakePending atomic.Bool        // a Wake wrote wakefd and Wait has not drained it yet
+	deadline    bool               // file has a read deadline set by the last Wait
+	raw         []unix.EpollEvent  // kernel-format buffer, grown to the caller's size
+	wakeBuf     [8]byte            // eventfd read/write scratch
+	nready      int                // result of the last waitRaw made inside rc.Read
+	nerr        error              // error of that waitRaw
+	waitFn      func(uintptr) bool // the parking predicate, allocated once
+}
+
+var _ Poller = (*epoll)(nil)
+
+func newNative(k Kind) (Poller, error) {
+	if k != Default && k != Epoll {
+		return nil, unsupported(k)
+	}
+	return newEpoll()
+}
+
+func newEpoll() (*epoll, error) {
+	fd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, os.NewSyscallError("epoll_create1", err)
+	}
+	wfd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err != nil {
+		unix.Close(fd)
+		return nil, os.NewSyscallError("eventfd", err)
+	}
+	p := &epoll{fd: fd, wakefd: wfd}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(wfd)}
+	if err := unix.EpollCtl(fd, unix.EPOLL_CTL_ADD, wfd, &ev); err != nil {
+		unix.Close(wfd)
+		unix.Close(fd)
+		return nil, os.NewSyscallError("epoll_ctl", err)
+	}
+	// An epoll descriptor is readable while its ready list is not empty, so
+	// Go's poller can tell us when to look. It must be non-blocking for
+	// os.NewFile to hand it to the runtime poller.
+	if err := unix.SetNonblock(fd, true); err != nil {
+		p.closeFds()
+		return nil, os.NewSyscallError("fcntl", err)
+	}
+	p.file = os.NewFile(uintptr(fd), "epoll")
+	rc, err := p.file.SyscallConn()
+	if err != nil {
+		p.closeFds()
+		return nil, err
+	}
+	p.rc = rc
+	p.waitFn = func(uintptr) bool {
+		p.nready, p.nerr = p.waitRaw()
+		return p.nready > 0 || p.nerr != nil
+	}
+	return p, nil
+}
+
+func (p *epoll) Name() string { return "epoll" }
+
+func epollMask(interest Events) uint32 {
+	var m uint32
+	if interest&In != 0 {
+		m |= unix.EPOLLIN
+	}
+	if interest&Out != 0 {
+		m |= unix.EPOLLOUT
+	}
+	if interest&RDHup != 0 {
+		m |= unix.EPOLLRDHUP
+	}
+	if interest&Edge != 0 {
+		m |= unix.EPOLLET
+	}
+	return m
+}
+
+// ctl is epoll_ctl through a raw system call: it never blocks, and the raw
+// path skips the scheduler's syscall bookkeeping, which is costly here.
+func (p *epoll) ctl(op, fd int, interest Events, gen uint32) syscall.Errno {
+	ev := unix.EpollEvent{Events: epollMask(interest), Fd: int32(fd), Pad: int32(gen)}
+	_, _, e := unix.RawSyscall6(unix.SYS_EPOLL_CTL, uintptr(p.fd), uintptr(op), uintptr(fd),
+		uintptr(unsafe.Pointer(&ev)), 0, 0)
+	return e
+}
+
+func (p *epoll) Add(fd int, interest Events, gen uint32) error {
+	e := p.ctl(unix.EPOLL_CTL_ADD, fd, interest, gen)
+	if e == unix.EEXIST {
+		e = p.ctl(unix.EPOLL_CTL_MOD, fd, interest, gen)
+	}
+	return ctlError(e)
+}
+
+func (p *epoll) Modify(fd int, interest Events, gen uint32) error {
+	e := p.ctl(unix.EPOLL_CTL_MOD, fd, interest, gen)
+	if e == unix.ENOENT {
+		e = p.ctl(unix.EPOLL_CTL_ADD, fd, interest, gen)
+	}
+	return ctlError(e)
+}
+
+func (p *epoll) Delete(fd int) error {
+	e := p.ctl(unix.EPOLL_CTL_DEL, fd, 0, 0)
+	if e == unix.EBADF || e == unix.ENOENT {
+		return nil
+	}
+	return ctlError(e)
+}
+
+func ctlError(e syscall.Errno) error {
+	switch e {
+	case 0:
+		return nil
+	case unix.EPERM:
+		return ErrNotPollable
+	}
+	return os.NewSyscallError("epoll_ctl", e)
+}
+
+// waitRaw polls with a zero timeout into p.raw.
+func (p *epoll) waitRaw() (int, error) {
+	for {
+		r, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p.fd),
+			uintptr(unsafe.Pointer(&p.raw[0])), uintptr(len(p.raw)), 0, 0, 0)
+		switch e {
+		case 0:
+			return int(r), nil
+		case unix.EINTR:
+			continue
+		}
+		return 0, os.NewSyscallError("epoll_wait", e)
+	}
+}
+
+func (p *epoll) Wait(events []Event, timeout time.Duration) (int, error) {
+	if len(events) == 0 {
+		return 0, nil
+	}
+	if len(p.raw) < len(events) {
+		p.raw = make([]unix.EpollEvent, len(events))
+	}
+	p.raw = p.raw[:len(events)]
+	n, err := p.waitRaw()
+	if err != nil {
+		return 0, err
+	}
+	if n == 0 && timeout != 0 {
+		if n, err = p.park(timeout); err != nil {
+			return 0, err
+		}
+	}
+	j := 0
+	for i := range n {
+		r := &p.raw[i]
+		if int(r.Fd) == p.wakefd {
+			p.drainWake()
+			continue
+		}
+		events[j] = Event{Fd: r.Fd, Gen: uint32(r.Pad), Events: fromEpoll(r.Events)}
+		j++
+	}
+	return j, nil
+}
+
+// park blocks the goroutine, not the thread, until the epoll descriptor is
+// readable or timeout passes, then polls again.
+func (p *epoll) park(timeout time.Duration) (int, error) {
+	if timeout > 0 {
+		p.file.SetReadDeadline(time.Now().Add(timeout))
+		p.deadline = true
+	} else if p.deadline {
+		p.file.SetReadDeadline(time.Time{})
+		p.deadline = false
+	}
+	p.nready, p.nerr = 0, nil
+	err := p.rc.Read(p.waitFn)
+	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+		return 0, err
+	}
+	return p.nready, p.nerr
+}
+
+func fromEpoll(m uint32) Events {
+	var e Events
+	if m&unix.EPOLLIN != 0 {
+		e |= In
+	}
+	if m&unix.EPOLLOUT != 0 {
+		e |= Out
+	}
+	if m&unix.EPOLLRDHUP != 0 {
+		e |= RDHup
+	}
+	if m&unix.EPOLLERR != 0 {
+		e |= Err
+	}
+	if m&unix.EPOLLHUP != 0 {
+		e |= Hup
+	}
+	return e
+}
+
+func (p *epoll) drainWake() {
+	// Clear the flag first: a Wake racing with us then writes again, and the
+	// worst case is one spurious wake-up, never a lost one.
+	p.wakePending.Store(false)
+	unix.RawSyscall(unix.SYS_READ, uintptr(p.wakefd), uintptr(unsafe.Pointer(&p.wakeBuf[0])), 8)
+}
+
+func (p *epoll) Wake() error {
+	if !p.wakePending.CompareAndSwap(false, true) {
+		return nil
+	}
+	one := [8]byte{1}
+	_, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(p.wakefd), uintptr(unsafe.Pointer(&one[0])), 8)
+	if e != 0 && e != unix.EAGAIN {
+		return os.NewSyscallError("write", e)
+	}
+	return nil
+}
+
+func (p *epoll) closeFds() {
+	unix.Close(p.wakefd)
+	if p.file != nil {
+		p.file.Close()
+	} else {
+		unix.Close(p.fd)
+	}
+}
+
+func (p *epoll) Close() error {
+	p.closeFds()
+	return nil
+}

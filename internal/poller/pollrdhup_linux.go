@@ -1,0 +1,5 @@
+package poller
+
+import "golang.org/x/sys/unix"
+
+const pollRDHup = unix.POLLRDHUP

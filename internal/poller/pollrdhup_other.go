@@ -1,0 +1,5 @@
+//go:build unix && !linux
+
+package poller
+
+const pollRDHup = 0
