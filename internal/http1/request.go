@@ -1,0 +1,260 @@
+package http1
+
+import "iter"
+
+// RequestParser parses the head of an HTTP/1.1 request: the request line and
+// the header section (RFC 9112 §2-§5), incrementally and strictly.
+//
+// Bytes are copied into an arena owned by the parser, allocated once with
+// capacity Limits.MaxHeadBytes and reused after Reset, so that parsing in steady
+// state allocates nothing. The zero value is ready to use with default Limits.
+//
+// All []byte results are views into the arena: they are valid until the next
+// Reset and must not be modified.
+//
+// A RequestParser is not safe for concurrent use.
+type RequestParser struct {
+	h          head
+	methodEnd  int32 // method is arena[:methodEnd]
+	targetEnd  int32 // target is arena[methodEnd+1:targetEnd]
+	major      int
+	minor      int
+	f          framing
+	kind       BodyKind
+	keepAlive  bool
+	configured bool // h.init has run
+}
+
+// NewRequestParser returns a parser bounded by lim, with its arena allocated.
+func NewRequestParser(lim Limits) *RequestParser {
+	p := &RequestParser{}
+	p.h.init(lim)
+	p.configured = true
+	return p
+}
+
+// Feed parses as much of in as belongs to the request head and returns how
+// many bytes it consumed. It may be called with any split of the input, down
+// to one byte at a time. Once Done reports true, consumed stops right after
+// the CRLF CRLF ending the head: in[consumed:] is the start of the body (or of
+// the next request) and belongs to the caller.
+//
+// A non-nil error is always an *Error with the status to answer; it is sticky:
+// later calls return it again until Reset.
+func (p *RequestParser) Feed(in []byte) (consumed int, err error) {
+	if !p.configured {
+		p.h.init(Limits{})
+		p.configured = true
+	}
+	for {
+		n, startLine, err := p.h.feed(in[consumed:], errTargetTooLong)
+		consumed += n
+		if err != nil {
+			return consumed, err
+		}
+		if startLine {
+			if e := p.parseRequestLine(); e != nil {
+				return consumed, p.h.fail(e)
+			}
+			continue
+		}
+		if p.h.done {
+			if e := p.finish(); e != nil {
+				return consumed, p.h.fail(e)
+			}
+		}
+		return consumed, nil
+	}
+}
+
+// Done reports whether the complete head has been parsed without error; the
+// framing accessors are meaningful only then.
+func (p *RequestParser) Done() bool { return p.h.done && p.h.err == nil }
+
+// Reset prepares the parser for the next request, keeping its arena. All views
+// returned so far become invalid.
+func (p *RequestParser) Reset() {
+	p.h.reset()
+	p.methodEnd, p.targetEnd, p.major, p.minor = 0, 0, 0, 0
+	p.f = framing{}
+	p.kind, p.keepAlive = BodyNone, false
+}
+
+// parseRequestLine validates request-line = method SP request-target SP
+// HTTP-version (RFC 9112 §3), with exactly one SP between the parts.
+func (p *RequestParser) parseRequestLine() *Error {
+	line := p.h.arena[:p.h.startEnd]
+	sp1 := indexSP(line)
+	if sp1 <= 0 {
+		return errRequestLine
+	}
+	if !isToken(line[:sp1]) {
+		return errMethod
+	}
+	rest := line[sp1+1:]
+	sp2 := indexSP(rest)
+	if sp2 < 0 {
+		return errRequestLine
+	}
+	if sp2 == 0 {
+		return errRequestLine
+	}
+	if sp2 > p.h.lim.MaxTargetBytes {
+		return errTargetTooLong
+	}
+	major, minor, e := parseVersion(rest[sp2+1:])
+	if e != nil {
+		return e
+	}
+	if e := checkTarget(line[:sp1], rest[:sp2]); e != nil {
+		return e
+	}
+	p.methodEnd = int32(sp1)
+	p.targetEnd = int32(sp1 + 1 + sp2)
+	p.major, p.minor = major, minor
+	return nil
+}
+
+func indexSP(b []byte) int {
+	for i, c := range b {
+		if c == ' ' {
+			return i
+		}
+	}
+	return -1
+}
+
+// parseVersion parses HTTP-version = "HTTP/" DIGIT "." DIGIT (case-sensitive,
+// RFC 9112 §2.3). Only 1.0 and 1.1 are supported; other well-formed versions
+// get 505.
+func parseVersion(v []byte) (major, minor int, err *Error) {
+	if len(v) != 8 || string(v[:5]) != "HTTP/" || v[6] != '.' ||
+		v[5] < '0' || v[5] > '9' || v[7] < '0' || v[7] > '9' {
+		return 0, 0, errVersion
+	}
+	major, minor = int(v[5]-'0'), int(v[7]-'0')
+	if major != 1 || minor > 1 {
+		return 0, 0, errVersionSupport
+	}
+	return major, minor, nil
+}
+
+// finish applies the request framing rules of RFC 9112 §6 once the head is
+// complete.
+func (p *RequestParser) finish() *Error {
+	f, e := p.h.scanFraming()
+	if e != nil {
+		return e
+	}
+	switch {
+	case f.hasLength && f.hasTE:
+		return errLengthAndTE
+	case f.hasTE && p.minor == 0:
+		// RFC 9112 §6.1: the framing of an HTTP/1.0 message with
+		// Transfer-Encoding is faulty.
+		return errTEHTTP10
+	case f.hasTE && !f.chunked:
+		return errChunkedLast
+	case f.unknownTE:
+		return errTEUnsupported
+	case f.hosts > 1:
+		return errDuplicateHost
+	case f.hosts == 0 && p.minor == 1:
+		return errMissingHost
+	}
+	if f.hosts == 1 {
+		_, host := p.h.header(f.hostIdx)
+		if len(host) > 0 && checkAuthority(host, false) != nil {
+			return errHost
+		}
+	}
+	p.f = f
+	switch {
+	case f.chunked:
+		p.kind = BodyChunked
+	case f.hasLength:
+		p.kind = BodyLength
+	default:
+		p.kind = BodyNone
+	}
+	if p.minor == 0 {
+		p.keepAlive = f.keepTok && !f.closeTok
+	} else {
+		p.keepAlive = !f.closeTok
+	}
+	return nil
+}
+
+// Method returns the request method, such as "GET". Methods are
+// case-sensitive; the parser only checks that it is a token.
+func (p *RequestParser) Method() []byte { return p.h.arena[:p.methodEnd:p.methodEnd] }
+
+// Target returns the request target exactly as received (not decoded).
+func (p *RequestParser) Target() []byte {
+	return p.h.arena[p.methodEnd+1 : p.targetEnd : p.targetEnd]
+}
+
+// Proto returns the HTTP version: 1.0 or 1.1.
+func (p *RequestParser) Proto() (major, minor int) { return p.major, p.minor }
+
+// NumHeaders returns the number of header fields parsed so far.
+func (p *RequestParser) NumHeaders() int { return len(p.h.fields) }
+
+// Header returns the i-th header field in arrival order, with name as
+// received and value trimmed of surrounding whitespace. It panics if i is out
+// of range.
+func (p *RequestParser) Header(i int) (name, value []byte) { return p.h.header(i) }
+
+// Get returns the value of the first field named name (ASCII
+// case-insensitive) and whether there was one.
+func (p *RequestParser) Get(name string) ([]byte, bool) { return p.h.get(name) }
+
+// Values yields the value of every field named name, in order.
+func (p *RequestParser) Values(name string) iter.Seq[[]byte] { return p.h.values(name) }
+
+// BodyKind returns how the request body is delimited.
+func (p *RequestParser) BodyKind() BodyKind { return p.kind }
+
+// ContentLength returns the body length when BodyKind is BodyLength, and 0
+// otherwise.
+func (p *RequestParser) ContentLength() int64 {
+	if p.kind != BodyLength {
+		return 0
+	}
+	return p.f.length
+}
+
+// KeepAlive reports whether the connection may persist after this request:
+// HTTP/1.1 unless "Connection: close"; HTTP/1.0 only with
+// "Connection: keep-alive" (RFC 9112 §9.3).
+func (p *RequestParser) KeepAlive() bool { return p.keepAlive }
+
+// Expect100 reports whether the request carries "Expect: 100-continue".
+func (p *RequestParser) Expect100() bool { return p.f.expect100 }
+
+// HasHost reports whether the request has a Host field (always true for a
+// parsed HTTP/1.1 request; HTTP/1.0 may omit it).
+func (p *RequestParser) HasHost() bool { return p.f.hosts == 1 }
+
+// Host returns the Host field value, empty if absent.
+func (p *RequestParser) Host() []byte {
+	if p.f.hosts != 1 {
+		return nil
+	}
+	_, v := p.h.header(p.f.hostIdx)
+	return v
+}
+
+// Upgrade returns the value of the first Upgrade field, or nil. A server
+// honours it only if ConnectionHas("upgrade") (RFC 9110 §7.8).
+func (p *RequestParser) Upgrade() []byte {
+	if p.f.upgradeIdx < 0 || !p.h.done {
+		return nil
+	}
+	_, v := p.h.header(p.f.upgradeIdx)
+	return v
+}
+
+// ConnectionHas reports whether token is one of the Connection options
+// (ASCII case-insensitive), such as "close" or "upgrade".
+func (p *RequestParser) ConnectionHas(token string) bool { return p.h.connectionHas(token) }

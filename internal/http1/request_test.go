@@ -1,0 +1,349 @@
+package http1_test
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/eventide-go/eventide/internal/http1"
+)
+
+// reqResult is everything observable about one parsed request head.
+type reqResult struct {
+	Status    int // 0 when accepted
+	Reason    string
+	Consumed  int
+	Method    string
+	Target    string
+	Proto     string
+	Headers   []string
+	Kind      http1.BodyKind
+	Length    int64
+	KeepAlive bool
+	Expect100 bool
+	Host      string
+	Upgrade   string
+}
+
+// parseRequest feeds in to a fresh parser in the given pieces and describes
+// the outcome.
+func parseRequest(p *http1.RequestParser, pieces ...[]byte) reqResult {
+	p.Reset()
+	var r reqResult
+	for _, piece := range pieces {
+		n, err := p.Feed(piece)
+		r.Consumed += n
+		if err != nil {
+			var e *http1.Error
+			if !errors.As(err, &e) {
+				panic(err)
+			}
+			r.Status, r.Reason = e.Status, e.Reason
+			r.Consumed = 0
+			return r
+		}
+		if p.Done() {
+			break
+		}
+		if n != len(piece) {
+			panic(fmt.Sprintf("Feed consumed %d of %d bytes without finishing", n, len(piece)))
+		}
+	}
+	if !p.Done() {
+		r.Status, r.Reason = -1, "incomplete"
+		return r
+	}
+	major, minor := p.Proto()
+	r.Method, r.Target = string(p.Method()), string(p.Target())
+	r.Proto = fmt.Sprintf("%d.%d", major, minor)
+	for i := range p.NumHeaders() {
+		n, v := p.Header(i)
+		r.Headers = append(r.Headers, string(n)+": "+string(v))
+	}
+	r.Kind, r.Length, r.KeepAlive, r.Expect100 = p.BodyKind(), p.ContentLength(), p.KeepAlive(), p.Expect100()
+	r.Host, r.Upgrade = string(p.Host()), string(p.Upgrade())
+	return r
+}
+
+// splits returns in cut in every way the tests exercise: whole, byte by
+// byte, and in two pieces at every offset.
+func splits(in []byte) [][][]byte {
+	out := [][][]byte{{in}}
+	var bytewise [][]byte
+	for i := range in {
+		bytewise = append(bytewise, in[i:i+1])
+	}
+	out = append(out, bytewise)
+	for i := 1; i < len(in); i++ {
+		out = append(out, [][]byte{in[:i], in[i:]})
+	}
+	return out
+}
+
+// checkSplits parses in every split way and fails if any differs from the
+// whole-input result, which it returns.
+func checkSplits(t testing.TB, p *http1.RequestParser, in []byte) reqResult {
+	t.Helper()
+	all := splits(in)
+	want := parseRequest(p, all[0]...)
+	for i, pieces := range all[1:] {
+		got := parseRequest(p, pieces...)
+		if got.Status == -1 && want.Status > 0 {
+			// An error detected only at a line end cannot be seen before
+			// the line is complete; every split ends the input, so this
+			// cannot happen.
+			t.Fatalf("split %d of %q: incomplete; want %+v", i, in, want)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("split %d of %q:\n got %+v\nwant %+v", i, in, got, want)
+		}
+	}
+	return want
+}
+
+const get = "GET /index.html?q=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: test\r\n" +
+	"Accept: */*\r\nAccept-Encoding: gzip\r\nAccept-Language: en\r\nCookie: a=b\r\n\r\n"
+
+func TestRequestAccept(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want reqResult
+	}{
+		{"get", get, reqResult{Method: "GET", Target: "/index.html?q=1", Proto: "1.1",
+			Headers: []string{"Host: example.com", "User-Agent: test", "Accept: */*",
+				"Accept-Encoding: gzip", "Accept-Language: en", "Cookie: a=b"},
+			KeepAlive: true, Host: "example.com"}},
+		{"post length", "POST /f HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello",
+			reqResult{Method: "POST", Target: "/f", Proto: "1.1",
+				Headers: []string{"Host: h", "Content-Length: 5"}, Kind: http1.BodyLength,
+				Length: 5, KeepAlive: true, Host: "h"}},
+		{"duplicate identical length folded", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n",
+			reqResult{Method: "POST", Target: "/", Proto: "1.1",
+				Headers: []string{"Host: h", "Content-Length: 5", "Content-Length: 5"}, Kind: http1.BodyLength,
+				Length: 5, KeepAlive: true, Host: "h"}},
+		{"chunked", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n",
+			reqResult{Method: "POST", Target: "/", Proto: "1.1",
+				Headers: []string{"Host: h", "Transfer-Encoding: chunked"}, Kind: http1.BodyChunked,
+				KeepAlive: true, Host: "h"}},
+		{"chunked case-insensitive", "POST / HTTP/1.1\r\nHost: h\r\ntransfer-encoding:  Chunked \r\n\r\n",
+			reqResult{Method: "POST", Target: "/", Proto: "1.1",
+				Headers: []string{"Host: h", "transfer-encoding: Chunked"}, Kind: http1.BodyChunked,
+				KeepAlive: true, Host: "h"}},
+		{"1.1 close", "GET / HTTP/1.1\r\nHost: h\r\nConnection: foo, close\r\n\r\n",
+			reqResult{Method: "GET", Target: "/", Proto: "1.1",
+				Headers: []string{"Host: h", "Connection: foo, close"}, Host: "h"}},
+		{"1.0 default close without host", "GET / HTTP/1.0\r\n\r\n",
+			reqResult{Method: "GET", Target: "/", Proto: "1.0"}},
+		{"1.0 keep-alive", "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n",
+			reqResult{Method: "GET", Target: "/", Proto: "1.0",
+				Headers: []string{"Connection: Keep-Alive"}, KeepAlive: true}},
+		{"leading empty lines", "\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n",
+			reqResult{Method: "GET", Target: "/", Proto: "1.1", Headers: []string{"Host: h"},
+				KeepAlive: true, Host: "h"}},
+		{"expect and upgrade", "GET /ws HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+			reqResult{Method: "GET", Target: "/ws", Proto: "1.1",
+				Headers: []string{"Host: h", "Expect: 100-Continue", "Upgrade: websocket", "Connection: Upgrade"},
+				KeepAlive: true, Expect100: true, Host: "h", Upgrade: "websocket"}},
+		{"empty value and tab", "GET / HTTP/1.1\r\nHost: h\r\nX-Empty:\r\nX-Tab:\ta\tb\t\r\n\r\n",
+			reqResult{Method: "GET", Target: "/", Proto: "1.1",
+				Headers: []string{"Host: h", "X-Empty: ", "X-Tab: a\tb"}, KeepAlive: true, Host: "h"}},
+		{"obs-text value", "GET / HTTP/1.1\r\nHost: h\r\nX: caf\xc3\xa9\r\n\r\n",
+			reqResult{Method: "GET", Target: "/", Proto: "1.1",
+				Headers: []string{"Host: h", "X: caf\xc3\xa9"}, KeepAlive: true, Host: "h"}},
+		{"absolute-form", "GET http://example.com:8080/a?b HTTP/1.1\r\nHost: example.com:8080\r\n\r\n",
+			reqResult{Method: "GET", Target: "http://example.com:8080/a?b", Proto: "1.1",
+				Headers: []string{"Host: example.com:8080"}, KeepAlive: true, Host: "example.com:8080"}},
+		{"authority-form", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+			reqResult{Method: "CONNECT", Target: "example.com:443", Proto: "1.1",
+				Headers: []string{"Host: example.com:443"}, KeepAlive: true, Host: "example.com:443"}},
+		{"asterisk-form", "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n",
+			reqResult{Method: "OPTIONS", Target: "*", Proto: "1.1", Headers: []string{"Host: h"},
+				KeepAlive: true, Host: "h"}},
+		{"ipv6 host", "GET /%41 HTTP/1.1\r\nHost: [::1]:80\r\n\r\n",
+			reqResult{Method: "GET", Target: "/%41", Proto: "1.1", Headers: []string{"Host: [::1]:80"},
+				KeepAlive: true, Host: "[::1]:80"}},
+		{"empty host", "GET / HTTP/1.1\r\nHost:\r\n\r\n",
+			reqResult{Method: "GET", Target: "/", Proto: "1.1", Headers: []string{"Host: "},
+				KeepAlive: true}},
+	}
+	p := http1.NewRequestParser(http1.Limits{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := checkSplits(t, p, []byte(tt.in))
+			want := tt.want
+			want.Consumed = strings.LastIndex(tt.in, "\r\n\r\n") + 4
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("got  %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}
+
+func TestRequestReject(t *testing.T) {
+	tests := []struct {
+		name   string
+		in     string
+		status int
+	}{
+		{"CL and TE", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
+		{"TE and CL", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", 400},
+		{"differing CL", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", 400},
+		{"CL list", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5, 5\r\n\r\n", 400},
+		{"CL signed", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +5\r\n\r\n", 400},
+		{"CL negative", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n", 400},
+		{"CL hex", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0x5\r\n\r\n", 400},
+		{"CL empty", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length:\r\n\r\n", 400},
+		{"CL overflow", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 9223372036854775808\r\n\r\n", 400},
+		{"TE gzip only", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n", 400},
+		{"TE chunked not last", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 400},
+		{"TE chunked not last across lines", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n", 400},
+		{"TE chunked twice", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 400},
+		{"TE unknown coding", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501},
+		{"TE empty element", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: , chunked\r\n\r\n", 400},
+		{"TE vertical tab", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: \vchunked\r\n\r\n", 400},
+		{"TE chunked-false", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked-false\r\n\r\n", 400},
+		{"TE in 1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
+		{"NUL in value", "GET / HTTP/1.1\r\nHost: h\r\nX: a\x00b\r\n\r\n", 400},
+		{"bare CR in value", "GET / HTTP/1.1\r\nHost: h\r\nX: a\rb\r\n\r\n", 400},
+		{"DEL in value", "GET / HTTP/1.1\r\nHost: h\r\nX: a\x7fb\r\n\r\n", 400},
+		{"bare CR in request line", "GET /\r HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"bare LF request line", "GET / HTTP/1.1\nHost: h\r\n\r\n", 400},
+		{"bare LF header", "GET / HTTP/1.1\r\nHost: h\n\r\n", 400},
+		{"bare LF end", "GET / HTTP/1.1\r\nHost: h\r\n\n", 400},
+		{"space before colon", "GET / HTTP/1.1\r\nHost : h\r\n\r\n", 400},
+		{"tab before colon", "GET / HTTP/1.1\r\nHost\t: h\r\n\r\n", 400},
+		{"obs-fold", "GET / HTTP/1.1\r\nHost: h\r\nX: a\r\n b\r\n\r\n", 400},
+		{"obs-fold tab", "GET / HTTP/1.1\r\nHost: h\r\nX: a\r\n\tb\r\n\r\n", 400},
+		{"empty name", "GET / HTTP/1.1\r\nHost: h\r\n: v\r\n\r\n", 400},
+		{"no colon", "GET / HTTP/1.1\r\nHost: h\r\nNoColon\r\n\r\n", 400},
+		{"bad name char", "GET / HTTP/1.1\r\nHost: h\r\nX(y): v\r\n\r\n", 400},
+		{"non-ascii name", "GET / HTTP/1.1\r\nHost: h\r\nX\xc3\xa9: v\r\n\r\n", 400},
+		{"bad method char", "G(T / HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"empty method", " / HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"missing host", "GET / HTTP/1.1\r\n\r\n", 400},
+		{"two hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", 400},
+		{"two hosts 1.0", "GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 400},
+		{"bad host", "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400},
+		{"host userinfo", "GET / HTTP/1.1\r\nHost: u@h\r\n\r\n", 400},
+		{"host bad port", "GET / HTTP/1.1\r\nHost: h:x\r\n\r\n", 400},
+		{"target relative", "GET index.html HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"target fragment", "GET /a#b HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"target bad escape", "GET /a%2 HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"target bad escape hex", "GET /a%zz HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"target non-ascii", "GET /caf\xc3\xa9 HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"target quote", "GET /\"x\" HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"target userinfo", "GET http://u:p@h/ HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"target no authority", "GET http:/x HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"target empty host", "GET http:///x HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"authority-form without CONNECT", "GET h:80 HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"CONNECT origin-form", "CONNECT /x HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"CONNECT without port", "CONNECT h HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"CONNECT port too big", "CONNECT h:65536 HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"asterisk without OPTIONS", "GET * HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"two spaces", "GET  / HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"tab separator", "GET\t/ HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"trailing space", "GET / HTTP/1.1 \r\nHost: h\r\n\r\n", 400},
+		{"no version", "GET /\r\nHost: h\r\n\r\n", 400},
+		{"lower-case version", "GET / http/1.1\r\nHost: h\r\n\r\n", 400},
+		{"version two digits", "GET / HTTP/1.10\r\nHost: h\r\n\r\n", 400},
+		{"version 2.0", "GET / HTTP/2.0\r\nHost: h\r\n\r\n", 505},
+		{"version 0.9", "GET / HTTP/0.9\r\nHost: h\r\n\r\n", 505},
+		{"version 1.2", "GET / HTTP/1.2\r\nHost: h\r\n\r\n", 505},
+		{"too many leading lines", strings.Repeat("\r\n", 5) + "GET / HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"target too long", "GET /" + strings.Repeat("a", http1.DefaultMaxTargetBytes) + " HTTP/1.1\r\nHost: h\r\n\r\n", 414},
+		{"request line fills head", "GET /" + strings.Repeat("a", http1.DefaultMaxHeadBytes), 414},
+		{"head too large", "GET / HTTP/1.1\r\nHost: h\r\nX: " + strings.Repeat("a", http1.DefaultMaxHeadBytes) + "\r\n\r\n", 431},
+		{"too many headers", "GET / HTTP/1.1\r\nHost: h\r\n" + strings.Repeat("X: y\r\n", http1.DefaultMaxHeaders) + "\r\n", 431},
+	}
+	p := http1.NewRequestParser(http1.Limits{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := []byte(tt.in)
+			got := parseRequest(p, in)
+			if got.Status != tt.status {
+				t.Fatalf("got status %d (%s); want %d", got.Status, got.Reason, tt.status)
+			}
+			if len(in) > 600 {
+				return // splitting the limit tests at every offset is slow and adds nothing
+			}
+			for _, pieces := range splits(in)[1:] {
+				if g := parseRequest(p, pieces...); g.Status != tt.status || g.Reason != got.Reason {
+					t.Fatalf("split %d pieces: got %d %q; want %d %q", len(pieces), g.Status, g.Reason, tt.status, got.Reason)
+				}
+			}
+		})
+	}
+}
+
+func TestRequestZeroValueAndSticky(t *testing.T) {
+	var p http1.RequestParser
+	if _, err := p.Feed([]byte("GET / HTTP/1.1\r\nHost: h\r\n\r\n")); err != nil || !p.Done() {
+		t.Fatalf("zero value: got err %v done %v; want nil true", err, p.Done())
+	}
+	p.Reset()
+	_, err1 := p.Feed([]byte("GET / HTTP/1.1\nHost"))
+	n, err2 := p.Feed([]byte(": h\r\n\r\n"))
+	if err1 == nil || err2 != err1 || n != 0 {
+		t.Fatalf("sticky: got %v then %v (n=%d); want the same error twice, n=0", err1, err2, n)
+	}
+	p.Reset()
+	n, err := p.Feed([]byte("GET / HTTP/1.1\r\nHost: h\r\n\r\nGET /next"))
+	if err != nil || n != 27 {
+		t.Fatalf("pipelined: got n=%d err=%v; want 27 nil", n, err)
+	}
+}
+
+func TestRequestLimits(t *testing.T) {
+	p := http1.NewRequestParser(http1.Limits{MaxHeadBytes: 64, MaxHeaders: 2, MaxTargetBytes: 8})
+	tests := []struct {
+		in     string
+		status int
+	}{
+		{"GET /12345678 HTTP/1.1\r\nHost: h\r\n\r\n", 414},
+		{"GET /1234567 HTTP/1.1\r\nHost: h\r\n\r\n", 0},
+		{"GET / HTTP/1.1\r\nHost: h\r\nA: b\r\nC: d\r\n\r\n", 431},
+		{"GET / HTTP/1.1\r\nHost: h\r\nA: " + strings.Repeat("b", 40) + "\r\n\r\n", 431},
+	}
+	for _, tt := range tests {
+		if got := parseRequest(p, []byte(tt.in)); got.Status != tt.status {
+			t.Errorf("%q: got status %d (%s); want %d", tt.in, got.Status, got.Reason, tt.status)
+		}
+	}
+}
+
+func TestRequestLookup(t *testing.T) {
+	p := http1.NewRequestParser(http1.Limits{})
+	in := "GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nx-a: 2\r\nConnection: keep-alive, Upgrade\r\n\r\n"
+	if _, err := p.Feed([]byte(in)); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := p.Get("X-a"); !ok || string(v) != "1" {
+		t.Errorf("Get: got %q %v; want \"1\" true", v, ok)
+	}
+	if _, ok := p.Get("X-B"); ok {
+		t.Errorf("Get(X-B): got ok; want missing")
+	}
+	var vals []string
+	for v := range p.Values("X-A") {
+		vals = append(vals, string(v))
+	}
+	if !reflect.DeepEqual(vals, []string{"1", "2"}) {
+		t.Errorf("Values: got %q; want [1 2]", vals)
+	}
+	if !p.ConnectionHas("upgrade") || p.ConnectionHas("close") {
+		t.Errorf("ConnectionHas: got upgrade=%v close=%v; want true false", p.ConnectionHas("upgrade"), p.ConnectionHas("close"))
+	}
+	if !p.HasHost() {
+		t.Errorf("HasHost: got false; want true")
+	}
+}
+
+func TestErrorString(t *testing.T) {
+	e := &http1.Error{Status: 431, Reason: "header section too large"}
+	if got, want := e.Error(), "http1: 431 header section too large"; got != want {
+		t.Errorf("got %q; want %q", got, want)
+	}
+}

@@ -1,0 +1,153 @@
+package http1
+
+// checkTarget validates a request target against the four forms of RFC 9112
+// §3.2, more strictly than net/http: only RFC 3986 characters, well-formed
+// percent escapes, no fragment, no userinfo, and each form only where allowed:
+//
+//	origin-form     "/" path ["?" query]           any method but CONNECT
+//	absolute-form   scheme "://" authority [path]  any method but CONNECT
+//	authority-form  host ":" port                  CONNECT only
+//	asterisk-form   "*"                            OPTIONS only
+func checkTarget(method, t []byte) *Error {
+	isConnect := string(method) == "CONNECT"
+	switch {
+	case isConnect:
+		return checkAuthority(t, true)
+	case len(t) == 1 && t[0] == '*':
+		if string(method) != "OPTIONS" {
+			return errTargetForm
+		}
+		return nil
+	case t[0] == '/':
+		return checkPathQuery(t)
+	}
+	return checkAbsolute(t)
+}
+
+// checkPathQuery validates path-abempty ["?" query] (RFC 3986 §3.3, §3.4).
+func checkPathQuery(b []byte) *Error {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c == '%' {
+			if i+2 >= len(b) || unhex(b[i+1]) < 0 || unhex(b[i+2]) < 0 {
+				return errTarget
+			}
+			i += 2
+			continue
+		}
+		if !uriChar[c] {
+			return errTarget
+		}
+	}
+	return nil
+}
+
+// checkAbsolute validates scheme "://" authority path-abempty ["?" query].
+func checkAbsolute(t []byte) *Error {
+	i := 0
+	for ; i < len(t); i++ {
+		c := t[i]
+		alpha := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+		if alpha || i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.') {
+			continue
+		}
+		break
+	}
+	if i == 0 || len(t) < i+3 || string(t[i:i+3]) != "://" {
+		return errTarget
+	}
+	rest := t[i+3:]
+	end := len(rest)
+	for j, c := range rest {
+		if c == '/' || c == '?' {
+			end = j
+			break
+		}
+	}
+	if e := checkAuthority(rest[:end], false); e != nil {
+		return e
+	}
+	return checkPathQuery(rest[end:])
+}
+
+// checkAuthority validates host [":" port] where host is a reg-name or an
+// IP-literal in brackets; needPort makes the port mandatory (authority-form).
+// Userinfo is rejected: RFC 9110 §4.2.4 asks recipients to treat it as an error.
+func checkAuthority(a []byte, needPort bool) *Error {
+	if len(a) == 0 {
+		return errTarget
+	}
+	var host, port []byte
+	if a[0] == '[' {
+		end := -1
+		for i, c := range a {
+			if c == ']' {
+				end = i
+				break
+			}
+		}
+		if end < 2 {
+			return errTarget
+		}
+		for _, c := range a[1:end] {
+			if !(unhex(c) >= 0 || c == ':' || c == '.' || c == 'v' || c == 'V') {
+				return errTarget
+			}
+		}
+		host, port = a[:end+1], a[end+1:]
+	} else {
+		host, port = a, nil
+		for i, c := range a {
+			if c == ':' {
+				host, port = a[:i], a[i:]
+				break
+			}
+		}
+		if len(host) == 0 {
+			return errTarget
+		}
+		for i := 0; i < len(host); i++ {
+			c := host[i]
+			switch {
+			case c == '@':
+				return errUserinfo
+			case c == '%':
+				if i+2 >= len(host) || unhex(host[i+1]) < 0 || unhex(host[i+2]) < 0 {
+					return errTarget
+				}
+				i += 2
+			case !hostChar[c] || c == '[' || c == ']' || c == ':':
+				return errTarget
+			}
+		}
+	}
+	if len(port) == 0 {
+		if needPort {
+			return errTarget
+		}
+		return nil
+	}
+	if port[0] != ':' || len(port) < 2 || len(port) > 6 {
+		if containsAt(port) {
+			return errUserinfo
+		}
+		return errTarget
+	}
+	n, ok := parseDecimal(port[1:])
+	if !ok || n > 65535 {
+		if containsAt(port) {
+			return errUserinfo
+		}
+		return errTarget
+	}
+	return nil
+}
+
+func containsAt(b []byte) bool {
+	for _, c := range b {
+		if c == '@' {
+			return true
+		}
+	}
+	return false
+}

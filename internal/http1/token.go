@@ -1,0 +1,129 @@
+package http1
+
+// Byte classes used by the parsers, as 256-entry lookup tables so that the hot
+// loops do one load per byte.
+//
+//	tchar     RFC 9110 §5.6.2 token characters
+//	fieldVal  RFC 9110 §5.5 field-value characters: VCHAR, obs-text, SP, HTAB
+//	uriChar   RFC 3986 characters allowed in a request target outside a
+//	          percent escape: unreserved, sub-delims, ":", "@", "/", "?"
+//	hostChar  RFC 3986 reg-name and IP-literal characters plus ":" for the port
+var (
+	tchar    [256]bool
+	fieldVal [256]bool
+	uriChar  [256]bool
+	hostChar [256]bool
+)
+
+func init() {
+	for c := 0; c < 256; c++ {
+		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		tchar[c] = alnum || containsByte("!#$%&'*+-.^_`|~", c)
+		fieldVal[c] = c == ' ' || c == '\t' || 0x21 <= c && c <= 0x7e || c >= 0x80
+		unreserved := alnum || containsByte("-._~", c)
+		subDelim := containsByte("!$&'()*+,;=", c)
+		uriChar[c] = unreserved || subDelim || containsByte(":@/?", c)
+		hostChar[c] = unreserved || subDelim || containsByte(":[]%", c)
+	}
+}
+
+func containsByte(s string, c int) bool {
+	for i := 0; i < len(s); i++ {
+		if int(s[i]) == c {
+			return true
+		}
+	}
+	return false
+}
+
+// isToken reports whether b is a non-empty RFC 9110 token.
+func isToken(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if !tchar[c] {
+			return false
+		}
+	}
+	return true
+}
+
+// unhex returns the value of the hexadecimal digit c, or -1.
+func unhex(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+// lower returns c folded to ASCII lower case.
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// equalFold reports whether b equals s under ASCII case folding; HTTP field names
+// and tokens are ASCII case-insensitive (RFC 9110 §5.1), so Unicode folding
+// (strings.EqualFold) would be wrong: it maps "K" (U+212A) to "k".
+func equalFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		if lower(b[i]) != lower(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// trimOWS removes leading and trailing optional whitespace (SP, HTAB).
+func trimOWS(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// nextListElem splits the first element off a comma-separated list (RFC 9110
+// §5.6.1), trimming OWS, and returns it with the rest of the list; rest is nil
+// when no comma followed the element, and empty but non-nil after a trailing comma.
+func nextListElem(list []byte) (elem, rest []byte) {
+	for i, c := range list {
+		if c == ',' {
+			return trimOWS(list[:i]), list[i+1:]
+		}
+	}
+	return trimOWS(list), nil
+}
+
+// parseDecimal parses 1*DIGIT into a non-negative int64, rejecting signs, spaces,
+// and values above maxInt64.
+func parseDecimal(b []byte) (int64, bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := int64(c - '0')
+		if n > (1<<63-1-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	return n, true
+}
