@@ -1,0 +1,677 @@
+package buffer
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+)
+
+// ErrFrozen is returned by an operation on the frozen end of a Buffer: a
+// removal while the front is frozen, an addition while the back is frozen.
+var ErrFrozen = errors.New("buffer: frozen")
+
+// A Buffer is a queue of bytes kept in a chain of pooled chunks; see the
+// package documentation. The zero value is an empty buffer ready to use.
+//
+// A Buffer is not safe for concurrent use: it belongs to the goroutine of
+// the event loop that owns it.
+type Buffer struct {
+	head, tail *chunk
+	n          int // bytes in the chain
+
+	// gen changes whenever offsets or chunks already in the chain move
+	// (removal, prepend, pullup); a Pos made under another gen is
+	// re-resolved from its Offset.
+	gen uint64
+
+	frontFrozen, backFrozen bool
+
+	// The outstanding reservation (Reserve): resvTail bytes of the tail
+	// chunk's free space, then the chunks in resv (not yet in the chain).
+	// resvN is the total; zero means no reservation.
+	resv     *chunk
+	resvTail int
+	resvN    int
+	vecs     [8][]byte // storage for the slices Reserve returns
+
+	// scratch holds a line ReadLine could not return in place.
+	scratch []byte
+
+	// err is the first file-segment read error met by a method that
+	// cannot return it.
+	err error
+
+	cbs       []*Callback
+	notifying int  // depth of nested notify calls
+	cbsDirty  bool // a callback was removed while notifying
+}
+
+// New returns an empty Buffer. It is equivalent to new(Buffer).
+func New() *Buffer { return new(Buffer) }
+
+// Len returns the number of bytes in b. It costs O(1).
+func (b *Buffer) Len() int { return b.n }
+
+// Err returns the first error met while reading a file segment (AddFile)
+// in a method that has no error result, such as CopyOut or Search; those
+// methods treat the unreadable segment as the end of the data. Reset
+// clears it.
+func (b *Buffer) Err() error { return b.err }
+
+// Freeze makes one end of b refuse changes: the front (front == true)
+// refuses removals (Read, Drain, ReadLine, RemoveBuffer, Prepend, WriteTo,
+// WriteFd…), the back refuses additions (Write, AddReference, AddFile,
+// Reserve, ReadFd…). The buffered-connection layer uses it to keep user
+// code from touching the end it owns. Refused calls return ErrFrozen,
+// or 0/false/nil when they have no error result.
+func (b *Buffer) Freeze(front bool) {
+	if front {
+		b.frontFrozen = true
+	} else {
+		b.backFrozen = true
+	}
+}
+
+// Unfreeze undoes Freeze for the given end.
+func (b *Buffer) Unfreeze(front bool) {
+	if front {
+		b.frontFrozen = false
+	} else {
+		b.backFrozen = false
+	}
+}
+
+// link appends the non-empty chunk c to the chain.
+func (b *Buffer) link(c *chunk) {
+	c.next = nil
+	if b.tail == nil {
+		b.head = c
+	} else {
+		b.tail.next = c
+	}
+	b.tail = c
+	b.n += c.size()
+}
+
+// appendBytes copies p to the end of the chain without notifying.
+func (b *Buffer) appendBytes(p []byte) {
+	if t := b.tail; t != nil && t.free() > 0 {
+		k := copy(t.buf[t.end:], p)
+		t.end += k
+		b.n += k
+		p = p[k:]
+	}
+	for len(p) > 0 {
+		class := classFor(len(p))
+		if t := b.tail; t != nil && t.class != noClass && int(t.class)+1 > class {
+			// A buffer that keeps growing gets bigger chunks.
+			class = min(int(t.class)+1, len(classSizes)-1)
+		}
+		c := newChunk(class)
+		c.end = copy(c.buf, p)
+		p = p[c.end:]
+		b.link(c)
+	}
+}
+
+// Write appends p to b. It returns len(p), nil, or 0, ErrFrozen when the
+// back is frozen. Data goes into the tail chunk's free space, then into
+// new pooled chunks of at most 64 KiB each.
+func (b *Buffer) Write(p []byte) (int, error) {
+	if b.backFrozen {
+		return 0, ErrFrozen
+	}
+	b.cancelReserve()
+	orig := b.n
+	b.appendBytes(p)
+	b.notify(orig, len(p), 0)
+	return len(p), nil
+}
+
+// WriteString appends s to b, like Write.
+func (b *Buffer) WriteString(s string) (int, error) {
+	if b.backFrozen {
+		return 0, ErrFrozen
+	}
+	b.cancelReserve()
+	orig := b.n
+	for len(s) > 0 {
+		t := b.tail
+		if t == nil || t.free() == 0 {
+			class := classFor(len(s))
+			if t != nil && t.class != noClass {
+				class = max(class, min(int(t.class)+1, len(classSizes)-1))
+			}
+			b.link(newChunk(class))
+			t = b.tail
+		}
+		k := copy(t.buf[t.end:], s)
+		t.end += k
+		b.n += k
+		s = s[k:]
+	}
+	b.notify(orig, b.n-orig, 0)
+	return b.n - orig, nil
+}
+
+// WriteByte appends c to b. It returns ErrFrozen when the back is frozen.
+func (b *Buffer) WriteByte(c byte) error {
+	if b.backFrozen {
+		return ErrFrozen
+	}
+	b.cancelReserve()
+	t := b.tail
+	if t == nil || t.free() == 0 {
+		class := 0
+		if t != nil && t.class != noClass {
+			class = min(int(t.class)+1, len(classSizes)-1)
+		}
+		b.link(newChunk(class))
+		t = b.tail
+	}
+	t.buf[t.end] = c
+	t.end++
+	b.n++
+	b.notify(b.n-1, 1, 0)
+	return nil
+}
+
+// minPrintfRoom is the tail space Printf wants before formatting in place;
+// with less it starts a new chunk rather than let fmt allocate.
+const minPrintfRoom = 256
+
+// Printf appends the fmt.Sprintf-style formatting of args to b. It formats
+// straight into the tail chunk's free space; only output longer than that
+// space is formatted into a temporary slice and copied.
+func (b *Buffer) Printf(format string, args ...any) (int, error) {
+	if b.backFrozen {
+		return 0, ErrFrozen
+	}
+	b.cancelReserve()
+	t := b.tail
+	var fresh *chunk
+	if t == nil || t.free() < minPrintfRoom {
+		fresh = newChunk(0)
+		t = fresh
+	}
+	room := t.buf[t.end:]
+	out := fmt.Appendf(room[:0], format, args...)
+	if len(out) == 0 {
+		if fresh != nil {
+			freeChunk(fresh)
+		}
+		return 0, nil
+	}
+	orig := b.n
+	if len(out) <= len(room) && &out[0] == &room[0] {
+		t.end += len(out)
+		if fresh != nil {
+			fresh.end = t.end
+			b.link(fresh)
+		} else {
+			b.n += len(out)
+		}
+	} else {
+		if fresh != nil {
+			freeChunk(fresh)
+		}
+		b.appendBytes(out)
+	}
+	b.notify(orig, len(out), 0)
+	return len(out), nil
+}
+
+// Prepend inserts p at the front of b. It uses the free space before the
+// head chunk's data when there is enough, else new chunks. It returns
+// ErrFrozen when the front is frozen.
+func (b *Buffer) Prepend(p []byte) error {
+	if b.frontFrozen {
+		return ErrFrozen
+	}
+	if len(p) == 0 {
+		return nil
+	}
+	b.cancelReserve()
+	orig := b.n
+	b.gen++
+	if h := b.head; h != nil && h.kind == kindMem && h.off >= len(p) {
+		h.off -= len(p)
+		copy(h.buf[h.off:], p)
+		b.n += len(p)
+		b.notify(orig, len(p), 0)
+		return nil
+	}
+	// New chunks are filled from the end of p backwards and hold their
+	// data right-aligned, so the next Prepend finds room before the head.
+	first := b.head
+	rest := p
+	for len(rest) > 0 {
+		c := newChunk(classFor(len(rest)))
+		k := min(len(rest), len(c.buf))
+		c.off, c.end = len(c.buf)-k, len(c.buf)
+		copy(c.buf[c.off:], rest[len(rest)-k:])
+		rest = rest[:len(rest)-k]
+		c.next = first
+		if b.tail == nil {
+			b.tail = c
+		}
+		first = c
+	}
+	b.head = first
+	b.n += len(p)
+	b.notify(orig, len(p), 0)
+	return nil
+}
+
+// Read removes up to len(p) bytes from the front of b into p. It returns
+// io.EOF when b is empty and len(p) > 0, and ErrFrozen when the front is
+// frozen. A file segment that cannot be read ends the read early with its
+// error.
+func (b *Buffer) Read(p []byte) (int, error) {
+	if b.frontFrozen {
+		return 0, ErrFrozen
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if b.n == 0 {
+		return 0, io.EOF
+	}
+	b.cancelReserve()
+	n := b.copyOut(b.head, 0, p)
+	orig := b.n
+	b.drain(n)
+	b.notify(orig, 0, n)
+	if n == 0 && b.err != nil {
+		return 0, b.err
+	}
+	return n, nil
+}
+
+// ReadByte removes and returns the first byte of b. It returns io.EOF
+// when b is empty and ErrFrozen when the front is frozen.
+func (b *Buffer) ReadByte() (byte, error) {
+	if b.frontFrozen {
+		return 0, ErrFrozen
+	}
+	if b.n == 0 {
+		return 0, io.EOF
+	}
+	h := b.head
+	if h.kind == kindFile && !b.load(h) {
+		return 0, b.err
+	}
+	c := h.buf[h.off]
+	b.drain(1)
+	b.notify(b.n+1, 0, 1)
+	return c, nil
+}
+
+// Drain removes the first n bytes of b, or all of them if b holds fewer.
+// It panics if n < 0 and returns ErrFrozen when the front is frozen.
+// Draining a file segment does not read it.
+func (b *Buffer) Drain(n int) error {
+	if n < 0 {
+		panic("buffer: Drain of a negative length")
+	}
+	if b.frontFrozen {
+		return ErrFrozen
+	}
+	n = min(n, b.n)
+	if n == 0 {
+		return nil
+	}
+	orig := b.n
+	b.drain(n)
+	b.notify(orig, 0, n)
+	return nil
+}
+
+// drain removes the first n <= b.n bytes without notifying.
+func (b *Buffer) drain(n int) {
+	b.cancelReserve()
+	b.gen++
+	b.n -= n
+	for n > 0 {
+		c := b.head
+		s := c.size()
+		if n < s {
+			if c.kind == kindFile {
+				c.foff += int64(n)
+				c.flen -= n
+			} else {
+				c.off += n
+			}
+			return
+		}
+		n -= s
+		b.head = c.next
+		if b.head == nil {
+			b.tail = nil
+		}
+		freeChunk(c)
+	}
+}
+
+// CopyOut copies up to len(p) bytes from the front of b into p without
+// removing them, and returns the number copied.
+func (b *Buffer) CopyOut(p []byte) int {
+	return b.copyOut(b.head, 0, p)
+}
+
+// CopyOutFrom is CopyOut starting at pos instead of the front. It returns
+// 0 if pos is not a valid position in b.
+func (b *Buffer) CopyOutFrom(pos Pos, p []byte) int {
+	c, k, ok := b.resolve(&pos)
+	if !ok {
+		return 0
+	}
+	return b.copyOut(c, k, p)
+}
+
+// copyOut copies from chunk c, k bytes in, loading file segments.
+func (b *Buffer) copyOut(c *chunk, k int, p []byte) int {
+	n := 0
+	for ; c != nil && n < len(p); c, k = c.next, 0 {
+		if c.kind == kindFile && !b.load(c) {
+			break
+		}
+		n += copy(p[n:], c.buf[c.off+k:c.end])
+	}
+	return n
+}
+
+// AppendBuffer moves all of src's data to the end of b without copying;
+// src ends empty. It returns ErrFrozen if b's back or src's front is
+// frozen, and bytes.ErrTooLarge if the result would overflow an int. It
+// panics if src == b.
+func (b *Buffer) AppendBuffer(src *Buffer) error {
+	if src == b {
+		panic("buffer: AppendBuffer of a buffer to itself")
+	}
+	if b.backFrozen || src.frontFrozen {
+		return ErrFrozen
+	}
+	if src.n > math.MaxInt-b.n {
+		return bytes.ErrTooLarge
+	}
+	if src.n == 0 {
+		return nil
+	}
+	b.cancelReserve()
+	src.cancelReserve()
+	n, origB, origS := src.n, b.n, src.n
+	if b.tail == nil {
+		b.head = src.head
+	} else {
+		b.tail.next = src.head
+	}
+	b.tail = src.tail
+	b.n += n
+	src.head, src.tail, src.n = nil, nil, 0
+	src.gen++
+	src.notify(origS, 0, n)
+	b.notify(origB, n, 0)
+	return nil
+}
+
+// PrependBuffer moves all of src's data to the front of b without
+// copying; src ends empty. It returns ErrFrozen if the front of either
+// buffer is frozen and bytes.ErrTooLarge if the result would overflow an
+// int. It panics if src == b.
+func (b *Buffer) PrependBuffer(src *Buffer) error {
+	if src == b {
+		panic("buffer: PrependBuffer of a buffer to itself")
+	}
+	if b.frontFrozen || src.frontFrozen {
+		return ErrFrozen
+	}
+	if src.n > math.MaxInt-b.n {
+		return bytes.ErrTooLarge
+	}
+	if src.n == 0 {
+		return nil
+	}
+	b.cancelReserve()
+	src.cancelReserve()
+	n, origB, origS := src.n, b.n, src.n
+	src.tail.next = b.head
+	b.head = src.head
+	if b.tail == nil {
+		b.tail = src.tail
+	}
+	b.n += n
+	b.gen++
+	src.head, src.tail, src.n = nil, nil, 0
+	src.gen++
+	src.notify(origS, 0, n)
+	b.notify(origB, n, 0)
+	return nil
+}
+
+// RemoveBuffer moves up to n bytes from the front of b to the end of dst
+// and returns the number moved. Whole chunks move without copying; only
+// the bytes of a chunk split by n are copied (a split file segment is not
+// even read). It returns 0 if b's front or dst's back is frozen, and
+// panics if n < 0 or dst == b.
+func (b *Buffer) RemoveBuffer(dst *Buffer, n int) int {
+	if n < 0 {
+		panic("buffer: RemoveBuffer of a negative length")
+	}
+	if dst == b {
+		panic("buffer: RemoveBuffer into the same buffer")
+	}
+	if b.frontFrozen || dst.backFrozen {
+		return 0
+	}
+	n = min(n, b.n)
+	if n == 0 {
+		return 0
+	}
+	b.cancelReserve()
+	dst.cancelReserve()
+	origB, origD := b.n, dst.n
+	left := n
+	for left > 0 {
+		c := b.head
+		s := c.size()
+		if s > left {
+			if c.kind == kindFile {
+				f := newBare()
+				f.kind, f.file, f.fd, f.foff, f.flen = kindFile, c.file, c.fd, c.foff, left
+				dst.link(f)
+			} else {
+				dst.appendBytes(c.buf[c.off : c.off+left])
+			}
+			b.drain(left) // bumps gen
+			break
+		}
+		b.head = c.next
+		if b.head == nil {
+			b.tail = nil
+		}
+		b.n -= s
+		left -= s
+		dst.link(c)
+	}
+	b.gen++
+	b.notify(origB, 0, n)
+	dst.notify(origD, n, 0)
+	return n
+}
+
+// Pullup makes the first n bytes of b contiguous and returns them; n < 0
+// means all of b. It returns nil if b holds fewer than n bytes. The slice
+// aliases b's storage: it is valid until the next call that modifies b,
+// and writing to it changes b's contents. Pullup copies only when the
+// bytes span chunks; more than 64 KiB is gathered into one exact-size
+// allocation.
+func (b *Buffer) Pullup(n int) []byte {
+	if n < 0 {
+		n = b.n
+	}
+	if n > b.n {
+		return nil
+	}
+	if n == 0 {
+		return []byte{}
+	}
+	h := b.head
+	if h.kind == kindFile && !b.load(h) {
+		return nil
+	}
+	if h.size() >= n {
+		return h.buf[h.off : h.off+n]
+	}
+	b.cancelReserve()
+	var c *chunk
+	if n <= maxChunk {
+		c = newChunk(classFor(n))
+	} else {
+		c = newBare()
+		c.buf = make([]byte, n)
+	}
+	if b.copyOut(h, 0, c.buf[:n]) < n {
+		freeChunk(c)
+		return nil
+	}
+	c.end = n
+	rest := b.n - n
+	b.drain(n)
+	c.next = b.head
+	b.head = c
+	if b.tail == nil {
+		b.tail = c
+	}
+	b.n = rest + n
+	return c.buf[:n]
+}
+
+// Peek appends to vecs the slices of b's storage that hold its first n
+// bytes (n < 0: all of them), without copying, and returns the extended
+// vecs; the slices hold exactly n bytes in total, or all of b if it holds
+// fewer. File segments in that range are read into memory first. The
+// slices are valid until the next call that modifies b.
+func (b *Buffer) Peek(n int, vecs [][]byte) [][]byte {
+	if n < 0 || n > b.n {
+		n = b.n
+	}
+	for c := b.head; c != nil && n > 0; c = c.next {
+		if c.kind == kindFile && !b.load(c) {
+			break
+		}
+		d := c.buf[c.off:c.end]
+		if len(d) > n {
+			d = d[:n]
+		}
+		vecs = append(vecs, d)
+		n -= len(d)
+	}
+	return vecs
+}
+
+// maxReserve bounds what one Reserve hands out, so a caller's size never
+// turns directly into an allocation.
+const maxReserve = (len(Buffer{}.vecs) - 1) * maxChunk
+
+// Reserve returns writable space at the end of b of at least n bytes
+// (at most 448 KiB whatever n is) as one or more slices: the tail chunk's
+// free space, then new chunks. Nothing is added to b until Commit; any
+// other call that modifies b cancels the reservation. The slices are
+// valid until then. Reserve returns nil if the back is frozen and panics
+// if n < 0.
+func (b *Buffer) Reserve(n int) [][]byte {
+	if n < 0 {
+		panic("buffer: Reserve of a negative length")
+	}
+	if b.backFrozen {
+		return nil
+	}
+	b.cancelReserve()
+	n = min(n, maxReserve)
+	vecs := b.vecs[:0]
+	if t := b.tail; t != nil && t.free() > 0 {
+		b.resvTail = t.free()
+		vecs = append(vecs, t.buf[t.end:])
+	}
+	got := b.resvTail
+	var last *chunk
+	for got < n {
+		c := newChunk(classFor(n - got))
+		if last == nil {
+			b.resv = c
+		} else {
+			last.next = c
+		}
+		last = c
+		vecs = append(vecs, c.buf)
+		got += len(c.buf)
+	}
+	b.resvN = got
+	return vecs
+}
+
+// Commit adds to b the first n bytes of the space returned by the last
+// Reserve, and releases the rest. It panics if n < 0 or n is more than
+// was reserved.
+func (b *Buffer) Commit(n int) {
+	if n < 0 || n > b.resvN {
+		panic(fmt.Sprintf("buffer: Commit of %d bytes with %d reserved", n, b.resvN))
+	}
+	orig := b.n
+	left := n
+	if b.resvTail > 0 {
+		k := min(left, b.resvTail)
+		b.tail.end += k
+		b.n += k
+		left -= k
+	}
+	for c := b.resv; c != nil; {
+		next := c.next
+		if left > 0 {
+			c.end = min(left, len(c.buf))
+			left -= c.end
+			b.link(c)
+		} else {
+			freeChunk(c)
+		}
+		c = next
+	}
+	b.resv, b.resvTail, b.resvN = nil, 0, 0
+	clear(b.vecs[:])
+	b.notify(orig, n, 0)
+}
+
+// cancelReserve drops an outstanding reservation.
+func (b *Buffer) cancelReserve() {
+	if b.resvN == 0 {
+		return
+	}
+	for c := b.resv; c != nil; {
+		next := c.next
+		freeChunk(c)
+		c = next
+	}
+	b.resv, b.resvTail, b.resvN = nil, 0, 0
+	clear(b.vecs[:])
+}
+
+// Reset empties b, whatever its freezing: chunks go back to the pool,
+// references are released, the ReadLine scratch space and Err are dropped,
+// and an outstanding reservation is cancelled. Callbacks see the deletion.
+func (b *Buffer) Reset() {
+	b.cancelReserve()
+	orig := b.n
+	for c := b.head; c != nil; {
+		next := c.next
+		freeChunk(c)
+		c = next
+	}
+	b.head, b.tail, b.n = nil, nil, 0
+	b.gen++
+	b.scratch = nil
+	b.err = nil
+	b.notify(orig, 0, orig)
+}

@@ -1,0 +1,108 @@
+package buffer
+
+// A Change describes how a Buffer's length changed, like libevent's
+// struct evbuffer_cb_info.
+type Change struct {
+	OrigLen int // Len before the change (before the first, for a batch)
+	Added   int // bytes added
+	Deleted int // bytes removed
+}
+
+// A ChangeFunc is called after a Buffer's contents change.
+type ChangeFunc func(b *Buffer, c Change)
+
+// A Callback is a ChangeFunc registered on a Buffer with AddCallback.
+type Callback struct {
+	fn        ChangeFunc
+	b         *Buffer // nil once removed
+	suspended bool
+	pending   Change // changes held while suspended
+	held      bool   // pending holds at least one change
+}
+
+// AddCallback registers fn to be called after every change of b's
+// contents, in registration order, with the length before the change and
+// the bytes added and deleted. fn may modify b; the calls it causes are
+// nested. A Pullup, which moves bytes without changing them, is not a
+// change. Registering allocates; calling does not.
+func (b *Buffer) AddCallback(fn ChangeFunc) *Callback {
+	if fn == nil {
+		panic("buffer: AddCallback with a nil function")
+	}
+	cb := &Callback{fn: fn, b: b}
+	b.cbs = append(b.cbs, cb)
+	return cb
+}
+
+// Remove unregisters cb; it is not called again. Removing twice is a no-op.
+func (cb *Callback) Remove() {
+	b := cb.b
+	if b == nil {
+		return
+	}
+	cb.b = nil
+	if b.notifying > 0 {
+		b.cbsDirty = true
+		return
+	}
+	b.compactCallbacks()
+}
+
+// Suspend stops calls to cb; changes made meanwhile are added up and
+// reported in one call by Resume.
+func (cb *Callback) Suspend() { cb.suspended = true }
+
+// Resume undoes Suspend and, if b changed meanwhile, calls the function
+// once with the sum: OrigLen is the length before the first held change.
+func (cb *Callback) Resume() {
+	if !cb.suspended {
+		return
+	}
+	cb.suspended = false
+	if cb.held && cb.b != nil {
+		ch := cb.pending
+		cb.pending, cb.held = Change{}, false
+		cb.fn(cb.b, ch)
+	}
+}
+
+// compactCallbacks drops removed callbacks from b.cbs, keeping the order.
+func (b *Buffer) compactCallbacks() {
+	keep := b.cbs[:0]
+	for _, cb := range b.cbs {
+		if cb.b != nil {
+			keep = append(keep, cb)
+		}
+	}
+	clear(b.cbs[len(keep):])
+	b.cbs = keep
+	b.cbsDirty = false
+}
+
+// notify reports a change to the callbacks.
+func (b *Buffer) notify(orig, added, deleted int) {
+	if len(b.cbs) == 0 || (added == 0 && deleted == 0) {
+		return
+	}
+	b.notifying++
+	for i := 0; i < len(b.cbs); i++ {
+		cb := b.cbs[i]
+		if cb.b == nil {
+			continue
+		}
+		if cb.suspended {
+			if !cb.held {
+				cb.pending.OrigLen = orig
+				cb.held = true
+			}
+			cb.pending.Added += added
+			cb.pending.Deleted += deleted
+			continue
+		}
+		cb.fn(b, Change{OrigLen: orig, Added: added, Deleted: deleted})
+	}
+	b.notifying--
+	if b.notifying == 0 && b.cbsDirty {
+		b.compactCallbacks()
+	}
+}

@@ -1,0 +1,36 @@
+//go:build darwin || openbsd
+
+package buffer
+
+import "golang.org/x/sys/unix"
+
+// On darwin and OpenBSD system calls go through libc, so the x/sys
+// wrappers are used. EINTR is retried.
+
+// readv reads into vecs with readv(2).
+func readv(fd int, vecs [][]byte) (int, error) {
+	for {
+		n, err := unix.Readv(fd, vecs)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		return n, nil
+	}
+}
+
+// writev writes vecs with writev(2).
+func writev(fd int, vecs [][]byte) (int, error) {
+	for {
+		n, err := unix.Writev(fd, vecs)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		return n, nil
+	}
+}

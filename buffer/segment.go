@@ -1,0 +1,114 @@
+package buffer
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math"
+	"os"
+)
+
+// AddReference appends p to b without copying it. b reads p but never
+// writes it; the caller must not change p until release is called.
+// release (which may be nil) is called with p exactly once, when the last
+// of those bytes has been removed from b (read, drained, written out, or
+// dropped by Reset); an empty p is released at once. Bytes moved whole to
+// another Buffer (AppendBuffer, RemoveBuffer) take their release along.
+// If the back of b is frozen AddReference returns ErrFrozen and does not
+// call release.
+func (b *Buffer) AddReference(p []byte, release func([]byte)) error {
+	if b.backFrozen {
+		return ErrFrozen
+	}
+	if len(p) == 0 {
+		if release != nil {
+			release(p)
+		}
+		return nil
+	}
+	b.cancelReserve()
+	c := newBare()
+	c.kind = kindRef
+	c.buf, c.off, c.end = p, 0, len(p)
+	c.release = release
+	orig := b.n
+	b.link(c)
+	b.notify(orig, len(p), 0)
+	return nil
+}
+
+// AddFile appends length bytes of f, starting at offset, to b without
+// reading them. WriteFd and WriteTo send them with sendfile(2) where the
+// system has it; the methods that need the bytes in memory (Read,
+// CopyOut, Peek, Pullup, Search, ReadLine…) read them with pread(2), at
+// most 64 KiB at a time, as they reach them.
+//
+// b does not own f: the caller keeps it open until the segment has left b
+// and closes it afterwards. AddFile calls f.Fd() once, so f is put in
+// blocking mode (irrelevant for regular files). AddFile panics on a nil f
+// or a negative offset or length, and returns ErrFrozen if the back is
+// frozen and bytes.ErrTooLarge if Len would overflow an int.
+func (b *Buffer) AddFile(f *os.File, offset, length int64) error {
+	if f == nil {
+		panic("buffer: AddFile of a nil file")
+	}
+	if offset < 0 || length < 0 {
+		panic("buffer: AddFile with a negative offset or length")
+	}
+	if b.backFrozen {
+		return ErrFrozen
+	}
+	if length > int64(math.MaxInt-b.n) || offset > math.MaxInt64-length {
+		return bytes.ErrTooLarge
+	}
+	if length == 0 {
+		return nil
+	}
+	b.cancelReserve()
+	c := newBare()
+	c.kind = kindFile
+	c.file, c.fd = f, int(f.Fd())
+	c.foff, c.flen = offset, int(length)
+	orig := b.n
+	b.link(c)
+	b.notify(orig, int(length), 0)
+	return nil
+}
+
+// errShortFile reports a file that ended before its segment did.
+var errShortFile = errors.New("buffer: file segment is past the end of the file")
+
+// load reads the first bytes (at most 64 KiB) of the file segment c into
+// memory: c becomes a memory chunk holding them, followed by a new file
+// chunk for the rest. Offsets do not move, so no Pos is invalidated. On a
+// read error it records the error in b.err and reports false.
+func (b *Buffer) load(c *chunk) bool {
+	n := min(c.flen, maxChunk)
+	m := newChunk(classFor(n))
+	got, err := c.file.ReadAt(m.buf[:n], c.foff)
+	if got < n {
+		freeChunk(m)
+		if err == nil || err == io.EOF {
+			err = errShortFile
+		}
+		if b.err == nil {
+			b.err = err
+		}
+		return false
+	}
+	if rest := c.flen - n; rest > 0 {
+		r := newBare()
+		r.kind, r.file, r.fd, r.foff, r.flen = kindFile, c.file, c.fd, c.foff+int64(n), rest
+		r.next = c.next
+		c.next = r
+		if b.tail == c {
+			b.tail = r
+		}
+	}
+	// Swap m's storage into c and recycle m's struct bare.
+	c.kind, c.class, c.buf, c.off, c.end = kindMem, m.class, m.buf, 0, n
+	c.file, c.fd, c.foff, c.flen = nil, 0, 0, 0
+	m.buf, m.class = nil, noClass
+	barePool.Put(m)
+	return true
+}
