@@ -1,0 +1,16 @@
+package buffer
+
+// ChunkCount returns the chunks b holds, in its chain and reserved.
+func ChunkCount(b *Buffer) int {
+	n := 0
+	for c := b.head; c != nil; c = c.next {
+		n++
+	}
+	for c := b.resv; c != nil; c = c.next {
+		n++
+	}
+	return n
+}
+
+// MaxChunk is the largest pooled chunk.
+const MaxChunk = maxChunk

@@ -1,0 +1,184 @@
+package buffer_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/eventide-go/eventide/buffer"
+)
+
+func TestAddReferenceReleasedOnce(t *testing.T) {
+	tests := []struct {
+		name    string
+		consume func(b *buffer.Buffer)
+	}{
+		{"Read", func(b *buffer.Buffer) { io.ReadAll(b) }},
+		{"Drain in steps", func(b *buffer.Buffer) {
+			for b.Len() > 0 {
+				b.Drain(3)
+			}
+		}},
+		{"ReadLine", func(b *buffer.Buffer) {
+			for {
+				if _, ok := b.ReadLine(buffer.EOLLF); !ok {
+					break
+				}
+			}
+			b.Drain(b.Len())
+		}},
+		{"Pullup then Drain", func(b *buffer.Buffer) { b.Pullup(-1); b.Drain(b.Len()) }},
+		{"WriteTo", func(b *buffer.Buffer) { b.WriteTo(io.Discard) }},
+		{"RemoveBuffer partial", func(b *buffer.Buffer) {
+			var dst buffer.Buffer
+			b.RemoveBuffer(&dst, 5)
+			b.RemoveBuffer(&dst, b.Len())
+			dst.Reset()
+		}},
+		{"AppendBuffer then Reset", func(b *buffer.Buffer) {
+			var dst buffer.Buffer
+			dst.AppendBuffer(b)
+			dst.Reset()
+		}},
+		{"Reset", func(b *buffer.Buffer) { b.Reset() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b buffer.Buffer
+			data := []byte("ref one\nref two\n")
+			calls := 0
+			var got []byte
+			b.WriteString("pre ")
+			b.AddReference(data, func(p []byte) { calls++; got = p })
+			b.WriteString(" post\n")
+			if calls != 0 {
+				t.Fatalf("released before use")
+			}
+			tt.consume(&b)
+			if calls != 1 {
+				t.Fatalf("release called %d times; want 1", calls)
+			}
+			if !bytes.Equal(got, data) {
+				t.Fatalf("release got %q; want the original slice", got)
+			}
+			b.Reset()
+			if calls != 1 {
+				t.Fatalf("release called again by Reset")
+			}
+		})
+	}
+	var b buffer.Buffer
+	calls := 0
+	b.AddReference(nil, func([]byte) { calls++ })
+	if calls != 1 || b.Len() != 0 {
+		t.Fatalf("empty reference: calls %d, Len %d; want 1, 0", calls, b.Len())
+	}
+}
+
+// tempFile returns an open file holding data.
+func tempFile(t testing.TB, data []byte) *os.File {
+	t.Helper()
+	name := filepath.Join(t.TempDir(), "segment")
+	if err := os.WriteFile(name, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+func pattern(n int) []byte {
+	p := make([]byte, n)
+	for i := range p {
+		p[i] = byte('a' + (i*7+i/251)%26)
+	}
+	return p
+}
+
+func TestAddFileInMemory(t *testing.T) {
+	data := pattern(200000)
+	data[150000] = '\n'
+	f := tempFile(t, data)
+	const off, length = 1000, 180000
+	seg := data[off : off+length]
+
+	newBuf := func() *buffer.Buffer {
+		b := chained("<")
+		if err := b.AddFile(f, off, length); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(">")
+		return b
+	}
+	want := append(append([]byte("<"), seg...), '>')
+
+	b := newBuf()
+	if b.Len() != len(want) {
+		t.Fatalf("Len() = %d; want %d", b.Len(), len(want))
+	}
+	got := make([]byte, b.Len())
+	if n := b.CopyOut(got); n != len(want) || !bytes.Equal(got, want) {
+		t.Fatalf("CopyOut of file segment differs (n=%d)", n)
+	}
+	needle := seg[100000:100016]
+	if p, w := b.Search(needle, nil), bytes.Index(want, needle); p.Offset != w {
+		t.Fatalf("Search in file segment = %d; want %d", p.Offset, w)
+	}
+	line, ok := b.ReadLine(buffer.EOLLF)
+	if !ok || !bytes.Equal(line, want[:150000-off+1]) {
+		t.Fatalf("ReadLine through file segment: ok %v len %d", ok, len(line))
+	}
+
+	b = newBuf()
+	if all, _ := io.ReadAll(b); !bytes.Equal(all, want) {
+		t.Fatalf("Read of file segment differs")
+	}
+	b = newBuf()
+	if p := b.Pullup(-1); !bytes.Equal(p, want) {
+		t.Fatalf("Pullup of file segment differs")
+	}
+	b = newBuf()
+	b.Drain(100) // draining does not need the bytes
+	var out bytes.Buffer
+	if _, err := b.WriteTo(&out); err != nil || !bytes.Equal(out.Bytes(), want[100:]) {
+		t.Fatalf("WriteTo(bytes.Buffer) after Drain: err %v, equal %v", err, bytes.Equal(out.Bytes(), want[100:]))
+	}
+	b = newBuf()
+	var dst buffer.Buffer
+	b.RemoveBuffer(&dst, 50000)
+	b.RemoveBuffer(&dst, b.Len())
+	if got := dst.Pullup(-1); !bytes.Equal(got, want) {
+		t.Fatalf("RemoveBuffer of file segment differs")
+	}
+}
+
+func TestAddFileErrors(t *testing.T) {
+	f := tempFile(t, []byte("short"))
+	var b buffer.Buffer
+	if err := b.AddFile(f, 0, 100); err != nil {
+		t.Fatal(err)
+	}
+	p := make([]byte, 10)
+	if n := b.CopyOut(p); n != 0 || b.Err() == nil {
+		t.Fatalf("CopyOut past end of file: n %d, Err %v; want 0 and an error", n, b.Err())
+	}
+	if _, err := b.Read(p); err == nil {
+		t.Fatalf("Read past end of file: nil error")
+	}
+	b.Reset()
+	if b.Err() != nil {
+		t.Fatalf("Err after Reset = %v", b.Err())
+	}
+	mustPanic(t, "AddFile(nil)", func() { b.AddFile(nil, 0, 1) })
+	mustPanic(t, "AddFile(-1)", func() { b.AddFile(f, -1, 1) })
+	b.AddFile(f, 0, 1<<62)
+	if err := b.AddFile(f, 0, 1<<62); !errors.Is(err, bytes.ErrTooLarge) {
+		t.Fatalf("AddFile overflowing Len: err = %v; want bytes.ErrTooLarge", err)
+	}
+}
