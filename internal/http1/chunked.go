@@ -21,7 +21,7 @@ const (
 	DefaultMaxTrailerBytes   = 8 << 10
 )
 
-// maxChunkSize bounds a chunk size so that it fits an int64 with room to spare;
+// maxChunkSize bounds a chunk size (sizes must be below it) so that it fits an int64 with room to spare;
 // no real chunk comes close to 2^62 bytes, and bounding the value before each
 // shift is the overflow check.
 const maxChunkSize = 1 << 62
@@ -225,7 +225,7 @@ func parseChunkLine(l []byte) (int64, *Error) {
 		if v < 0 {
 			break
 		}
-		if size > (maxChunkSize-int64(v))>>4 {
+		if size > (maxChunkSize-1-int64(v))>>4 {
 			return 0, errChunkOverflow
 		}
 		size = size<<4 | int64(v)
@@ -241,9 +241,15 @@ func parseChunkLine(l []byte) (int64, *Error) {
 
 // validChunkExt checks *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ) with
 // ext-val = token / quoted-string.
+//
+// Unlike the RFC grammar, no whitespace is accepted between the chunk size and
+// the first ";": net/http rejects it too, and a parser disagreeing on where
+// the size ends is how chunked smuggling starts.
 func validChunkExt(b []byte) bool {
-	for len(b) > 0 {
-		b = skipWS(b)
+	for first := true; len(b) > 0; first = false {
+		if !first {
+			b = skipWS(b)
+		}
 		if len(b) == 0 || b[0] != ';' {
 			return false
 		}

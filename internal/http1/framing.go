@@ -53,7 +53,9 @@ type framing struct {
 // scanFraming reads the framing-related fields. It rejects conflicting or
 // malformed Content-Length and Transfer-Encoding fields, the classic request
 // smuggling vectors; the start-line-specific rules are left to the caller.
-func (h *head) scanFraming() (framing, *Error) {
+// Any Transfer-Encoding in an HTTP/1.0 message fails (RFC 9112 §6.1: its
+// framing is faulty).
+func (h *head) scanFraming(http10 bool) (framing, *Error) {
 	f := framing{hostIdx: -1, upgradeIdx: -1}
 	var firstLength []byte
 	for i := range h.fields {
@@ -103,6 +105,9 @@ func (h *head) scanFraming() (framing, *Error) {
 		case 17:
 			if !equalFold(name, "transfer-encoding") {
 				break
+			}
+			if http10 {
+				return f, errTEHTTP10
 			}
 			f.hasTE = true
 			// Every list element must be a bare token: empty elements and

@@ -97,7 +97,7 @@ func (p *RequestParser) parseRequestLine() *Error {
 		return errRequestLine
 	}
 	if sp2 == 0 {
-		return errRequestLine
+		return errTarget // empty target; net/http accepts it for CONNECT
 	}
 	if sp2 > p.h.lim.MaxTargetBytes {
 		return errTargetTooLong
@@ -142,7 +142,7 @@ func parseVersion(v []byte) (major, minor int, err *Error) {
 // finish applies the request framing rules of RFC 9112 §6 once the head is
 // complete.
 func (p *RequestParser) finish() *Error {
-	f, e := p.h.scanFraming()
+	f, e := p.h.scanFraming(p.minor == 0)
 	if e != nil {
 		return e
 	}

@@ -145,7 +145,7 @@ func TestRequestAccept(t *testing.T) {
 				KeepAlive: true, Host: "h"}},
 		{"expect and upgrade", "GET /ws HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
 			reqResult{Method: "GET", Target: "/ws", Proto: "1.1",
-				Headers: []string{"Host: h", "Expect: 100-Continue", "Upgrade: websocket", "Connection: Upgrade"},
+				Headers:   []string{"Host: h", "Expect: 100-Continue", "Upgrade: websocket", "Connection: Upgrade"},
 				KeepAlive: true, Expect100: true, Host: "h", Upgrade: "websocket"}},
 		{"empty value and tab", "GET / HTTP/1.1\r\nHost: h\r\nX-Empty:\r\nX-Tab:\ta\tb\t\r\n\r\n",
 			reqResult{Method: "GET", Target: "/", Proto: "1.1",

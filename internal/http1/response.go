@@ -126,7 +126,7 @@ func (p *ResponseParser) parseStatusLine() *Error {
 
 // finish applies the response framing rules of RFC 9112 §6.3.
 func (p *ResponseParser) finish() *Error {
-	f, e := p.h.scanFraming()
+	f, e := p.h.scanFraming(p.minor == 0)
 	if e != nil {
 		return e
 	}
