@@ -1,0 +1,122 @@
+// Package ev is eventide's event loop: libev's watchers and libevent's event
+// API over epoll (Linux), kqueue (BSD, macOS) or poll(2), in pure Go.
+//
+// A Loop waits for events and calls the callbacks of the watchers that asked
+// for them. Watchers are small values, meant to be embedded in the structs
+// that own them and started and stopped any number of times without
+// allocating:
+//
+//   - IO: a descriptor is readable, writable, or its peer closed;
+//   - Timer: a delay passed, on the monotonic clock; Again for timeouts;
+//   - Periodic: a wall-clock time came (at a time, every interval, or by a
+//     function);
+//   - Idle, Prepare, Check: nothing else to do; before polling; after;
+//   - Async: another goroutine called Send;
+//   - Cleanup: the loop is being closed;
+//   - Event: libevent's descriptor + timeout + persist unit, with Active.
+//
+// # Iteration phases
+//
+// One iteration of Run, in order (the function that implements it lists the
+// same steps):
+//
+//  1. run prepare watchers (and anything already pending);
+//  2. apply interest changes to the backend;
+//  3. compute how long to wait;
+//  4. poll the backend;
+//  5. update the loop's time, rescheduling periodics if the wall clock jumped;
+//  6. queue I/O watchers, sent asyncs and posted functions;
+//  7. queue expired timers, then expired periodics;
+//  8. queue idle watchers if nothing else is pending;
+//  9. queue check watchers;
+//  10. run pending callbacks by priority;
+//  11. return, or go to 1.
+//
+// # Watcher states
+//
+// A watcher is initialised (NewX or Init), then active between Start and
+// Stop. When its event happens it becomes pending: its callback is queued,
+// and runs in step 10 of the same iteration. Stop clears the pending state,
+// so a stopped watcher's callback never runs afterwards. Init and Set are
+// allowed only on an inactive watcher (they panic otherwise); Modify (IO),
+// Again and SetRepeat (Timer) work on active ones. FeedEvent makes any
+// watcher pending by hand, Invoke calls its callback at once, ClearPending
+// unqueues it.
+//
+// # Priorities
+//
+// Every watcher has a priority from MinPriority (-2) to MaxPriority (2),
+// default 0, set while it is inactive. Within a pass, callbacks run highest
+// priority first and in queue order within a priority; after each callback
+// the loop starts again from the highest non-empty priority, so a callback
+// that queues a more urgent watcher has it run next. With
+// WithStrictPriorities a pass runs only the highest priority that has any
+// pending callback, leaving lower ones for a pass in which no higher one is
+// pending — libevent's semantics, where a busy high-priority source can
+// starve lower ones by design.
+//
+// # Goroutines
+//
+// A loop belongs to the goroutine that runs it: every callback runs there,
+// and every method is loop-only (to be called from a callback, or while no
+// goroutine runs the loop) except these, which are safe from any goroutine:
+//
+//   - Loop.Post: run a function on the loop;
+//   - Async.Send: wake an Async watcher;
+//   - Loop.Break, Loop.LoopBreak, Loop.LoopExit: stop the loop;
+//   - ManualClock's methods, and Default.
+//
+// WithDebug makes every loop-only method check its caller. Run returns
+// ErrRunning when another goroutine is running the loop; a callback may call
+// Run again (nesting, as in libev).
+//
+// # Timers and periodics
+//
+// A Timer runs on the monotonic clock: "in 5 seconds" stays 5 seconds when
+// the system clock is changed. A Periodic runs on the wall clock: "at 03:00"
+// stays at 03:00. The loop detects a change of the system clock by comparing
+// the two clocks at every iteration and reschedules periodics; while
+// periodics are active it wakes at least once a second to look.
+//
+// Deadlines are measured from the loop's time (Now), read once per
+// iteration (and by UpdateNow): timers started in one callback with the same
+// delay share a deadline and fire in start order. Before Run, or between
+// Runs, starting a timer reads the clock afresh.
+//
+// "Be smart about timeouts" (libev's advice) applies: for an inactivity
+// timeout, keep one repeating Timer and call Again on activity — O(log n) —
+// rather than stopping and starting a new timer.
+//
+// ManualClock (WithClock) replaces the system clocks for tests: time moves
+// only by Advance and Set.
+//
+// # Complexity
+//
+// With n timers, m watchers on a descriptor: Timer Start, Stop and Again
+// O(log n); IO Start and Stop O(m) (plus one system call the first time a
+// descriptor is watched; later changes are batched into one call per
+// descriptor per iteration); Idle, Prepare, Check, Async Start and Stop O(1);
+// Async.Send and Post O(1), with a system call only when the loop is
+// blocked; dispatch O(1) per event. Once its tables have grown, the loop
+// allocates nothing per iteration.
+//
+// # The special problem of descriptors
+//
+// A descriptor closed while an IO watcher watches it: stop the watcher first.
+// If you do not, the loop finds out when it next changes the descriptor's
+// interest: it stops the descriptor's watchers and runs them with Error. A
+// descriptor number reused after close is handled: the backend is told anew.
+// Regular files and /dev/null cannot be polled by epoll: they count as always
+// ready, as in libev. Two IO watchers on one descriptor (or on dup'ed ones)
+// work; if any of them is level-triggered, the descriptor is watched
+// level-triggered for all.
+//
+// # Platform notes
+//
+// The loop waits without blocking a thread: it polls with a zero timeout,
+// and only when nothing is ready parks its goroutine on Go's network poller
+// through the epoll or kqueue descriptor (docs/design.md measures why). The
+// poll(2) backend, selectable everywhere with WithBackend, blocks its thread
+// in poll(2) and has no edge-triggered mode (it reports levels) and, outside
+// Linux, no Closed.
+package ev

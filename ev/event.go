@@ -1,0 +1,218 @@
+package ev
+
+import (
+	"fmt"
+	"time"
+)
+
+// EventFunc is an Event's callback; what holds the reasons it ran (Read,
+// Write, Closed, Timeout, Signal, or the flags given to Active), ORed
+// together when several coincide.
+type EventFunc func(e *Event, what Events)
+
+// Event is libevent's event on the same loop as the libev-style watchers: a
+// descriptor, a set of flags (Read, Write, Closed, EdgeTriggered, Persist)
+// and an optional timeout, added and deleted as a unit.
+//
+// A non-persistent Event is deleted just before its callback runs. A
+// persistent one stays added; its timeout, if any, is re-armed at every
+// activation: from the previous deadline when the timeout fired, from now
+// when the descriptor did (libevent's semantics). Activations that coincide
+// (a descriptor event, a timeout, Active) run the callback once with their
+// flags ORed.
+type Event struct {
+	io      IO
+	timer   Timer
+	act     eventActivation
+	fd      int
+	flags   Events
+	fn      EventFunc
+	timeout time.Duration // 0 = none
+	added   bool
+}
+
+// eventActivation is the pending-queue entry of an Event: every activation
+// goes through it, so that coinciding ones merge.
+type eventActivation struct {
+	watcher
+	e   *Event
+	res Events // reasons accumulated for the queued callback
+}
+
+func (a *eventActivation) Stop() {
+	if a.pendIdx != 0 {
+		a.loop.clearPending(&a.watcher)
+	}
+	a.res = 0
+}
+
+func (a *eventActivation) invoke(Events) {
+	rev := a.res
+	a.res = 0
+	a.e.fire(rev)
+}
+
+func (a *eventActivation) describe() string { return "" }
+
+// NewEvent returns an Event, not added, for fd (-1 for none: a pure timer or
+// a manually activated event) and flags.
+func NewEvent(l *Loop, fd int, flags Events, fn EventFunc) *Event {
+	e := new(Event)
+	e.Init(l, fd, flags, fn)
+	return e
+}
+
+// Init prepares an embedded or reused Event, as NewEvent does (libevent's
+// event_assign). It panics on an added Event.
+func (e *Event) Init(l *Loop, fd int, flags Events, fn EventFunc) {
+	if fn == nil {
+		panic("ev: nil EventFunc")
+	}
+	if e.added {
+		panic("ev: Event.Init of an added event")
+	}
+	if flags&^(Read|Write|Closed|EdgeTriggered|Persist) != 0 {
+		panic(fmt.Sprintf("ev: Event flags %v: only Read, Write, Closed, EdgeTriggered, Persist", flags))
+	}
+	e.fd, e.flags, e.fn, e.timeout = fd, flags, fn, 0
+	e.io.Init(l, fd, flags&(Read|Write|Closed|EdgeTriggered), e.onIO)
+	e.timer.Init(l, 0, 0, e.onTimeout)
+	e.act.watcher.init(l, KindEvent)
+	e.act.e = e
+}
+
+func (e *Event) onIO(_ *IO, revents Events) { e.activate(revents &^ Error) }
+
+func (e *Event) onTimeout(*Timer) { e.activate(Timeout) }
+
+func (e *Event) activate(what Events) {
+	e.act.res |= what
+	e.act.loop.feed(&e.act, 0)
+}
+
+// fire runs the callback for a queued activation.
+func (e *Event) fire(what Events) {
+	if e.flags&Persist == 0 {
+		e.Del()
+	} else if e.timeout > 0 && what&Timeout == 0 && e.timer.active {
+		e.timer.Again() // descriptor activity: the timeout counts from now
+	}
+	e.fn(e, what)
+}
+
+// Add adds the event: its descriptor is watched for its flags, and if
+// timeout is positive, the callback runs with Timeout if nothing else
+// happens first. Adding an added event changes its timeout: a positive one
+// replaces the old; 0 keeps it. It returns the descriptor's error from
+// IO.Start. Loop-only.
+func (e *Event) Add(timeout time.Duration) error {
+	if timeout < 0 {
+		panic("ev: Event.Add with a negative timeout")
+	}
+	e.act.mustInit()
+	if e.flags&(Read|Write|Closed) != 0 && !e.io.active {
+		if err := e.io.Start(); err != nil {
+			return err
+		}
+	}
+	if timeout > 0 {
+		e.timer.Stop()
+		e.timeout = timeout
+		repeat := time.Duration(0)
+		if e.flags&Persist != 0 {
+			repeat = timeout
+		}
+		e.timer.Set(timeout, repeat)
+		e.timer.Start()
+	}
+	e.added = true
+	return nil
+}
+
+// Del removes the event: no descriptor watch, no timeout, and a queued
+// activation is dropped. Deleting a deleted event does nothing. Loop-only.
+func (e *Event) Del() {
+	if e.act.loop == nil {
+		return
+	}
+	e.io.Stop()
+	e.timer.Stop()
+	e.act.Stop()
+	e.timeout = 0
+	e.added = false
+}
+
+// RemoveTimer removes the event's timeout and keeps the rest
+// (libevent's event_remove_timer). Loop-only.
+func (e *Event) RemoveTimer() {
+	e.timer.Stop()
+	e.timeout = 0
+}
+
+// Active queues the callback with flags, whether or not the event is added
+// (libevent's event_active). Flags of several activations before the
+// callback runs are ORed. Loop-only.
+func (e *Event) Active(flags Events) {
+	e.act.mustInit()
+	e.act.loop.checkGoroutine()
+	e.activate(flags)
+}
+
+// Pending returns which of flags the event is waiting for or activated with
+// (Read, Write, Closed while added; Timeout while a timeout is armed; any
+// flag of a queued activation), and the timeout's deadline if Timeout is
+// among them (libevent's event_pending).
+func (e *Event) Pending(flags Events) (Events, time.Time) {
+	var p Events
+	if e.io.active {
+		p |= e.flags & (Read | Write | Closed)
+	}
+	if e.act.pendIdx != 0 {
+		p |= e.act.res
+	}
+	var deadline time.Time
+	if e.timer.active {
+		p |= Timeout
+		deadline = e.timer.loop.now.Add(e.timer.Remaining())
+	}
+	return p & flags, deadline
+}
+
+// Added reports whether the event is added (libevent's
+// event_pending(ev, EV_READ|EV_WRITE|EV_TIMEOUT, NULL) != 0, less activations).
+func (e *Event) Added() bool { return e.added }
+
+// Fd returns the event's descriptor.
+func (e *Event) Fd() int { return e.fd }
+
+// Flags returns the flags the event was made with.
+func (e *Event) Flags() Events { return e.flags }
+
+// Priority returns the event's priority.
+func (e *Event) Priority() int { return e.act.Priority() }
+
+// SetPriority sets the priority of the event's callback; it panics while the
+// event is added or pending. See WithStrictPriorities for libevent's meaning
+// of priorities; libevent's 0 (most urgent) is MaxPriority here.
+func (e *Event) SetPriority(p int) {
+	if e.added {
+		panic("ev: Event.SetPriority on an added event")
+	}
+	e.act.SetPriority(p)
+	e.io.SetPriority(p)
+	e.timer.SetPriority(p)
+}
+
+// Once runs fn once, when fd is ready for flags or after timeout, whichever
+// comes first (libevent's event_base_once); fd -1 with timeout > 0 is a
+// one-shot timer. Persist is not allowed. Loop-only.
+func (l *Loop) Once(fd int, flags Events, timeout time.Duration, fn func(what Events)) error {
+	if flags&Persist != 0 {
+		panic("ev: Once with Persist")
+	}
+	if fn == nil {
+		panic("ev: Once with a nil function")
+	}
+	e := NewEvent(l, fd, flags, func(_ *Event, what Events) { fn(what) })
+	return e.Add(timeout)
+}

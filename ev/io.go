@@ -1,0 +1,328 @@
+package ev
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+
+	"github.com/eventide-go/eventide/internal/poller"
+)
+
+// Events is a set of event bits: what a watcher waits for, and what happened
+// when its callback runs. One type serves both libev's watchers and
+// libevent's Event.
+type Events uint32
+
+// The event bits.
+const (
+	// Read: the descriptor is readable (or has an error or hang-up, which a
+	// read will report).
+	Read Events = 1 << iota
+	// Write: the descriptor is writable (or has an error).
+	Write
+	// Closed: the peer closed the connection or shut down its writing
+	// side, seen without reading (EPOLLRDHUP; libevent's EV_CLOSED). Where
+	// the backend cannot tell (poll(2) outside Linux), it never fires and
+	// the close shows as Read followed by a zero-length read.
+	Closed
+	// Timeout: a timer or an Event's timeout expired.
+	Timeout
+	// Persist: an Event stays added after it fires (libevent's EV_PERSIST).
+	Persist
+	// EdgeTriggered: report readiness once per change rather than while it
+	// lasts (EPOLLET / EV_CLEAR). The callback must read or write until
+	// EAGAIN.
+	EdgeTriggered
+	// Error: the watcher was stopped because its descriptor became invalid
+	// (it was closed while watched); libev's EV_ERROR.
+	Error
+	// Signal: an Event was made for a signal; reported when it arrives.
+	Signal
+	// Custom: free for FeedEvent by the user.
+	Custom
+)
+
+var eventNames = []string{"read", "write", "closed", "timeout", "persist", "edge", "error", "signal", "custom"}
+
+func (e Events) String() string {
+	if e == 0 {
+		return "0"
+	}
+	s := ""
+	for i, n := range eventNames {
+		if e&(1<<i) != 0 {
+			if s != "" {
+				s += "|"
+			}
+			s += n
+		}
+	}
+	if rest := e &^ (1<<len(eventNames) - 1); rest != 0 {
+		if s != "" {
+			s += "|"
+		}
+		s += fmt.Sprintf("%#x", uint32(rest))
+	}
+	return s
+}
+
+// ErrBadFD is returned by IO.Start for a negative descriptor.
+var ErrBadFD = errors.New("ev: invalid file descriptor")
+
+// IOFunc is an IO watcher's callback; revents is what happened, a subset of
+// the watcher's interest (or Error).
+type IOFunc func(w *IO, revents Events)
+
+// IO watches a file descriptor for readability, writability and peer close
+// (libev's ev_io). Level-triggered unless EdgeTriggered is asked for. Any
+// number of IO watchers may watch one descriptor. A descriptor the backend
+// cannot poll (a regular file, /dev/null) counts as always ready.
+//
+// IO is meant to be embedded or allocated once and started and stopped any
+// number of times, without allocating.
+type IO struct {
+	watcher
+	fd     int
+	events Events // Read|Write|Closed|EdgeTriggered
+	fn     IOFunc
+	fdIdx  int // position in fds[fd].ios while active
+}
+
+// fdState is what the loop knows of one descriptor.
+type fdState struct {
+	ios        []*IO         // active watchers
+	mask       poller.Events // interest the backend has
+	gen        uint32        // bumped when registered anew; stale reports differ
+	registered bool          // the backend has the descriptor
+	changed    bool          // in Loop.fdChange
+	readyIdx   int32         // 1 + position in Loop.ready; 0 = pollable
+}
+
+// NewIO returns an IO watcher for fd and events (Read, Write, Closed,
+// EdgeTriggered), not started.
+func NewIO(l *Loop, fd int, events Events, fn IOFunc) *IO {
+	w := new(IO)
+	w.Init(l, fd, events, fn)
+	return w
+}
+
+// Init prepares an embedded or reused IO watcher, as NewIO does. It panics
+// on an active watcher.
+func (w *IO) Init(l *Loop, fd int, events Events, fn IOFunc) {
+	if fn == nil {
+		panic("ev: nil IOFunc")
+	}
+	w.watcher.init(l, KindIO)
+	w.fn = fn
+	w.set(fd, events)
+}
+
+// Set changes the descriptor and interest of a stopped watcher (libev's
+// ev_io_set). It panics on an active watcher: use Modify.
+func (w *IO) Set(fd int, events Events) {
+	w.mustInit()
+	if w.active {
+		panic("ev: IO.Set on an active watcher; use Modify")
+	}
+	w.set(fd, events)
+}
+
+func (w *IO) set(fd int, events Events) {
+	if events&^(Read|Write|Closed|EdgeTriggered) != 0 {
+		panic(fmt.Sprintf("ev: IO events %v: only Read, Write, Closed, EdgeTriggered", events))
+	}
+	w.fd, w.events = fd, events
+}
+
+// Fd returns the watched descriptor.
+func (w *IO) Fd() int { return w.fd }
+
+// Events returns the watcher's interest.
+func (w *IO) Events() Events { return w.events }
+
+// Start starts watching. It returns ErrBadFD for a negative descriptor, the
+// backend's error (EBADF for a closed one) when the descriptor cannot be
+// watched, and ErrClosed on a closed loop. Starting an active watcher does
+// nothing. Loop-only. O(1) (plus one system call the first time a descriptor
+// is watched).
+func (w *IO) Start() error {
+	w.mustInit()
+	l := w.loop
+	l.checkGoroutine()
+	if w.active {
+		return nil
+	}
+	if err := l.usable(); err != nil {
+		return err
+	}
+	if w.fd < 0 {
+		return ErrBadFD
+	}
+	if w.fd >= len(l.fds) {
+		n := max(w.fd+1, 2*len(l.fds), 64)
+		fds := make([]fdState, n)
+		copy(fds, l.fds)
+		l.fds = fds
+	}
+	st := &l.fds[w.fd]
+	w.fdIdx = len(st.ios)
+	st.ios = append(st.ios, w)
+	if !st.registered && st.readyIdx == 0 {
+		// Register now, so that a bad descriptor is an error from Start.
+		mask := interestOf(st.ios)
+		st.gen++
+		switch err := l.backend.Add(w.fd, mask, st.gen); {
+		case err == nil:
+			st.registered, st.mask = true, mask
+		case errors.Is(err, poller.ErrNotPollable):
+			l.ready = append(l.ready, int32(w.fd))
+			st.readyIdx = int32(len(l.ready))
+		default:
+			st.ios = st.ios[:w.fdIdx]
+			return &os.SyscallError{Syscall: "ev: watch fd", Err: unwrapErrno(err)}
+		}
+	} else {
+		l.fdChanged(w.fd)
+	}
+	l.addActive(w)
+	return nil
+}
+
+func unwrapErrno(err error) error {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errno
+	}
+	return err
+}
+
+// Stop stops watching. Loop-only. O(watchers on the descriptor).
+func (w *IO) Stop() {
+	if w.loop == nil {
+		return
+	}
+	l := w.loop
+	l.checkGoroutine()
+	if !l.deactivate(w) {
+		return
+	}
+	st := &l.fds[w.fd]
+	last := len(st.ios) - 1
+	if w.fdIdx != last {
+		st.ios[w.fdIdx] = st.ios[last]
+		st.ios[w.fdIdx].fdIdx = w.fdIdx
+	}
+	st.ios[last] = nil
+	st.ios = st.ios[:last]
+	if last == 0 && st.readyIdx != 0 {
+		i, end := int(st.readyIdx-1), len(l.ready)-1
+		l.ready[i] = l.ready[end]
+		l.fds[l.ready[i]].readyIdx = int32(i + 1)
+		l.ready = l.ready[:end]
+		st.readyIdx = 0
+		return
+	}
+	l.fdChanged(w.fd)
+}
+
+// Modify changes the interest of a watcher, active or not (cheaper than Stop,
+// Set, Start: the backend is told once, before the next poll). Loop-only.
+func (w *IO) Modify(events Events) {
+	w.mustInit()
+	w.loop.checkGoroutine()
+	w.set(w.fd, events)
+	if w.active {
+		w.loop.fdChanged(w.fd)
+	}
+}
+
+func (w *IO) invoke(revents Events) { w.fn(w, revents) }
+
+func (w *IO) describe() string {
+	return fmt.Sprintf("fd=%d events=%v", w.fd, w.events)
+}
+
+func (l *Loop) fdChanged(fd int) {
+	st := &l.fds[fd]
+	if !st.changed {
+		st.changed = true
+		l.fdChange = append(l.fdChange, int32(fd))
+	}
+}
+
+// interestOf is the union of the watchers' interest. The registration is
+// edge-triggered only if every watcher asked for it: a level-triggered
+// watcher must not miss readiness because another wanted edges.
+func interestOf(ios []*IO) poller.Events {
+	var m poller.Events
+	edge := len(ios) > 0
+	for _, w := range ios {
+		if w.events&Read != 0 {
+			m |= poller.In
+		}
+		if w.events&Write != 0 {
+			m |= poller.Out
+		}
+		if w.events&Closed != 0 {
+			m |= poller.RDHup
+		}
+		if w.events&EdgeTriggered == 0 {
+			edge = false
+		}
+	}
+	if edge {
+		m |= poller.Edge
+	}
+	return m
+}
+
+// applyFdChanges is step 2 of an iteration: tell the backend about every
+// descriptor whose interest changed since the last poll, once each.
+func (l *Loop) applyFdChanges() {
+	for _, fd32 := range l.fdChange {
+		fd := int(fd32)
+		st := &l.fds[fd]
+		st.changed = false
+		if st.readyIdx != 0 {
+			continue
+		}
+		mask := interestOf(st.ios)
+		var err error
+		switch {
+		case mask == st.mask && st.registered:
+			continue
+		case len(st.ios) == 0:
+			if st.registered {
+				err = l.backend.Delete(fd)
+				st.registered, st.mask = false, 0
+			}
+		case st.registered:
+			err = l.backend.Modify(fd, mask, st.gen)
+			st.mask = mask
+		default:
+			st.gen++
+			err = l.backend.Add(fd, mask, st.gen)
+			st.registered, st.mask = err == nil, mask
+		}
+		if err != nil {
+			l.killFd(fd, err)
+		}
+	}
+	clear(l.fdChange)
+	l.fdChange = l.fdChange[:0]
+}
+
+// killFd stops every watcher of a descriptor the backend refused (it was
+// closed while watched) and queues them with Error, as libev does.
+func (l *Loop) killFd(fd int, err error) {
+	l.logf("ev: descriptor refused by the backend; its watchers are stopped", "fd", fd, "err", err)
+	st := &l.fds[fd]
+	st.registered, st.mask = false, 0
+	for len(st.ios) > 0 {
+		w := st.ios[len(st.ios)-1]
+		w.Stop()
+		l.feed(w, Error)
+	}
+	st.changed = false // the Stops above queued a change that is now moot
+}

@@ -1,0 +1,212 @@
+package ev
+
+import (
+	"fmt"
+	"time"
+)
+
+// PeriodicFunc is a Periodic's callback.
+type PeriodicFunc func(p *Periodic)
+
+// RescheduleFunc computes a Periodic's next firing time from the current
+// wall-clock time. It must return a time after now; it must not start, stop
+// or otherwise change watchers.
+type RescheduleFunc func(p *Periodic, now time.Time) time.Time
+
+// Periodic fires on wall-clock time (libev's ev_periodic), in one of three
+// modes:
+//
+//   - at a time: interval 0, no reschedule function; fires once when the wall
+//     clock reaches at, even if the clock was changed in between;
+//   - every interval, aligned to at: fires at at + k·interval for whole k,
+//     the first such time after now (at = time.Unix(0, 0) and interval =
+//     time.Hour is "every hour on the hour", UTC);
+//   - by a RescheduleFunc that computes each next time.
+//
+// The loop notices when the system clock is changed (set forward or back) by
+// comparing it with the monotonic clock at every iteration, and reschedules
+// periodics then; timers are unaffected. A periodic that fell behind fires
+// once, then resumes its schedule.
+type Periodic struct {
+	watcher
+	ref        time.Time     // the absolute time, or the alignment of intervals
+	interval   time.Duration // 0 = absolute mode
+	reschedule RescheduleFunc
+	fn         PeriodicFunc
+	at         int64 // next firing, Unix ns, while active
+	heapIdx    int   // position in Loop.periodics; -1 = not queued
+}
+
+// NewPeriodic returns a Periodic, not started, firing at at (interval 0) or
+// every interval aligned to at. A negative interval panics.
+func NewPeriodic(l *Loop, at time.Time, interval time.Duration, fn PeriodicFunc) *Periodic {
+	p := new(Periodic)
+	p.Init(l, at, interval, fn)
+	return p
+}
+
+// NewPeriodicFunc returns a Periodic, not started, whose firing times are
+// computed by reschedule.
+func NewPeriodicFunc(l *Loop, reschedule RescheduleFunc, fn PeriodicFunc) *Periodic {
+	if reschedule == nil {
+		panic("ev: nil RescheduleFunc")
+	}
+	p := new(Periodic)
+	p.Init(l, time.Time{}, 0, fn)
+	p.reschedule = reschedule
+	return p
+}
+
+// Init prepares an embedded or reused Periodic, as NewPeriodic does.
+func (p *Periodic) Init(l *Loop, at time.Time, interval time.Duration, fn PeriodicFunc) {
+	if fn == nil {
+		panic("ev: nil PeriodicFunc")
+	}
+	p.watcher.init(l, KindPeriodic)
+	p.heapIdx = -1
+	p.fn = fn
+	p.reschedule = nil
+	p.Set(at, interval)
+}
+
+// Set changes the schedule of a stopped Periodic and removes any reschedule
+// function. It panics on an active Periodic.
+func (p *Periodic) Set(at time.Time, interval time.Duration) {
+	p.mustInit()
+	if p.active {
+		panic("ev: Periodic.Set on an active watcher")
+	}
+	if interval < 0 {
+		panic("ev: negative Periodic interval")
+	}
+	p.ref, p.interval, p.reschedule = at, interval, nil
+}
+
+// At returns the time the Periodic fires next while active; else the zero
+// Time.
+func (p *Periodic) At() time.Time {
+	if !p.active {
+		return time.Time{}
+	}
+	return time.Unix(0, p.at)
+}
+
+// Start schedules the Periodic from the loop's current wall-clock time. In
+// absolute mode a time already past fires at the next iteration. Loop-only.
+// O(log n).
+func (p *Periodic) Start() {
+	p.mustInit()
+	l := p.loop
+	l.checkGoroutine()
+	if p.active || l.closed {
+		return
+	}
+	l.refreshIdleTime()
+	p.at = p.next(l.wall)
+	l.periodics.Push(p, p.at)
+	l.addActive(p)
+}
+
+// Stop unschedules the Periodic. Loop-only. O(log n).
+func (p *Periodic) Stop() {
+	if p.loop == nil {
+		return
+	}
+	p.loop.checkGoroutine()
+	if p.heapIdx >= 0 {
+		p.loop.periodics.Remove(p.heapIdx)
+	}
+	p.loop.deactivate(p)
+}
+
+// Again recomputes the next firing time from now, as Stop then Start would
+// (libev's ev_periodic_again). Loop-only.
+func (p *Periodic) Again() {
+	p.Stop()
+	p.Start()
+}
+
+// next computes the next firing time after wall (Unix ns); in absolute mode,
+// the absolute time, even if past (it is then due at once).
+func (p *Periodic) next(wall int64) int64 {
+	switch {
+	case p.reschedule != nil:
+		now := time.Unix(0, wall)
+		t := p.reschedule(p, now)
+		if !t.After(now) {
+			panic(fmt.Sprintf("ev: RescheduleFunc returned %v, not after now (%v)", t, now))
+		}
+		return t.UnixNano()
+	case p.interval > 0:
+		ref, iv := p.ref.UnixNano(), int64(p.interval)
+		// The first ref + k·iv strictly after wall (floor division, for ref
+		// in the future too).
+		k := (wall - ref) / iv
+		if (wall-ref)%iv < 0 {
+			k--
+		}
+		return ref + (k+1)*iv
+	}
+	return p.ref.UnixNano()
+}
+
+// queuePeriodics is the second half of step 7: queue every due periodic and
+// reschedule the repeating ones.
+func (l *Loop) queuePeriodics() {
+	for l.periodics.Len() > 0 {
+		p, at := l.periodics.Min()
+		if at > l.wall {
+			return
+		}
+		if p.interval > 0 || p.reschedule != nil {
+			p.at = p.next(l.wall)
+			l.periodics.Fix(p.heapIdx, p.at)
+		} else {
+			l.periodics.Remove(p.heapIdx)
+			p.active = false
+			l.removeActive(p)
+		}
+		l.feed(p, Timeout)
+	}
+}
+
+// timeJumpSlack is how far the wall clock may move apart from the monotonic
+// clock between two time updates before the loop calls it a jump. Both are
+// read by one time.Now, so only a step of the system clock moves them apart
+// by more than the kernel's slewing (at most 0.05 %).
+const timeJumpSlack = 10 * time.Millisecond
+
+// checkTimeJump is part of step 5: if the wall clock moved differently from
+// the monotonic one since the last update, reschedule periodics.
+func (l *Loop) checkTimeJump() {
+	dm, dw := l.mono-l.lastMono, l.wall-l.lastWall
+	l.lastMono, l.lastWall = l.mono, l.wall
+	if d := dw - dm; d > int64(timeJumpSlack) || d < -int64(timeJumpSlack) {
+		l.reschedulePeriodics()
+	}
+}
+
+// reschedulePeriodics recomputes every repeating periodic's next time from
+// the current wall clock; absolute ones keep theirs. O(n log n).
+func (l *Loop) reschedulePeriodics() {
+	ps := l.periodicScratch[:0]
+	for l.periodics.Len() > 0 {
+		p, _ := l.periodics.Min()
+		l.periodics.Remove(0)
+		ps = append(ps, p)
+	}
+	for i, p := range ps {
+		if p.interval > 0 || p.reschedule != nil {
+			p.at = p.next(l.wall)
+		}
+		l.periodics.Push(p, p.at)
+		ps[i] = nil
+	}
+	l.periodicScratch = ps[:0]
+}
+
+func (p *Periodic) invoke(Events) { p.fn(p) }
+
+func (p *Periodic) describe() string {
+	return fmt.Sprintf("at=%v interval=%v", time.Unix(0, p.at).UTC().Format(time.RFC3339Nano), p.interval)
+}

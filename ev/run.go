@@ -1,0 +1,429 @@
+package ev
+
+import (
+	"runtime"
+	"time"
+
+	"github.com/eventide-go/eventide/internal/poller"
+)
+
+// RunMode says how long Run runs.
+type RunMode int
+
+// The run modes (libev's ev_run flags).
+const (
+	// RunDefault runs until no active watcher keeps the loop alive, or until
+	// Break, LoopBreak or LoopExit.
+	RunDefault RunMode = iota
+	// RunOnce waits for at least one event (if any watcher could produce
+	// one), handles what is ready, and returns.
+	RunOnce
+	// RunNoWait handles what is ready without waiting, and returns.
+	RunNoWait
+)
+
+// BreakHow says which Run calls Break ends.
+type BreakHow int32
+
+// The kinds of Break (libev's ev_break).
+const (
+	// BreakCancel cancels a Break that has not taken effect yet.
+	BreakCancel BreakHow = iota
+	// BreakOne makes the innermost Run return after the current pass.
+	BreakOne
+	// BreakAll makes every nested Run return after the current pass.
+	BreakAll
+)
+
+// gcYieldEvery is how many callbacks the loop runs before yielding its
+// thread to other goroutines within one pass; see docs/design.md ("How the
+// loop waits"): without the yields a goroutine elsewhere in the program can
+// wait tens of milliseconds for the processor.
+const gcYieldEvery = 64
+
+// Run runs the loop in the calling goroutine until mode says to return:
+// see RunMode. It returns ErrClosed on a closed loop and ErrRunning if
+// another goroutine is running the loop. A callback may call Run again
+// (nesting, as in libev); the nested Run returns on its own terms or on
+// Break.
+//
+// One iteration of the loop, in order:
+//
+//  1. run prepare watchers (and anything already pending);
+//  2. apply interest changes to the backend;
+//  3. compute how long to wait: zero when anything is pending, idle
+//     watchers are active or mode is RunNoWait; else until the nearest
+//     timer, periodic or LoopExit deadline; forever without any;
+//  4. poll the backend;
+//  5. update the loop's time (Now), rescheduling periodics if the
+//     wall clock jumped;
+//  6. queue I/O watchers for what is ready, and async watchers that were
+//     sent (posted functions run as one of these);
+//  7. queue expired timers, then expired periodics;
+//  8. queue idle watchers if nothing else is pending;
+//  9. queue check watchers;
+//  10. run pending callbacks, highest priority first, in queue order
+//     within a priority (subject to WithMaxDispatch and LoopBreak);
+//  11. return if mode, a break, an exit or the lack of active watchers
+//     says so; else go to 1.
+func (l *Loop) Run(mode RunMode) error {
+	if l.closed {
+		return ErrClosed
+	}
+	gid := goid()
+	if !l.owner.CompareAndSwap(0, gid) && l.owner.Load() != gid {
+		return ErrRunning
+	}
+	if l.depth == 0 {
+		l.gotExit, l.gotBreak = false, false
+		l.breakReq.Store(int32(BreakCancel))
+		l.updateTime()
+	}
+	l.depth++
+	defer l.leaveRun()
+	for {
+		l.iterate(mode)
+		if b := BreakHow(l.breakReq.Load()); b != BreakCancel {
+			if b == BreakOne {
+				l.breakReq.Store(int32(BreakCancel))
+			}
+			return nil
+		}
+		if l.breakNow.Swap(false) {
+			l.gotBreak = true
+			return nil
+		}
+		if e := l.exitAt.Load(); e != 0 && l.mono >= e-1 && l.exitAt.CompareAndSwap(e, 0) {
+			l.gotExit = true
+			l.breakReq.Store(int32(BreakAll))
+			return nil
+		}
+		if mode != RunDefault || !l.alive() {
+			return nil
+		}
+	}
+}
+
+func (l *Loop) leaveRun() {
+	l.depth--
+	if l.depth > 0 {
+		return
+	}
+	l.breakReq.Store(int32(BreakCancel))
+	l.owner.Store(0)
+	if l.closing {
+		l.finishClose()
+	}
+}
+
+// alive reports whether anything keeps Run(RunDefault) going.
+func (l *Loop) alive() bool {
+	return l.activeRefs > 0 || l.npending > 0 || l.postN.Load() > 0 || l.exitAt.Load() != 0
+}
+
+// iterate is one pass of the loop; its steps are listed, in the same order,
+// in the documentation of Run.
+func (l *Loop) iterate(mode RunMode) {
+	// 1. Prepare watchers.
+	if len(l.prepares) > 0 {
+		l.queueAll(l.prepares, 0)
+		l.invokePending()
+	}
+	// 2. Interest changes.
+	l.applyFdChanges()
+	// 3. How long to wait. Tell other goroutines first that we may block,
+	// then look for what they may have sent; see wake.
+	l.sleeping.Store(true)
+	timeout := l.waitTime(mode)
+	if timeout != 0 && (l.postN.Load() > 0 || l.asyncPending.Load() || l.breakReq.Load() != 0 || l.breakNow.Load()) {
+		timeout = 0
+	}
+	// 4. Poll.
+	n, err := l.backend.Wait(l.events, timeout)
+	l.sleeping.Store(false)
+	l.iteration++
+	if err != nil {
+		// The backend failed (EBADF on its own descriptor, ENOMEM): nothing
+		// sensible can continue; end every Run.
+		l.logf("ev: backend wait failed; breaking the loop", "err", err)
+		l.breakReq.Store(int32(BreakAll))
+		return
+	}
+	// 5. Time.
+	l.updateTime()
+	l.checkTimeJump()
+	// 6. I/O and asyncs.
+	l.queueIO(l.events[:n])
+	if l.asyncPending.Swap(false) {
+		l.queueAsyncs()
+	}
+	// 7. Timers and periodics.
+	l.queueTimers()
+	l.queuePeriodics()
+	// 8. Idle.
+	if l.npending == 0 && len(l.idles) > 0 {
+		l.queueAll(l.idles, 0)
+	}
+	// 9. Check.
+	if len(l.checks) > 0 {
+		l.queueAll(l.checks, 0)
+	}
+	// 10. Callbacks.
+	l.invokePending()
+	if n > 0 {
+		// Let the rest of the program run between batches; see gcYieldEvery.
+		runtime.Gosched()
+	}
+}
+
+// waitTime is step 3 of an iteration.
+func (l *Loop) waitTime(mode RunMode) time.Duration {
+	if mode == RunNoWait || l.npending > 0 || len(l.idles) > 0 || len(l.ready) > 0 || l.closing {
+		return 0
+	}
+	next := int64(-1) // earliest deadline, monotonic ns; -1 = none
+	if l.timers.Len() > 0 {
+		_, next = l.timers.Min()
+	}
+	if l.periodics.Len() > 0 {
+		_, at := l.periodics.Min()
+		// A periodic's deadline is wall-clock: convert through the current
+		// offset between the clocks. A later jump is caught at the next
+		// wake-up, which is why periodics also cap the wait (maxWallWait).
+		m := at - l.wall + l.mono
+		if d := l.mono + int64(maxWallWait); d < m {
+			m = d
+		}
+		if next < 0 || m < next {
+			next = m
+		}
+	}
+	if e := l.exitAt.Load(); e != 0 && (next < 0 || e-1 < next) {
+		next = e - 1
+	}
+	if next < 0 {
+		return -1
+	}
+	if next <= l.mono {
+		return 0
+	}
+	if l.clock.manual() {
+		return -1 // time moves only by Advance, which wakes us
+	}
+	return time.Duration(next - l.mono)
+}
+
+// maxWallWait bounds a wait while periodics are active, so that a wall-clock
+// jump is noticed within this long even when nothing else happens.
+const maxWallWait = time.Second
+
+// queueAll queues every watcher of a list.
+func (l *Loop) queueAll(ws watcherList, revents Events) {
+	for _, w := range ws {
+		l.feed(w, revents)
+	}
+}
+
+// queueTimers queues every expired timer, earliest first, and reschedules
+// repeating ones.
+func (l *Loop) queueTimers() {
+	for l.timers.Len() > 0 {
+		t, at := l.timers.Min()
+		if at > l.mono {
+			return
+		}
+		if t.repeat > 0 {
+			next := at + int64(t.repeat)
+			if next <= l.mono {
+				// Starved (a long callback, a suspended process): fire
+				// once now, not once per missed period.
+				next = l.mono + int64(t.repeat)
+			}
+			t.at = next
+			l.timers.Fix(t.heapIdx, next)
+		} else {
+			l.timers.Remove(t.heapIdx)
+			t.active = false
+			l.removeActive(t)
+		}
+		l.feed(t, Timeout)
+	}
+}
+
+// invokePending runs queued callbacks: highest priority first, FIFO within a
+// priority, restarting at the highest non-empty priority after every
+// callback, so a callback that queues a more urgent watcher has it run next.
+func (l *Loop) invokePending() {
+	if l.npending == 0 {
+		return
+	}
+	var start time.Time
+	if l.maxInterval > 0 {
+		start = time.Now()
+	}
+	ran := 0
+	strictPri := -1 // with strict priorities, the one level this pass runs
+	for l.npending > 0 {
+		pri := numPri - 1
+		for ; pri >= 0; pri-- {
+			if l.pendHead[pri] < len(l.pending[pri]) {
+				break
+			}
+		}
+		if pri < 0 {
+			break
+		}
+		if l.strictPri {
+			if strictPri >= 0 && pri != strictPri {
+				break
+			}
+			strictPri = pri
+		}
+		q := l.pending[pri]
+		e := q[l.pendHead[pri]]
+		l.pendHead[pri]++
+		if l.pendHead[pri] == len(q) {
+			clear(q)
+			l.pending[pri] = q[:0]
+			l.pendHead[pri] = 0
+		}
+		if e.w == nil {
+			continue // cleared while queued
+		}
+		e.w.base().pendIdx = 0
+		l.npending--
+		l.callbacks++
+		ran++
+		e.w.invoke(e.revents)
+		if l.breakNow.Load() || l.stopInvoke {
+			l.stopInvoke = false
+			return
+		}
+		if ran%gcYieldEvery == 0 {
+			runtime.Gosched()
+			if l.maxInterval > 0 && time.Since(start) >= l.maxInterval {
+				return
+			}
+		}
+		if l.maxCallbacks > 0 && ran >= l.maxCallbacks {
+			return
+		}
+	}
+}
+
+// Break makes Run return after the current pass (libev's ev_break): how says
+// whether only the innermost Run returns, every nested one, or whether an
+// earlier Break is cancelled. A Break is forgotten when the outermost Run
+// returns or starts. Safe from any goroutine.
+func (l *Loop) Break(how BreakHow) {
+	if how < BreakCancel || how > BreakAll {
+		panic("ev: Break with an unknown BreakHow")
+	}
+	l.breakReq.Store(int32(how))
+	l.wake()
+}
+
+// LoopBreak makes Run return as soon as the running callback returns, leaving
+// the rest of the pass's callbacks pending (libevent's event_base_loopbreak).
+// GotBreak reports it afterwards. Safe from any goroutine.
+func (l *Loop) LoopBreak() {
+	l.breakNow.Store(true)
+	l.wake()
+}
+
+// LoopExit makes Run return after the pass that runs after + now (libevent's
+// event_base_loopexit): with after = 0, once the current pass's callbacks have
+// run. A pending LoopExit keeps Run(RunDefault) alive until then; of several,
+// the earliest wins. It persists until it takes effect, even across Runs.
+// GotExit reports it afterwards. Safe from any goroutine.
+func (l *Loop) LoopExit(after time.Duration) {
+	if after < 0 {
+		panic("ev: LoopExit with a negative duration")
+	}
+	_, mono := l.clock.read(l)
+	at := mono + int64(after) + 1
+	for {
+		cur := l.exitAt.Load()
+		if cur != 0 && cur <= at {
+			break
+		}
+		if l.exitAt.CompareAndSwap(cur, at) {
+			break
+		}
+	}
+	l.wake()
+}
+
+// LoopContinue makes the loop stop running callbacks after the running one
+// and poll for new events at once (libevent's event_base_loopcontinue); the
+// remaining callbacks stay pending. Loop-only.
+func (l *Loop) LoopContinue() {
+	l.checkGoroutine()
+	if l.depth > 0 {
+		l.stopInvoke = true
+	}
+}
+
+// GotExit reports whether the last Run ended because of LoopExit.
+func (l *Loop) GotExit() bool { return l.gotExit }
+
+// GotBreak reports whether the last Run ended because of LoopBreak.
+func (l *Loop) GotBreak() bool { return l.gotBreak }
+
+// wake makes a blocked backend wait return, if the loop is blocked; called by
+// goroutines after publishing work. Its counterpart is step 4 of iterate,
+// which sets sleeping before looking for work a last time: with both sides
+// using sequentially consistent atomics, either the loop sees the work or
+// this sees the loop sleeping.
+func (l *Loop) wake() {
+	if l.sleeping.Load() {
+		l.backend.Wake()
+	}
+}
+
+// queueIO is step 6: turns backend reports into pending I/O watchers.
+func (l *Loop) queueIO(evs []poller.Event) {
+	for i := range evs {
+		e := &evs[i]
+		fd := int(e.Fd)
+		if fd >= len(l.fds) {
+			continue
+		}
+		st := &l.fds[fd]
+		if st.gen != e.Gen || !st.registered {
+			continue // a report from before the descriptor's last change
+		}
+		if len(st.ios) == 0 {
+			// Nobody wants it any more (the change is still queued, or a
+			// dup keeps a closed descriptor in the kernel's set).
+			l.backend.Delete(fd)
+			st.registered, st.mask = false, 0
+			continue
+		}
+		rev := fromPoller(e.Events)
+		for _, w := range st.ios {
+			if got := rev & w.events; got != 0 {
+				l.feed(w, got)
+			}
+		}
+	}
+	for _, fd := range l.ready {
+		for _, w := range l.fds[fd].ios {
+			l.feed(w, w.events&(Read|Write))
+		}
+	}
+}
+
+func fromPoller(p poller.Events) Events {
+	var e Events
+	if p&(poller.In|poller.Err|poller.Hup|poller.RDHup) != 0 {
+		e |= Read
+	}
+	if p&(poller.Out|poller.Err|poller.Hup) != 0 {
+		e |= Write
+	}
+	if p&(poller.RDHup|poller.Hup) != 0 {
+		e |= Closed
+	}
+	return e
+}

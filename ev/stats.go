@@ -1,0 +1,74 @@
+package ev
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// Stats is a snapshot of a loop's counters.
+type Stats struct {
+	Iterations uint64         // polls so far
+	Callbacks  uint64         // callbacks run so far
+	Pending    int            // callbacks queued now
+	Active     int            // active watchers now, of every kind
+	ByKind     map[string]int // active watchers by kind ("io", "timer", …), non-zero only
+	Refs       int            // what keeps Run going: ActiveCount
+	Backend    string         // "epoll", "kqueue" or "poll"
+}
+
+// Stats returns the loop's counters. Loop-only.
+func (l *Loop) Stats() Stats {
+	s := Stats{
+		Iterations: l.iteration,
+		Callbacks:  l.callbacks,
+		Pending:    l.npending,
+		Refs:       l.activeRefs,
+		Backend:    l.backend.Name(),
+		ByKind:     make(map[string]int),
+	}
+	for k, n := range l.byKind {
+		if Kind(k) == KindAsync && l.postW != nil && l.postW.active {
+			n-- // the loop's own posting watcher is not the user's
+		}
+		if n > 0 {
+			s.ByKind[Kind(k).String()] = n
+			s.Active += n
+		}
+	}
+	return s
+}
+
+// Dump writes one line per active watcher, sorted, with its kind,
+// descriptor or deadline, priority and pending state (libevent's
+// event_base_dump_events), for debugging. Loop-only.
+func (l *Loop) Dump(w io.Writer) error {
+	lines := make([]string, 0, len(l.actives))
+	for _, x := range l.actives {
+		if x == Watcher(l.postW) {
+			continue
+		}
+		b := x.base()
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "%-8s pri=%+d", b.kind, b.pri)
+		if b.pendIdx != 0 {
+			sb.WriteString(" pending")
+		}
+		if d := x.describe(); d != "" {
+			sb.WriteString(" ")
+			sb.WriteString(d)
+		}
+		lines = append(lines, sb.String())
+	}
+	slices.Sort(lines)
+	_, err := fmt.Fprintf(w, "loop %s: %d active, %d pending, iteration %d\n",
+		l.backend.Name(), len(lines), l.npending, l.iteration)
+	for _, s := range lines {
+		if err != nil {
+			break
+		}
+		_, err = fmt.Fprintln(w, " ", s)
+	}
+	return err
+}

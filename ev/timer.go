@@ -1,0 +1,146 @@
+package ev
+
+import (
+	"fmt"
+	"time"
+)
+
+// TimerFunc is a Timer's callback.
+type TimerFunc func(t *Timer)
+
+// Timer calls its callback after a delay, and then every repeat interval if
+// repeat is positive (libev's ev_timer). It runs on the loop's monotonic
+// clock: changing the system's wall clock does not move it (use Periodic for
+// wall-clock schedules).
+//
+// Deadlines are relative to the loop's time (Now), which is taken once per
+// iteration: a callback that ran long should call Loop.UpdateNow before
+// starting a timer it wants measured from the present. A timer never fires
+// before its deadline; timers with equal deadlines fire in the order they
+// were started; a repeating timer that fell behind fires once, not once per
+// missed interval.
+type Timer struct {
+	watcher
+	after, repeat time.Duration
+	fn            TimerFunc
+	at            int64 // deadline, loop-monotonic ns, while active
+	heapIdx       int   // position in Loop.timers; -1 = not queued
+}
+
+// NewTimer returns a timer, not started, that fires after after and then
+// every repeat (0: once). Negative durations panic.
+func NewTimer(l *Loop, after, repeat time.Duration, fn TimerFunc) *Timer {
+	t := new(Timer)
+	t.Init(l, after, repeat, fn)
+	return t
+}
+
+// Init prepares an embedded or reused Timer, as NewTimer does.
+func (t *Timer) Init(l *Loop, after, repeat time.Duration, fn TimerFunc) {
+	if fn == nil {
+		panic("ev: nil TimerFunc")
+	}
+	t.watcher.init(l, KindTimer)
+	t.heapIdx = -1
+	t.fn = fn
+	t.set(after, repeat)
+}
+
+// Set changes the delays of a stopped timer (libev's ev_timer_set). It panics
+// on an active timer.
+func (t *Timer) Set(after, repeat time.Duration) {
+	t.mustInit()
+	if t.active {
+		panic("ev: Timer.Set on an active timer")
+	}
+	t.set(after, repeat)
+}
+
+func (t *Timer) set(after, repeat time.Duration) {
+	if after < 0 || repeat < 0 {
+		panic(fmt.Sprintf("ev: negative timer duration (after %v, repeat %v)", after, repeat))
+	}
+	t.after, t.repeat = after, repeat
+}
+
+// Repeat returns the repeat interval.
+func (t *Timer) Repeat() time.Duration { return t.repeat }
+
+// SetRepeat changes the repeat interval used from the next expiry or Again on;
+// allowed on an active timer (libev's ev_timer's repeat field).
+func (t *Timer) SetRepeat(repeat time.Duration) {
+	if repeat < 0 {
+		panic("ev: negative timer repeat")
+	}
+	t.repeat = repeat
+}
+
+// Start arms the timer to fire after its delay from the loop's time.
+// Starting an active timer does nothing. Loop-only. O(log n) in the number of
+// active timers; no allocation once the loop's heap has grown.
+func (t *Timer) Start() {
+	t.mustInit()
+	l := t.loop
+	l.checkGoroutine()
+	if t.active || l.closed {
+		return
+	}
+	l.refreshIdleTime()
+	t.at = l.mono + int64(t.after)
+	l.timers.Push(t, t.at)
+	l.addActive(t)
+}
+
+// Stop disarms the timer and clears its pending state. Loop-only. O(log n).
+func (t *Timer) Stop() {
+	if t.loop == nil {
+		return
+	}
+	t.loop.checkGoroutine()
+	if t.heapIdx >= 0 {
+		t.loop.timers.Remove(t.heapIdx)
+	}
+	t.loop.deactivate(t)
+}
+
+// Again restarts the timer's repeat interval from now (libev's
+// ev_timer_again), the cheap way to implement an inactivity timeout: set
+// repeat to the timeout and call Again on every activity. If repeat is 0 the
+// timer is stopped; if the timer is stopped and repeat is positive, it is
+// started to fire after repeat. Loop-only. O(log n).
+func (t *Timer) Again() {
+	t.mustInit()
+	l := t.loop
+	l.checkGoroutine()
+	if t.pendIdx != 0 {
+		l.clearPending(&t.watcher)
+	}
+	switch {
+	case t.active && t.repeat > 0:
+		l.refreshIdleTime()
+		t.at = l.mono + int64(t.repeat)
+		l.timers.Fix(t.heapIdx, t.at)
+	case t.active:
+		t.Stop()
+	case t.repeat > 0 && !l.closed:
+		l.refreshIdleTime()
+		t.at = l.mono + int64(t.repeat)
+		l.timers.Push(t, t.at)
+		l.addActive(t)
+	}
+}
+
+// Remaining returns the time left before an active timer fires, measured from
+// the loop's time; for a stopped timer, its configured delay.
+func (t *Timer) Remaining() time.Duration {
+	if !t.active {
+		return t.after
+	}
+	return time.Duration(max(0, t.at-t.loop.mono))
+}
+
+func (t *Timer) invoke(Events) { t.fn(t) }
+
+func (t *Timer) describe() string {
+	return fmt.Sprintf("after=%v repeat=%v remaining=%v", t.after, t.repeat, t.Remaining())
+}
