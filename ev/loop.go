@@ -43,14 +43,14 @@ type Loop struct {
 	byKind     [numKinds]int
 	activeRefs int // active watchers that keep the loop alive, plus Ref − Unref
 
-	timers    *timerheap.Heap[*Timer]    // by monotonic deadline
-	periodics *timerheap.Heap[*Periodic] // by wall-clock deadline
-	periodicScratch []*Periodic          // reused by reschedulePeriodics
-	idles     watcherList
-	prepares  watcherList
-	checks    watcherList
-	asyncs    watcherList
-	cleanups  watcherList
+	timers          *timerheap.Heap[*Timer]    // by monotonic deadline
+	periodics       *timerheap.Heap[*Periodic] // by wall-clock deadline
+	periodicScratch []*Periodic                // reused by reschedulePeriodics
+	idles           watcherList
+	prepares        watcherList
+	checks          watcherList
+	asyncs          watcherList
+	cleanups        watcherList
 
 	clock    clock
 	now      time.Time // the iteration's time (Now)
@@ -59,7 +59,7 @@ type Loop struct {
 	lastMono int64     // mono and wall of the previous time update, for jump detection
 	lastWall int64
 
-	depth      int  // nesting of Run
+	depth      int // nesting of Run
 	iteration  uint64
 	callbacks  uint64
 	suspended  bool
@@ -77,7 +77,7 @@ type Loop struct {
 	debug        bool
 	logger       *slog.Logger
 
-	postW *Async   // runs posted functions
+	postW      *Async   // runs posted functions
 	postQ      []func() // posted functions; guarded by postMu
 	postSpare  []func() // an empty array for the next swap; guarded by postMu
 	postClosed bool     // Close has run: Post drops; guarded by postMu
