@@ -1,0 +1,218 @@
+//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
+
+package buffer_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/eventide-go/eventide/buffer"
+)
+
+// socketpair returns a connected non-blocking pair, closed at cleanup.
+func socketpair(t testing.TB) (int, int) {
+	t.Helper()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fd := range fds {
+		if err := unix.SetNonblock(fd, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { unix.Close(fds[0]); unix.Close(fds[1]) })
+	return fds[0], fds[1]
+}
+
+// pipe returns a non-blocking pipe (read end, write end).
+func pipe(t testing.TB) (int, int) {
+	t.Helper()
+	var p [2]int
+	if err := unix.Pipe(p[:]); err != nil {
+		t.Fatal(err)
+	}
+	for _, fd := range p {
+		if err := unix.SetNonblock(fd, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { unix.Close(p[0]); unix.Close(p[1]) })
+	return p[0], p[1]
+}
+
+// pump moves src to the descriptor w and reads r into dst, waiting for
+// readiness with poll(2), until dst holds want bytes.
+func pump(t *testing.T, src *buffer.Buffer, w int, dst *buffer.Buffer, r int, want int) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for dst.Len() < want {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out with %d of %d bytes", dst.Len(), want)
+		}
+		fds := []unix.PollFd{{Fd: int32(r), Events: unix.POLLIN}}
+		if src.Len() > 0 {
+			fds = append(fds, unix.PollFd{Fd: int32(w), Events: unix.POLLOUT})
+		}
+		if _, err := unix.Poll(fds, 1000); err != nil && err != unix.EINTR {
+			t.Fatal(err)
+		}
+		if len(fds) > 1 && fds[1].Revents&unix.POLLOUT != 0 {
+			if _, err := src.WriteFd(w, 0); err != nil && !errors.Is(err, syscall.EAGAIN) {
+				t.Fatalf("WriteFd: %v", err)
+			}
+		}
+		if fds[0].Revents&unix.POLLIN != 0 {
+			if _, err := dst.ReadFd(r, 0); err != nil && !errors.Is(err, syscall.EAGAIN) {
+				t.Fatalf("ReadFd: %v", err)
+			}
+		}
+	}
+}
+
+func TestReadFdWriteFdSocketpair10MB(t *testing.T) {
+	a, b := socketpair(t)
+	data := pattern(10 << 20)
+	var src, dst buffer.Buffer
+	src.Write(data)
+	pump(t, &src, a, &dst, b, len(data))
+	if src.Len() != 0 || !bytes.Equal(dst.Pullup(-1), data) {
+		t.Fatalf("10 MB through a socketpair: not byte exact")
+	}
+}
+
+func TestReadFdWriteFdPipe(t *testing.T) {
+	r, w := pipe(t)
+	var src, dst buffer.Buffer
+	// Many small chunks exercise the iovec cap.
+	var want []byte
+	for i := range 500 {
+		var part buffer.Buffer
+		s := pattern(100 + i)
+		part.Write(s)
+		src.AppendBuffer(&part)
+		want = append(want, s...)
+	}
+	pump(t, &src, w, &dst, r, len(want))
+	if !bytes.Equal(dst.Pullup(-1), want) {
+		t.Fatalf("pipe transfer differs")
+	}
+
+	// Nothing to read: the raw EAGAIN.
+	if n, err := dst.ReadFd(r, 0); n != 0 || !errors.Is(err, syscall.EAGAIN) {
+		t.Fatalf("ReadFd of empty pipe = %d, %v; want 0, EAGAIN", n, err)
+	}
+	// max caps the read.
+	src.WriteString("0123456789")
+	src.WriteFd(w, 4)
+	if src.Len() != 6 {
+		t.Fatalf("WriteFd(max 4) left %d bytes; want 6", src.Len())
+	}
+	dst.Reset()
+	if n, err := dst.ReadFd(r, 3); n != 3 || err != nil || contents(&dst) != "012" {
+		t.Fatalf("ReadFd(max 3) = %d, %v, %q", n, err, contents(&dst))
+	}
+	// End of file.
+	dst.ReadFd(r, 0)
+	unix.Close(w)
+	if n, err := dst.ReadFd(r, 0); n != 0 || err != io.EOF {
+		t.Fatalf("ReadFd at EOF = %d, %v; want 0, io.EOF", n, err)
+	}
+	// An empty buffer writes nothing.
+	var empty buffer.Buffer
+	if n, err := empty.WriteFd(w, 0); n != 0 || err != nil {
+		t.Fatalf("WriteFd of empty buffer = %d, %v", n, err)
+	}
+	if n, err := empty.WriteFd(-1, 0); n != 0 || err != nil {
+		t.Fatalf("WriteFd of empty buffer to bad fd = %d, %v", n, err)
+	}
+	var frozen buffer.Buffer
+	frozen.Freeze(false)
+	if _, err := frozen.ReadFd(r, 0); !errors.Is(err, buffer.ErrFrozen) {
+		t.Fatalf("ReadFd with frozen back: %v", err)
+	}
+}
+
+func TestWriteFdSendfile(t *testing.T) {
+	data := pattern(3 << 20)
+	f := tempFile(t, data)
+	a, b := socketpair(t)
+	var src, dst buffer.Buffer
+	src.WriteString("head:")
+	if err := src.AddFile(f, 1000, int64(len(data)-2000)); err != nil {
+		t.Fatal(err)
+	}
+	src.WriteString(":tail")
+	want := append(append([]byte("head:"), data[1000:len(data)-1000]...), ":tail"...)
+	pump(t, &src, a, &dst, b, len(want))
+	if !bytes.Equal(dst.Pullup(-1), want) {
+		t.Fatalf("sendfile through a socketpair: not byte exact")
+	}
+}
+
+func TestWriteToTCPSendfile(t *testing.T) {
+	data := pattern(2 << 20)
+	f := tempFile(t, data)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	got := make(chan []byte, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			got <- nil
+			return
+		}
+		defer c.Close()
+		p, _ := io.ReadAll(c)
+		got <- p
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b buffer.Buffer
+	b.WriteString("<")
+	b.AddFile(f, 0, int64(len(data)))
+	b.WriteString(">")
+	n, err := b.WriteTo(c)
+	c.Close()
+	if err != nil || n != int64(len(data)+2) || b.Len() != 0 {
+		t.Fatalf("WriteTo = %d, %v, Len %d", n, err, b.Len())
+	}
+	want := append(append([]byte("<"), data...), '>')
+	if p := <-got; !bytes.Equal(p, want) {
+		t.Fatalf("received %d bytes, not byte exact", len(p))
+	}
+}
+
+func TestWriteToReadFrom(t *testing.T) {
+	data := pattern(300000)
+	var b buffer.Buffer
+	n, err := b.ReadFrom(bytes.NewReader(data))
+	if err != nil || n != int64(len(data)) || b.Len() != len(data) {
+		t.Fatalf("ReadFrom = %d, %v", n, err)
+	}
+	for _, v := range b.Peek(-1, nil) {
+		if len(v) > buffer.MaxChunk {
+			t.Fatalf("ReadFrom made a %d-byte chunk", len(v))
+		}
+	}
+	var out bytes.Buffer
+	n, err = b.WriteTo(&out)
+	if err != nil || n != int64(len(data)) || !bytes.Equal(out.Bytes(), data) {
+		t.Fatalf("WriteTo = %d, %v", n, err)
+	}
+	if buffer.ChunkCount(&b) != 0 {
+		t.Fatalf("buffer holds chunks after WriteTo")
+	}
+}
