@@ -225,7 +225,8 @@ func parseChunkLine(l []byte) (int64, *Error) {
 		if v < 0 {
 			break
 		}
-		if size > (maxChunkSize-1-int64(v))>>4 {
+		// At most 16 digits, leading zeros included, like net/http.
+		if i == 16 || size > (maxChunkSize-1-int64(v))>>4 {
 			return 0, errChunkOverflow
 		}
 		size = size<<4 | int64(v)

@@ -1,0 +1,187 @@
+package evhttp
+
+import (
+	"errors"
+	"iter"
+	"maps"
+	"net/http"
+	"net/textproto"
+	"slices"
+)
+
+// ErrInvalidHeader is returned when a header field name is not an RFC 9110
+// token or a value contains CR, LF or NUL, which would let a value inject
+// fields or split a message.
+var ErrInvalidHeader = errors.New("evhttp: invalid header field")
+
+// Headers is an ordered list of HTTP header fields. Names are compared ASCII
+// case-insensitively (RFC 9110 §5.1) and kept as given. The zero value is an
+// empty list ready to use.
+//
+// Headers is built for reuse: Clear keeps the backing storage, so refilling it
+// with as many fields as before allocates nothing. A Headers is not safe for
+// concurrent use.
+type Headers struct {
+	fields []headerField
+}
+
+type headerField struct{ name, value string }
+
+// validField reports whether name is a token and value has no CR, LF or NUL.
+func validField(name, value string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if !isTchar(name[i]) {
+			return false
+		}
+	}
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; c == '\r' || c == '\n' || c == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func isTchar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	switch c {
+	case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~':
+		return true
+	}
+	return false
+}
+
+// equalFold compares ASCII case-insensitively; Unicode folding
+// (strings.EqualFold) would wrongly equate "K" (U+212A) and "k".
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// Add appends the field name: value. It returns ErrInvalidHeader, and adds
+// nothing, if name is not a token or value contains CR, LF or NUL.
+func (h *Headers) Add(name, value string) error {
+	if !validField(name, value) {
+		return ErrInvalidHeader
+	}
+	h.fields = append(h.fields, headerField{name, value})
+	return nil
+}
+
+// Set replaces every field named name by one name: value, at the position of
+// the first one (appended if there was none). It returns ErrInvalidHeader, and
+// changes nothing, for an invalid name or value.
+func (h *Headers) Set(name, value string) error {
+	if !validField(name, value) {
+		return ErrInvalidHeader
+	}
+	for i := range h.fields {
+		if equalFold(h.fields[i].name, name) {
+			h.fields[i] = headerField{name, value}
+			rest := h.fields[i+1:]
+			kept := slices.DeleteFunc(rest, func(f headerField) bool { return equalFold(f.name, name) })
+			h.fields = h.fields[:i+1+len(kept)]
+			return nil
+		}
+	}
+	h.fields = append(h.fields, headerField{name, value})
+	return nil
+}
+
+// Get returns the value of the first field named name, or "".
+func (h *Headers) Get(name string) string {
+	for _, f := range h.fields {
+		if equalFold(f.name, name) {
+			return f.value
+		}
+	}
+	return ""
+}
+
+// Values returns the values of every field named name in order, or nil; the
+// slice is new.
+func (h *Headers) Values(name string) []string {
+	var out []string
+	for _, f := range h.fields {
+		if equalFold(f.name, name) {
+			out = append(out, f.value)
+		}
+	}
+	return out
+}
+
+// Del removes every field named name.
+func (h *Headers) Del(name string) {
+	h.fields = slices.DeleteFunc(h.fields, func(f headerField) bool { return equalFold(f.name, name) })
+}
+
+// Clear removes every field, keeping the backing storage for reuse.
+func (h *Headers) Clear() {
+	clear(h.fields)
+	h.fields = h.fields[:0]
+}
+
+// Len returns the number of fields.
+func (h *Headers) Len() int { return len(h.fields) }
+
+// All yields every field as name, value in insertion order.
+func (h *Headers) All() iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for _, f := range h.fields {
+			if !yield(f.name, f.value) {
+				return
+			}
+		}
+	}
+}
+
+// Clone returns an independent copy of h.
+func (h *Headers) Clone() Headers {
+	return Headers{fields: slices.Clone(h.fields)}
+}
+
+// ToHTTP converts h to a net/http Header, canonicalising the names
+// (textproto.CanonicalMIMEHeaderKey) and keeping the order of values per name.
+func (h *Headers) ToHTTP() http.Header {
+	out := make(http.Header, len(h.fields))
+	for _, f := range h.fields {
+		k := textproto.CanonicalMIMEHeaderKey(f.name)
+		out[k] = append(out[k], f.value)
+	}
+	return out
+}
+
+// HeadersFromHTTP converts a net/http Header, whose map has no order, into
+// Headers with the names sorted and each name's values in order. It returns
+// ErrInvalidHeader if any field is invalid.
+func HeadersFromHTTP(hh http.Header) (Headers, error) {
+	var h Headers
+	for _, name := range slices.Sorted(maps.Keys(hh)) {
+		for _, v := range hh[name] {
+			if err := h.Add(name, v); err != nil {
+				return Headers{}, err
+			}
+		}
+	}
+	return h, nil
+}
