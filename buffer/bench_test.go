@@ -101,4 +101,3 @@ func BenchmarkWriteFdReadFd(b *testing.B) {
 		})
 	}
 }
-

@@ -65,11 +65,13 @@ func (b *Buffer) Err() error { return b.err }
 // WriteFd…), the back refuses additions (Write, AddReference, AddFile,
 // Reserve, ReadFd…). The buffered-connection layer uses it to keep user
 // code from touching the end it owns. Refused calls return ErrFrozen,
-// or 0/false/nil when they have no error result.
+// or 0/false/nil when they have no error result. Freezing the back
+// cancels an outstanding Reserve.
 func (b *Buffer) Freeze(front bool) {
 	if front {
 		b.frontFrozen = true
 	} else {
+		b.cancelReserve()
 		b.backFrozen = true
 	}
 }
@@ -117,11 +119,15 @@ func (b *Buffer) appendBytes(p []byte) {
 }
 
 // Write appends p to b. It returns len(p), nil, or 0, ErrFrozen when the
-// back is frozen. Data goes into the tail chunk's free space, then into
+// back is frozen (bytes.ErrTooLarge if Len would overflow an int, which
+// only huge file segments make possible). Data goes into the tail chunk's free space, then into
 // new pooled chunks of at most 64 KiB each.
 func (b *Buffer) Write(p []byte) (int, error) {
 	if b.backFrozen {
 		return 0, ErrFrozen
+	}
+	if len(p) > math.MaxInt-b.n {
+		return 0, bytes.ErrTooLarge
 	}
 	b.cancelReserve()
 	orig := b.n
@@ -134,6 +140,9 @@ func (b *Buffer) Write(p []byte) (int, error) {
 func (b *Buffer) WriteString(s string) (int, error) {
 	if b.backFrozen {
 		return 0, ErrFrozen
+	}
+	if len(s) > math.MaxInt-b.n {
+		return 0, bytes.ErrTooLarge
 	}
 	b.cancelReserve()
 	orig := b.n
@@ -232,6 +241,9 @@ func (b *Buffer) Prepend(p []byte) error {
 	}
 	if len(p) == 0 {
 		return nil
+	}
+	if len(p) > math.MaxInt-b.n {
+		return bytes.ErrTooLarge
 	}
 	b.cancelReserve()
 	orig := b.n
@@ -466,7 +478,7 @@ func (b *Buffer) RemoveBuffer(dst *Buffer, n int) int {
 	if b.frontFrozen || dst.backFrozen {
 		return 0
 	}
-	n = min(n, b.n)
+	n = min(n, b.n, math.MaxInt-dst.n)
 	if n == 0 {
 		return 0
 	}

@@ -61,7 +61,7 @@ func TestCallbackOrderAndReentry(t *testing.T) {
 	b.AddCallback(func(b *buffer.Buffer, c buffer.Change) {
 		order = append(order, "first")
 		if c.Added > 0 && b.Len() > 3 {
-			second.Remove()     // removal while notifying
+			second.Remove()      // removal while notifying
 			b.Drain(b.Len() - 3) // nested change
 		}
 	})

@@ -50,10 +50,16 @@ const maxScratch = 4 << 10
 // with Offset -1 and 0. It panics on an unknown style.
 func (b *Buffer) SearchEOL(start *Pos, style EOLStyle) (Pos, int) {
 	switch style {
-	case EOLLF:
-		return b.searchByte(start, '\n'), 1
-	case EOLNUL:
-		return b.searchByte(start, 0), 1
+	case EOLLF, EOLNUL:
+		x := byte('\n')
+		if style == EOLNUL {
+			x = 0
+		}
+		p := b.searchByte(start, x)
+		if p.Offset < 0 {
+			return p, 0
+		}
+		return p, 1
 	case EOLCRLFStrict:
 		p := b.Search(crlf, start)
 		if p.Offset < 0 {

@@ -3,6 +3,8 @@ package buffer_test
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/eventide-go/eventide/buffer"
@@ -68,6 +70,17 @@ func FuzzBufferModel(f *testing.F) {
 	f.Add([]byte{11, 100, 0, 7, 9, 6, 3, 14, 10, 1, 13, 2, 15, 8, 12, 5})
 	f.Add([]byte{0, 16, 0, 16, 4, 1, 4, 1, 4, 1, 4, 1, 4, 1, 4, 1, 4, 1, 4, 1})
 	f.Add(bytes.Repeat([]byte{1, 3, 4, 2}, 20))
+	fileData := (&gen{n: 7}).bytes(200000)
+	name := filepath.Join(f.TempDir(), "data")
+	if err := os.WriteFile(name, fileData, 0o600); err != nil {
+		f.Fatal(err)
+	}
+	file, err := os.Open(name)
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer file.Close()
+	f.Add([]byte{17, 15, 4, 0, 17, 200, 12, 9, 3, 19, 100, 1, 5, 255, 18, 0})
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		var (
 			b, other buffer.Buffer
@@ -85,7 +98,10 @@ func FuzzBufferModel(f *testing.F) {
 			return x
 		}
 		for step := 0; len(ops) > 0 && step < 200; step++ {
-			op := next() % 17
+			op := next() % 20
+			if len(m) > 1<<19 {
+				op = 16 // keep each input fast: Reset
+			}
 			arg := next()
 			var desc string
 			switch op {
@@ -259,6 +275,40 @@ func FuzzBufferModel(f *testing.F) {
 				b.Reset()
 				m = nil
 				desc = "Reset"
+			case 17:
+				off := int(next()) * 700
+				n := min(size(arg), len(fileData)-off)
+				if err := b.AddFile(file, int64(off), int64(n)); err != nil {
+					t.Fatal(err)
+				}
+				m = append(m, fileData[off:off+n]...)
+				desc = fmt.Sprintf("AddFile(%d, %d)", off, n)
+			case 18:
+				var out bytes.Buffer
+				n, err := b.WriteTo(&out)
+				if err != nil || n != int64(len(m)) || !bytes.Equal(out.Bytes(), m) {
+					t.Fatalf("WriteTo = %d, %v; want %d", n, err, len(m))
+				}
+				m = nil
+				desc = "WriteTo"
+			case 19:
+				style := buffer.EOLStyle(arg % 5)
+				at := int(next()) * len(m) / 256
+				start, ok := b.PosAt(at)
+				if !ok {
+					t.Fatalf("PosAt(%d) of %d bytes: not ok", at, len(m))
+				}
+				p, eol := b.SearchEOL(&start, style)
+				i, weol := modelLine(m[at:], style)
+				if i >= 0 {
+					i += at
+				} else {
+					weol = 0
+				}
+				if p.Offset != i || eol != weol {
+					t.Fatalf("SearchEOL(%v from %d) = %d, %d; want %d, %d", style, at, p.Offset, eol, i, weol)
+				}
+				desc = "SearchEOL"
 			}
 			if b.Len() != len(m) {
 				t.Fatalf("after %s: Len() = %d; want %d", desc, b.Len(), len(m))

@@ -14,8 +14,9 @@ import (
 // of those bytes has been removed from b (read, drained, written out, or
 // dropped by Reset); an empty p is released at once. Bytes moved whole to
 // another Buffer (AppendBuffer, RemoveBuffer) take their release along.
-// If the back of b is frozen AddReference returns ErrFrozen and does not
-// call release.
+// If the back of b is frozen AddReference returns ErrFrozen (and
+// bytes.ErrTooLarge if Len would overflow an int) and does not call
+// release.
 func (b *Buffer) AddReference(p []byte, release func([]byte)) error {
 	if b.backFrozen {
 		return ErrFrozen
@@ -25,6 +26,9 @@ func (b *Buffer) AddReference(p []byte, release func([]byte)) error {
 			release(p)
 		}
 		return nil
+	}
+	if len(p) > math.MaxInt-b.n {
+		return bytes.ErrTooLarge
 	}
 	b.cancelReserve()
 	c := newBare()
