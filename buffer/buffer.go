@@ -518,7 +518,8 @@ func (b *Buffer) RemoveBuffer(dst *Buffer, n int) int {
 // means all of b. It returns nil if b holds fewer than n bytes. The slice
 // aliases b's storage: it is valid until the next call that modifies b,
 // and writing to it changes b's contents. Pullup copies only when the
-// bytes span chunks; more than 64 KiB is gathered into one exact-size
+// bytes span chunks, into the head chunk if it is large enough, else into
+// a new chunk; more than 64 KiB is gathered into one exact-size
 // allocation.
 func (b *Buffer) Pullup(n int) []byte {
 	if n < 0 {
@@ -538,6 +539,9 @@ func (b *Buffer) Pullup(n int) []byte {
 		return h.buf[h.off : h.off+n]
 	}
 	b.cancelReserve()
+	if h.kind == kindMem && len(h.buf) >= n {
+		return b.pullupInPlace(h, n)
+	}
 	var c *chunk
 	if n <= maxChunk {
 		c = newChunk(classFor(n))
@@ -559,6 +563,32 @@ func (b *Buffer) Pullup(n int) []byte {
 	}
 	b.n = rest + n
 	return c.buf[:n]
+}
+
+// pullupInPlace gathers the first n bytes into the head chunk h, whose
+// storage is large enough, moving its data to the start if needed.
+func (b *Buffer) pullupInPlace(h *chunk, n int) []byte {
+	if h.off+n > len(h.buf) {
+		h.end = copy(h.buf, h.buf[h.off:h.end])
+		h.off = 0
+	}
+	s0 := h.size()
+	need := n - s0
+	if b.copyOut(h.next, 0, h.buf[h.end:h.end+need]) < need {
+		return nil
+	}
+	// Remove the copied bytes from the chunks after h.
+	total := b.n
+	b.head, b.n = h.next, total-s0
+	b.drain(need)
+	h.end += need
+	h.next = b.head
+	b.head = h
+	if b.tail == nil {
+		b.tail = h
+	}
+	b.n = total
+	return h.buf[h.off : h.off+n]
 }
 
 // Peek appends to vecs the slices of b's storage that hold its first n

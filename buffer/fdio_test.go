@@ -216,3 +216,27 @@ func TestWriteToReadFrom(t *testing.T) {
 		t.Fatalf("buffer holds chunks after WriteTo")
 	}
 }
+
+func TestWriteFdFileErrors(t *testing.T) {
+	f := tempFile(t, []byte("0123456789"))
+	var b buffer.Buffer
+	b.AddFile(f, 0, 10)
+	if n, err := b.WriteFd(-1, 0); n != 0 || !errors.Is(err, syscall.EBADF) {
+		t.Fatalf("WriteFd(-1) of a file segment = %d, %v; want 0, EBADF", n, err)
+	}
+	b.Reset()
+	b.AddFile(f, 5, 10) // runs past the end of the file
+	a, c := socketpair(t)
+	n, err := b.WriteFd(a, 0)
+	if n != 5 || err != nil {
+		t.Fatalf("first WriteFd = %d, %v; want 5, nil", n, err)
+	}
+	if n, err := b.WriteFd(a, 0); n != 0 || err == nil {
+		t.Fatalf("WriteFd past the end of the file = %d, %v; want an error", n, err)
+	}
+	var got buffer.Buffer
+	got.ReadFd(c, 0)
+	if contents(&got) != "56789" {
+		t.Fatalf("received %q; want %q", contents(&got), "56789")
+	}
+}

@@ -182,3 +182,39 @@ func TestAddFileErrors(t *testing.T) {
 		t.Fatalf("AddFile overflowing Len: err = %v; want bytes.ErrTooLarge", err)
 	}
 }
+
+func TestWriteToFile(t *testing.T) {
+	data := pattern(100000)
+	f := tempFile(t, data)
+	out, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	b := buffer.New()
+	b.WriteString("[")
+	b.AddFile(f, 10, 50000)
+	b.WriteString("]")
+	if n, err := b.WriteTo(out); err != nil || n != 50002 {
+		t.Fatalf("WriteTo(file) = %d, %v; want 50002, nil", n, err)
+	}
+	got, err := os.ReadFile(out.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(append([]byte("["), data[10:50010]...), ']')
+	if !bytes.Equal(got, want) {
+		t.Fatalf("file written by WriteTo differs")
+	}
+}
+
+func TestEOLStyleString(t *testing.T) {
+	for style, want := range map[buffer.EOLStyle]string{
+		buffer.EOLAny: "EOLAny", buffer.EOLCRLF: "EOLCRLF", buffer.EOLCRLFStrict: "EOLCRLFStrict",
+		buffer.EOLLF: "EOLLF", buffer.EOLNUL: "EOLNUL", 42: "EOLStyle(?)",
+	} {
+		if got := style.String(); got != want {
+			t.Errorf("String() = %q; want %q", got, want)
+		}
+	}
+}
