@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"net"
 	"syscall"
 	"testing"
 	"time"
@@ -154,66 +153,6 @@ func TestWriteFdSendfile(t *testing.T) {
 	pump(t, &src, a, &dst, b, len(want))
 	if !bytes.Equal(dst.Pullup(-1), want) {
 		t.Fatalf("sendfile through a socketpair: not byte exact")
-	}
-}
-
-func TestWriteToTCPSendfile(t *testing.T) {
-	data := pattern(2 << 20)
-	f := tempFile(t, data)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	got := make(chan []byte, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			got <- nil
-			return
-		}
-		defer c.Close()
-		p, _ := io.ReadAll(c)
-		got <- p
-	}()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b buffer.Buffer
-	b.WriteString("<")
-	b.AddFile(f, 0, int64(len(data)))
-	b.WriteString(">")
-	n, err := b.WriteTo(c)
-	c.Close()
-	if err != nil || n != int64(len(data)+2) || b.Len() != 0 {
-		t.Fatalf("WriteTo = %d, %v, Len %d", n, err, b.Len())
-	}
-	want := append(append([]byte("<"), data...), '>')
-	if p := <-got; !bytes.Equal(p, want) {
-		t.Fatalf("received %d bytes, not byte exact", len(p))
-	}
-}
-
-func TestWriteToReadFrom(t *testing.T) {
-	data := pattern(300000)
-	var b buffer.Buffer
-	n, err := b.ReadFrom(bytes.NewReader(data))
-	if err != nil || n != int64(len(data)) || b.Len() != len(data) {
-		t.Fatalf("ReadFrom = %d, %v", n, err)
-	}
-	for _, v := range b.Peek(-1, nil) {
-		if len(v) > buffer.MaxChunk {
-			t.Fatalf("ReadFrom made a %d-byte chunk", len(v))
-		}
-	}
-	var out bytes.Buffer
-	n, err = b.WriteTo(&out)
-	if err != nil || n != int64(len(data)) || !bytes.Equal(out.Bytes(), data) {
-		t.Fatalf("WriteTo = %d, %v", n, err)
-	}
-	if buffer.ChunkCount(&b) != 0 {
-		t.Fatalf("buffer holds chunks after WriteTo")
 	}
 }
 
