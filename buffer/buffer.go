@@ -118,9 +118,10 @@ func (b *Buffer) appendBytes(p []byte) {
 	}
 }
 
-// Write appends p to b. It returns len(p), nil, or 0, ErrFrozen when the
-// back is frozen (bytes.ErrTooLarge if Len would overflow an int, which
-// only huge file segments make possible). Data goes into the tail chunk's free space, then into
+// Write appends p to b and returns len(p), nil. It returns 0 and
+// ErrFrozen when the back is frozen, or bytes.ErrTooLarge if Len would
+// overflow an int (which only huge file segments make possible). Data goes
+// into the tail chunk's free space, then into
 // new pooled chunks of at most 64 KiB each.
 func (b *Buffer) Write(p []byte) (int, error) {
 	if b.backFrozen {
@@ -517,7 +518,8 @@ func (b *Buffer) RemoveBuffer(dst *Buffer, n int) int {
 // Pullup makes the first n bytes of b contiguous and returns them; n < 0
 // means all of b. It returns nil if b holds fewer than n bytes. The slice
 // aliases b's storage: it is valid until the next call that modifies b,
-// and writing to it changes b's contents. Pullup copies only when the
+// and writing to it changes b's contents (or, for bytes added with
+// AddReference, the caller's memory). Pullup copies only when the
 // bytes span chunks, into the head chunk if it is large enough, else into
 // a new chunk; more than 64 KiB is gathered into one exact-size
 // allocation.
@@ -618,8 +620,8 @@ func (b *Buffer) Peek(n int, vecs [][]byte) [][]byte {
 // turns directly into an allocation.
 const maxReserve = (len(Buffer{}.vecs) - 1) * maxChunk
 
-// Reserve returns writable space at the end of b of at least n bytes
-// (at most 448 KiB whatever n is) as one or more slices: the tail chunk's
+// Reserve returns writable space at the end of b of at least
+// min(n, 448 KiB) bytes as one or more slices: the tail chunk's
 // free space, then new chunks. Nothing is added to b until Commit; any
 // other call that modifies b cancels the reservation. The slices are
 // valid until then. Reserve returns nil if the back is frozen and panics

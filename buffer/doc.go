@@ -42,8 +42,9 @@
 // lines, and a CR at the end of the buffer already ends a line); EOLCRLF
 // at LF with an optional CR before it (a lone CR is data, also at the end
 // of the buffer); EOLCRLFStrict only at CR LF; EOLLF at LF; EOLNUL at a
-// NUL byte. Only EOLCRLF and EOLCRLFStrict are safe for internet
-// protocols whose lines may arrive split between reads.
+// NUL byte. EOLAny is the one style whose result depends on how the bytes
+// were split between reads, since a CR may be followed by an LF that has
+// not arrived yet; prefer EOLCRLF for text-based internet protocols.
 //
 // # File segments
 //

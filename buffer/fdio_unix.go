@@ -22,7 +22,7 @@ const (
 
 // ReadFd reads from the non-blocking descriptor fd into the end of b with
 // one readv(2), at most max bytes (max <= 0: 64 KiB), first into the
-// tail chunk's free space and then into at most four new pooled chunks.
+// tail chunk's free space and then into at most five new pooled chunks of growing size.
 // It returns the bytes read; (0, io.EOF) at end of file; ErrFrozen if the
 // back is frozen; otherwise the raw syscall.Errno, unwrapped, so that the
 // event loop can test errors.Is(err, syscall.EAGAIN) without allocating.

@@ -14,8 +14,8 @@ import (
 // of those bytes has been removed from b (read, drained, written out, or
 // dropped by Reset); an empty p is released at once. Bytes moved whole to
 // another Buffer (AppendBuffer, RemoveBuffer) take their release along.
-// If the back of b is frozen AddReference returns ErrFrozen (and
-// bytes.ErrTooLarge if Len would overflow an int) and does not call
+// AddReference returns ErrFrozen if the back of b is frozen and
+// bytes.ErrTooLarge if Len would overflow an int; it then does not call
 // release.
 func (b *Buffer) AddReference(p []byte, release func([]byte)) error {
 	if b.backFrozen {
