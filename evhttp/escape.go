@@ -100,8 +100,8 @@ func unhex(c byte) int {
 
 // HTMLEscape replaces the characters that are special in HTML text and
 // attribute values, like libevent's evhttp_htmlescape: '&' becomes "&amp;",
-// '<' "&lt;", '>' "&gt;", '"' "&quot;" and '\'' "&#039;". It returns s itself
-// when there is nothing to escape.
+// '<' "&lt;", '>' "&gt;", a double quote "&quot;" and an apostrophe
+// "&#039;". It returns s itself when there is nothing to escape.
 func HTMLEscape(s string) string {
 	if !strings.ContainsAny(s, "&<>\"'") {
 		return s

@@ -181,7 +181,8 @@ func (u *URI) hasAuthority() bool { return u.Host != "" || u.Userinfo != "" || u
 
 // String reassembles the URI. Empty components are omitted: an empty query
 // or fragment, or an authority with no host, userinfo or port, does not
-// appear, so "/p?" and "file:///x" do not round-trip exactly.
+// appear, so "/p?" and "file:///x" do not round-trip exactly; ParseURI of the
+// result gives the same URI back.
 func (u *URI) String() string {
 	var b strings.Builder
 	if u.Scheme != "" {
@@ -200,6 +201,14 @@ func (u *URI) String() string {
 			b.WriteString(strconv.Itoa(u.Port))
 		}
 	}
+	switch {
+	case !u.hasAuthority() && strings.HasPrefix(u.Path, "//"):
+		// An empty authority keeps the path from reading as one.
+		b.WriteString("//")
+	case u.Scheme == "" && !u.hasAuthority() && firstSegmentHasColon(u.Path):
+		// RFC 3986 §4.2: "./" keeps "a:b" from reading as a scheme.
+		b.WriteString("./")
+	}
 	b.WriteString(u.Path)
 	if u.RawQuery != "" {
 		b.WriteByte('?')
@@ -210,6 +219,11 @@ func (u *URI) String() string {
 		b.WriteString(u.Fragment)
 	}
 	return b.String()
+}
+
+func firstSegmentHasColon(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	return strings.IndexByte(first, ':') >= 0
 }
 
 // Query parses RawQuery with ParseQuery.

@@ -111,3 +111,26 @@ func TestBodyKindString(t *testing.T) {
 		}
 	}
 }
+
+func TestResponseLookup(t *testing.T) {
+	p := http1.NewResponseParser(http1.Limits{})
+	if _, err := p.Feed([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX: 1\r\nx: 2\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if p.NumHeaders() != 4 {
+		t.Fatalf("NumHeaders: got %d; want 4", p.NumHeaders())
+	}
+	if n, v := p.Header(0); string(n) != "Upgrade" || string(v) != "websocket" {
+		t.Errorf("Header(0): got %q %q; want Upgrade websocket", n, v)
+	}
+	if v, ok := p.Get("upgrade"); !ok || string(v) != "websocket" {
+		t.Errorf("Get: got %q %v", v, ok)
+	}
+	var vals []string
+	for v := range p.Values("X") {
+		vals = append(vals, string(v))
+	}
+	if !reflect.DeepEqual(vals, []string{"1", "2"}) || !p.ConnectionHas("UPGRADE") {
+		t.Errorf("Values: got %q, ConnectionHas(upgrade)=%v", vals, p.ConnectionHas("UPGRADE"))
+	}
+}

@@ -77,7 +77,7 @@ func checkAuthority(a []byte, needPort bool) *Error {
 	if len(a) == 0 {
 		return errTarget
 	}
-	var host, port []byte
+	var port []byte
 	if a[0] == '[' {
 		end := -1
 		for i, c := range a {
@@ -94,9 +94,9 @@ func checkAuthority(a []byte, needPort bool) *Error {
 				return errTarget
 			}
 		}
-		host, port = a[:end+1], a[end+1:]
+		port = a[end+1:]
 	} else {
-		host, port = a, nil
+		host := a
 		for i, c := range a {
 			if c == ':' {
 				host, port = a[:i], a[i:]
