@@ -34,7 +34,7 @@ type Buffer struct {
 	resv     *chunk
 	resvTail int
 	resvN    int
-	vecs     [8][]byte // storage for the slices Reserve returns
+	vecs     [4][]byte // storage for the slices Reserve returns
 
 	// scratch holds a line ReadLine could not return in place.
 	scratch []byte
@@ -621,7 +621,7 @@ func (b *Buffer) Peek(n int, vecs [][]byte) [][]byte {
 const maxReserve = (len(Buffer{}.vecs) - 1) * maxChunk
 
 // Reserve returns writable space at the end of b of at least
-// min(n, 448 KiB) bytes as one or more slices: the tail chunk's
+// min(n, 192 KiB) bytes as one or more slices: the tail chunk's
 // free space, then new chunks. Nothing is added to b until Commit; any
 // other call that modifies b cancels the reservation. The slices are
 // valid until then. Reserve returns nil if the back is frozen and panics

@@ -1,5 +1,7 @@
 package buffer
 
+import "unsafe"
+
 // ChunkCount returns the chunks b holds, in its chain and reserved.
 func ChunkCount(b *Buffer) int {
 	n := 0
@@ -14,3 +16,6 @@ func ChunkCount(b *Buffer) int {
 
 // MaxChunk is the largest pooled chunk.
 const MaxChunk = maxChunk
+
+// SizeofBuffer is the size of a Buffer struct, the memory an idle one holds.
+const SizeofBuffer = unsafe.Sizeof(Buffer{})

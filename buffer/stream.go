@@ -5,6 +5,17 @@ import (
 	"io"
 )
 
+// Buffer is a byte stream for the io package.
+var (
+	_ io.Reader       = (*Buffer)(nil)
+	_ io.Writer       = (*Buffer)(nil)
+	_ io.ByteReader   = (*Buffer)(nil)
+	_ io.ByteWriter   = (*Buffer)(nil)
+	_ io.StringWriter = (*Buffer)(nil)
+	_ io.WriterTo     = (*Buffer)(nil)
+	_ io.ReaderFrom   = (*Buffer)(nil)
+)
+
 // WriteTo writes b's data to w and removes what was written, until b is
 // empty or w fails; it implements io.WriterTo. A file segment at the front
 // goes to w with sendfile(2) when w is a socket or file on a system that
