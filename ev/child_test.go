@@ -1,0 +1,218 @@
+package ev_test
+
+import (
+	"errors"
+	"fmt"
+	"syscall"
+	"testing"
+
+	"github.com/eventide-go/eventide/ev"
+)
+
+// spawn runs /bin/sh -c script as a child the test must reap (through a Child
+// watcher), and returns its pid.
+func spawn(t *testing.T, script string) int {
+	t.Helper()
+	pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", script}, &syscall.ProcAttr{})
+	if err != nil {
+		t.Fatalf("ForkExec: %v", err)
+	}
+	return pid
+}
+
+// rawPipe returns a blocking pipe for children's standard input; the test
+// closes both ends itself.
+func rawPipe(t *testing.T) (r, w int) {
+	t.Helper()
+	var p [2]int
+	syscall.ForkLock.RLock() // no fork may inherit the ends before they are close-on-exec
+	defer syscall.ForkLock.RUnlock()
+	if err := syscall.Pipe(p[:]); err != nil {
+		t.Fatal(err)
+	}
+	syscall.CloseOnExec(p[0])
+	syscall.CloseOnExec(p[1])
+	return p[0], p[1]
+}
+
+// childModes are the two ways a Child watcher waits: a pidfd where the
+// system has one, and SIGCHLD.
+var childModes = []struct {
+	name  string
+	setup func(*ev.Child)
+}{
+	{"default", func(*ev.Child) {}},
+	{"sigchld", ev.ChildUseSIGCHLD},
+}
+
+func newChild(l *ev.Loop, pid int, trace bool, setup func(*ev.Child), fn ev.ChildFunc) *ev.Child {
+	w := new(ev.Child)
+	setup(w)
+	w.Init(l, pid, trace, fn)
+	return w
+}
+
+func TestChildStatus(t *testing.T) {
+	tests := []struct {
+		name   string
+		script string
+		check  func(ws syscall.WaitStatus) error
+	}{
+		{"exit 0", "exit 0", exitedWith(0)},
+		{"exit 3", "exit 3", exitedWith(3)},
+		{"SIGKILL", "kill -KILL $$", killedBy(syscall.SIGKILL)},
+		{"SIGTERM", "kill -TERM $$", killedBy(syscall.SIGTERM)},
+	}
+	for _, m := range childModes {
+		for _, tt := range tests {
+			t.Run(m.name+"/"+tt.name, func(t *testing.T) {
+				l := newLoop(t)
+				pid := spawn(t, tt.script)
+				var got []syscall.WaitStatus
+				w := newChild(l, pid, false, m.setup, func(w *ev.Child) {
+					if w.RPid() != pid {
+						t.Errorf("RPid = %d; want %d", w.RPid(), pid)
+					}
+					if w.Active() {
+						t.Errorf("watcher for one pid still active when reporting its exit")
+					}
+					got = append(got, w.Status())
+				})
+				if err := w.Start(); err != nil {
+					t.Fatalf("Start: %v", err)
+				}
+				runUntil(t, l, func() bool { return len(got) > 0 })
+				if err := tt.check(got[0]); err != nil {
+					t.Error(err)
+				}
+				l.Run(ev.RunNoWait)
+				if len(got) != 1 {
+					t.Errorf("callback ran %d times; want 1", len(got))
+				}
+			})
+		}
+	}
+}
+
+func exitedWith(code int) func(syscall.WaitStatus) error {
+	return func(ws syscall.WaitStatus) error {
+		if !ws.Exited() || ws.ExitStatus() != code {
+			return fmt.Errorf("status %#x: Exited %v ExitStatus %d; want exit %d", uint32(ws), ws.Exited(), ws.ExitStatus(), code)
+		}
+		return nil
+	}
+}
+
+func killedBy(sig syscall.Signal) func(syscall.WaitStatus) error {
+	return func(ws syscall.WaitStatus) error {
+		if !ws.Signaled() || ws.Signal() != sig {
+			return fmt.Errorf("status %#x: Signaled %v Signal %v; want killed by %v", uint32(ws), ws.Signaled(), ws.Signal(), sig)
+		}
+		return nil
+	}
+}
+
+func TestChildNotOurs(t *testing.T) {
+	l := newLoop(t)
+	for _, m := range childModes {
+		w := newChild(l, 1, false, m.setup, func(*ev.Child) {})
+		if err := w.Start(); !errors.Is(err, syscall.ECHILD) {
+			t.Errorf("%s: Start(pid 1) = %v; want ECHILD", m.name, err)
+		}
+		if w.Active() {
+			t.Errorf("%s: active after a failed Start", m.name)
+			w.Stop()
+		}
+	}
+}
+
+// TestChildTrace watches a child that stops itself; the callback continues
+// it; then it exits.
+func TestChildTrace(t *testing.T) {
+	l := newLoop(t)
+	r, wfd := rawPipe(t)
+	pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", "kill -STOP $$; read x; exit 5"},
+		&syscall.ProcAttr{Files: []uintptr{uintptr(r), 1, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syscall.Close(r)
+	var got []string
+	w := ev.NewChild(l, pid, true, func(w *ev.Child) {
+		ws := w.Status()
+		switch {
+		case ws.Stopped():
+			got = append(got, "stopped "+ws.StopSignal().String())
+			syscall.Kill(pid, syscall.SIGCONT)
+		case ws.Continued():
+			got = append(got, "continued")
+			syscall.Close(wfd) // now exit: a continue and an exit in a row would merge
+		case ws.Exited():
+			got = append(got, fmt.Sprintf("exit %d", ws.ExitStatus()))
+		default:
+			got = append(got, fmt.Sprintf("status %#x", uint32(ws)))
+		}
+	})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	runUntil(t, l, func() bool { return !w.Active() })
+	want := []string{"stopped stopped (signal)", "continued", "exit 5"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("reports %q; want %q", got, want)
+	}
+}
+
+// TestChildMany starts 20 children that exit together (when a pipe they all
+// read from is closed) and checks that every exit is reported to the
+// watchers for each pid and to one for any child.
+func TestChildMany(t *testing.T) {
+	for _, m := range childModes {
+		t.Run(m.name, func(t *testing.T) {
+			l := newLoop(t)
+			r, wfd := rawPipe(t)
+			const n = 20
+			byPid := make(map[int]syscall.WaitStatus)
+			anyPid := make(map[int]syscall.WaitStatus)
+			any := newChild(l, 0, false, m.setup, func(w *ev.Child) { anyPid[w.RPid()] = w.Status() })
+			if err := any.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer any.Stop()
+			want := make(map[int]int)
+			for i := range n {
+				pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", fmt.Sprintf("read x; exit %d", i)},
+					&syscall.ProcAttr{Files: []uintptr{uintptr(r), 1, 2}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want[pid] = i
+				w := newChild(l, pid, false, m.setup, func(w *ev.Child) { byPid[w.RPid()] = w.Status() })
+				if err := w.Start(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			syscall.Close(r)
+			syscall.Close(wfd) // every child's read returns EOF: they exit
+			runUntil(t, l, func() bool { return len(byPid) == n && len(anyPid) == n })
+			for pid, code := range want {
+				if err := exitedWith(code)(byPid[pid]); err != nil {
+					t.Errorf("pid watcher for %d: %v", pid, err)
+				}
+				if err := exitedWith(code)(anyPid[pid]); err != nil {
+					t.Errorf("any-child watcher for %d: %v", pid, err)
+				}
+			}
+		})
+	}
+}
+
+func TestChildBadPid(t *testing.T) {
+	l := newLoop(t)
+	defer func() {
+		if r := recover(); r == nil {
+			t.Errorf("NewChild with pid -1 did not panic")
+		}
+	}()
+	ev.NewChild(l, -1, false, func(*ev.Child) {})
+}

@@ -1,0 +1,217 @@
+package ev_test
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/eventide-go/eventide/ev"
+)
+
+func kill(t *testing.T, sig syscall.Signal) {
+	t.Helper()
+	if err := syscall.Kill(os.Getpid(), sig); err != nil {
+		t.Fatalf("kill: %v", err)
+	}
+}
+
+func TestSignalDelivered(t *testing.T) {
+	l := newLoop(t)
+	got := 0
+	w := ev.NewSignal(l, syscall.SIGUSR1, func(w *ev.SignalWatcher) {
+		got += w.Count()
+		if w.Signum() != syscall.SIGUSR1 {
+			t.Errorf("Signum = %v; want SIGUSR1", w.Signum())
+		}
+	})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	kill(t, syscall.SIGUSR1)
+	runUntil(t, l, func() bool { return got >= 1 })
+	kill(t, syscall.SIGUSR1)
+	runUntil(t, l, func() bool { return got >= 2 })
+}
+
+func TestSignalBadNumbers(t *testing.T) {
+	l := newLoop(t)
+	for _, sig := range []syscall.Signal{0, -1, 65, 1000, syscall.SIGKILL, syscall.SIGSTOP} {
+		w := ev.NewSignal(l, sig, func(*ev.SignalWatcher) {})
+		if err := w.Start(); !errors.Is(err, ev.ErrBadSignal) {
+			t.Errorf("Start(%d) = %v; want ErrBadSignal", int(sig), err)
+		}
+		if w.Active() {
+			t.Errorf("watcher for %d is active after a failed Start", int(sig))
+			w.Stop()
+		}
+	}
+}
+
+func TestSignalClosedLoop(t *testing.T) {
+	l := newLoop(t)
+	l.Close()
+	w := ev.NewSignal(l, syscall.SIGUSR1, func(*ev.SignalWatcher) {})
+	if err := w.Start(); !errors.Is(err, ev.ErrClosed) {
+		t.Fatalf("Start on a closed loop = %v; want ErrClosed", err)
+	}
+}
+
+// TestSignalTwoLoops runs two loops on two goroutines, each with watchers
+// for the same signal: every watcher sees it.
+func TestSignalTwoLoops(t *testing.T) {
+	const perLoop = 2
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	seen := 0
+	loops := []*ev.Loop{newLoop(t), newLoop(t)}
+	for _, l := range loops {
+		for range perLoop {
+			w := ev.NewSignal(l, syscall.SIGUSR2, func(*ev.SignalWatcher) {
+				mu.Lock()
+				seen++
+				mu.Unlock()
+			})
+			w.SetOneShot(true) // the loop runs out of watchers after one delivery
+			if err := w.Start(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	errs := make(chan error, len(loops))
+	for _, l := range loops {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- l.Run(ev.RunDefault)
+		}()
+	}
+	kill(t, syscall.SIGUSR2)
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		for _, l := range loops {
+			l.Break(ev.BreakAll)
+		}
+		<-done
+		t.Fatalf("loops still running after 10s")
+	}
+	for range loops {
+		if err := <-errs; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}
+	if want := len(loops) * perLoop; seen != want {
+		t.Errorf("watchers called %d times; want %d", seen, want)
+	}
+}
+
+// TestSignalDuringCallback checks that a signal arriving while the callback
+// runs makes it run again.
+func TestSignalDuringCallback(t *testing.T) {
+	l := newLoop(t)
+	calls := 0
+	w := ev.NewSignal(l, syscall.SIGUSR1, func(w *ev.SignalWatcher) {
+		calls++
+		if calls == 1 {
+			kill(t, syscall.SIGUSR1)
+		}
+	})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	kill(t, syscall.SIGUSR1)
+	runUntil(t, l, func() bool { return calls >= 2 })
+}
+
+func TestSignalOneShot(t *testing.T) {
+	l := newLoop(t)
+	calls := 0
+	w := ev.NewSignal(l, syscall.SIGWINCH, func(w *ev.SignalWatcher) {
+		calls++
+		if w.Active() {
+			t.Errorf("one-shot watcher active in its callback")
+		}
+	})
+	w.SetOneShot(true)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	kill(t, syscall.SIGWINCH)
+	if err := l.Run(ev.RunDefault); err != nil { // returns once the watcher stopped
+		t.Fatal(err)
+	}
+	if calls != 1 {
+		t.Errorf("calls = %d; want 1", calls)
+	}
+}
+
+// TestSignalRelayEnds checks that the last Stop of a signal ends its relay
+// (goroutine and signal.Notify), and that a stopped watcher is not called.
+func TestSignalRelayEnds(t *testing.T) {
+	l := newLoop(t)
+	base := ev.SignalRelays()
+	calls := 0
+	a := ev.NewSignal(l, syscall.SIGURG, func(*ev.SignalWatcher) { calls++ })
+	b := ev.NewSignal(l, syscall.SIGURG, func(*ev.SignalWatcher) { calls++ })
+	a.Start()
+	b.Start()
+	if got, want := ev.SignalRelays(), base+1; got != want {
+		t.Errorf("relays with two watchers of one signal = %d; want %d", got, want)
+	}
+	a.Stop()
+	if got, want := ev.SignalRelays(), base+1; got != want {
+		t.Errorf("relays after the first Stop = %d; want %d", got, want)
+	}
+	b.Stop()
+	if got := ev.SignalRelays(); got != base {
+		t.Errorf("relays after the last Stop = %d; want %d", got, base)
+	}
+	// SIGWINCH's default action is to ignore it: safe to send unwatched.
+	kill(t, syscall.SIGWINCH)
+	l.Run(ev.RunNoWait)
+	if calls != 0 {
+		t.Errorf("stopped watchers called %d times", calls)
+	}
+}
+
+// TestSignalStopRestoresDefault runs itself in a child process that catches
+// SIGTERM once, stops watching, and sends it again: the Go runtime's default
+// action for SIGTERM (exit) must kill it. (Its default for SIGUSR1 and
+// SIGUSR2 is to ignore them, which is why the other tests use those.)
+func TestSignalStopRestoresDefault(t *testing.T) {
+	if os.Getenv("EV_SIGNAL_RESTORE_CHILD") == "1" {
+		l, err := ev.NewLoop()
+		if err != nil {
+			os.Exit(2)
+		}
+		w := ev.NewSignal(l, syscall.SIGTERM, func(*ev.SignalWatcher) {})
+		w.SetOneShot(true)
+		if w.Start() != nil {
+			os.Exit(3)
+		}
+		syscall.Kill(os.Getpid(), syscall.SIGTERM)
+		l.Run(ev.RunDefault) // one delivery, then the watcher stops itself
+		syscall.Kill(os.Getpid(), syscall.SIGTERM)
+		time.Sleep(5 * time.Second) // not synchronisation: the signal should end us first
+		os.Exit(4)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSignalStopRestoresDefault$")
+	cmd.Env = append(os.Environ(), "EV_SIGNAL_RESTORE_CHILD=1")
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		t.Fatalf("child: %v; want it killed by SIGTERM", err)
+	}
+	ws := ee.Sys().(syscall.WaitStatus)
+	if !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+		t.Fatalf("child status %v; want killed by SIGTERM", ws)
+	}
+}
