@@ -46,6 +46,9 @@ func (p *RequestParser) Feed(in []byte) (consumed int, err error) {
 		p.h.init(Limits{})
 		p.configured = true
 	}
+	if p.h.done && p.h.err == nil {
+		return 0, nil // the head is complete; the rest is the caller's
+	}
 	for {
 		n, startLine, err := p.h.feed(in[consumed:], errTargetTooLong)
 		consumed += n

@@ -294,6 +294,9 @@ func TestRequestZeroValueAndSticky(t *testing.T) {
 	if err != nil || n != 27 {
 		t.Fatalf("pipelined: got n=%d err=%v; want 27 nil", n, err)
 	}
+	if n, err := p.Feed([]byte(" HTTP/1.1\r\n")); n != 0 || err != nil || !p.Done() {
+		t.Fatalf("Feed after Done: got n=%d err=%v; want 0 nil", n, err)
+	}
 }
 
 func TestRequestLimits(t *testing.T) {

@@ -51,6 +51,9 @@ func (p *ResponseParser) Feed(in []byte) (consumed int, err error) {
 		p.h.init(Limits{})
 		p.configured = true
 	}
+	if p.h.done && p.h.err == nil {
+		return 0, nil // the head is complete; the rest is the caller's
+	}
 	for {
 		n, startLine, err := p.h.feed(in[consumed:], errHeadTooLarge)
 		consumed += n
