@@ -106,16 +106,23 @@ func (b *Buffer) appendBytes(p []byte) {
 		p = p[k:]
 	}
 	for len(p) > 0 {
-		class := classFor(len(p))
-		if t := b.tail; t != nil && t.class != noClass && int(t.class)+1 > class {
-			// A buffer that keeps growing gets bigger chunks.
-			class = min(int(t.class)+1, len(classSizes)-1)
-		}
-		c := newChunk(class)
+		c := newChunk(b.nextClass(len(p)))
 		c.end = copy(c.buf, p)
 		p = p[c.end:]
 		b.link(c)
 	}
+}
+
+// nextClass is the class of a new tail chunk for need more bytes: large
+// enough for them (up to 64 KiB), and a class above the current tail's, so
+// that a buffer that keeps growing moves to bigger chunks and fewer
+// system calls.
+func (b *Buffer) nextClass(need int) int {
+	class := classFor(need)
+	if t := b.tail; t != nil && t.class != noClass {
+		class = max(class, min(int(t.class)+1, len(classSizes)-1))
+	}
+	return class
 }
 
 // Write appends p to b and returns len(p), nil. It returns 0 and
@@ -150,11 +157,7 @@ func (b *Buffer) WriteString(s string) (int, error) {
 	for len(s) > 0 {
 		t := b.tail
 		if t == nil || t.free() == 0 {
-			class := classFor(len(s))
-			if t != nil && t.class != noClass {
-				class = max(class, min(int(t.class)+1, len(classSizes)-1))
-			}
-			b.link(newChunk(class))
+			b.link(newChunk(b.nextClass(len(s))))
 			t = b.tail
 		}
 		k := copy(t.buf[t.end:], s)
@@ -174,11 +177,7 @@ func (b *Buffer) WriteByte(c byte) error {
 	b.cancelReserve()
 	t := b.tail
 	if t == nil || t.free() == 0 {
-		class := 0
-		if t != nil && t.class != noClass {
-			class = min(int(t.class)+1, len(classSizes)-1)
-		}
-		b.link(newChunk(class))
+		b.link(newChunk(b.nextClass(1)))
 		t = b.tail
 	}
 	t.buf[t.end] = c
@@ -513,193 +512,6 @@ func (b *Buffer) RemoveBuffer(dst *Buffer, n int) int {
 	b.notify(origB, 0, n)
 	dst.notify(origD, n, 0)
 	return n
-}
-
-// Pullup makes the first n bytes of b contiguous and returns them; n < 0
-// means all of b. It returns nil if b holds fewer than n bytes. The slice
-// aliases b's storage: it is valid until the next call that modifies b,
-// and writing to it changes b's contents (or, for bytes added with
-// AddReference, the caller's memory). Pullup copies only when the
-// bytes span chunks, into the head chunk if it is large enough, else into
-// a new chunk; more than 64 KiB is gathered into one exact-size
-// allocation.
-func (b *Buffer) Pullup(n int) []byte {
-	if n < 0 {
-		n = b.n
-	}
-	if n > b.n {
-		return nil
-	}
-	if n == 0 {
-		return []byte{}
-	}
-	h := b.head
-	if h.kind == kindFile && !b.load(h) {
-		return nil
-	}
-	if h.size() >= n {
-		return h.buf[h.off : h.off+n]
-	}
-	b.cancelReserve()
-	if h.kind == kindMem && len(h.buf) >= n {
-		return b.pullupInPlace(h, n)
-	}
-	var c *chunk
-	if n <= maxChunk {
-		c = newChunk(classFor(n))
-	} else {
-		c = newBare()
-		c.buf = make([]byte, n)
-	}
-	if b.copyOut(h, 0, c.buf[:n]) < n {
-		freeChunk(c)
-		return nil
-	}
-	c.end = n
-	rest := b.n - n
-	b.drain(n)
-	c.next = b.head
-	b.head = c
-	if b.tail == nil {
-		b.tail = c
-	}
-	b.n = rest + n
-	return c.buf[:n]
-}
-
-// pullupInPlace gathers the first n bytes into the head chunk h, whose
-// storage is large enough, moving its data to the start if needed.
-func (b *Buffer) pullupInPlace(h *chunk, n int) []byte {
-	if h.off+n > len(h.buf) {
-		h.end = copy(h.buf, h.buf[h.off:h.end])
-		h.off = 0
-	}
-	s0 := h.size()
-	need := n - s0
-	if b.copyOut(h.next, 0, h.buf[h.end:h.end+need]) < need {
-		return nil
-	}
-	// Remove the copied bytes from the chunks after h.
-	total := b.n
-	b.head, b.n = h.next, total-s0
-	b.drain(need)
-	h.end += need
-	h.next = b.head
-	b.head = h
-	if b.tail == nil {
-		b.tail = h
-	}
-	b.n = total
-	return h.buf[h.off : h.off+n]
-}
-
-// Peek appends to vecs the slices of b's storage that hold its first n
-// bytes (n < 0: all of them), without copying, and returns the extended
-// vecs; the slices hold exactly n bytes in total, or all of b if it holds
-// fewer. File segments in that range are read into memory first. The
-// slices are valid until the next call that modifies b.
-func (b *Buffer) Peek(n int, vecs [][]byte) [][]byte {
-	if n < 0 || n > b.n {
-		n = b.n
-	}
-	for c := b.head; c != nil && n > 0; c = c.next {
-		if c.kind == kindFile && !b.load(c) {
-			break
-		}
-		d := c.buf[c.off:c.end]
-		if len(d) > n {
-			d = d[:n]
-		}
-		vecs = append(vecs, d)
-		n -= len(d)
-	}
-	return vecs
-}
-
-// maxReserve bounds what one Reserve hands out, so a caller's size never
-// turns directly into an allocation.
-const maxReserve = (len(Buffer{}.vecs) - 1) * maxChunk
-
-// Reserve returns writable space at the end of b of at least
-// min(n, 192 KiB) bytes as one or more slices: the tail chunk's
-// free space, then new chunks. Nothing is added to b until Commit; any
-// other call that modifies b cancels the reservation. The slices are
-// valid until then. Reserve returns nil if the back is frozen and panics
-// if n < 0.
-func (b *Buffer) Reserve(n int) [][]byte {
-	if n < 0 {
-		panic("buffer: Reserve of a negative length")
-	}
-	if b.backFrozen {
-		return nil
-	}
-	b.cancelReserve()
-	n = min(n, maxReserve)
-	vecs := b.vecs[:0]
-	if t := b.tail; t != nil && t.free() > 0 {
-		b.resvTail = t.free()
-		vecs = append(vecs, t.buf[t.end:])
-	}
-	got := b.resvTail
-	var last *chunk
-	for got < n {
-		c := newChunk(classFor(n - got))
-		if last == nil {
-			b.resv = c
-		} else {
-			last.next = c
-		}
-		last = c
-		vecs = append(vecs, c.buf)
-		got += len(c.buf)
-	}
-	b.resvN = got
-	return vecs
-}
-
-// Commit adds to b the first n bytes of the space returned by the last
-// Reserve, and releases the rest. It panics if n < 0 or n is more than
-// was reserved.
-func (b *Buffer) Commit(n int) {
-	if n < 0 || n > b.resvN {
-		panic(fmt.Sprintf("buffer: Commit of %d bytes with %d reserved", n, b.resvN))
-	}
-	orig := b.n
-	left := n
-	if b.resvTail > 0 {
-		k := min(left, b.resvTail)
-		b.tail.end += k
-		b.n += k
-		left -= k
-	}
-	for c := b.resv; c != nil; {
-		next := c.next
-		if left > 0 {
-			c.end = min(left, len(c.buf))
-			left -= c.end
-			b.link(c)
-		} else {
-			freeChunk(c)
-		}
-		c = next
-	}
-	b.resv, b.resvTail, b.resvN = nil, 0, 0
-	clear(b.vecs[:])
-	b.notify(orig, n, 0)
-}
-
-// cancelReserve drops an outstanding reservation.
-func (b *Buffer) cancelReserve() {
-	if b.resvN == 0 {
-		return
-	}
-	for c := b.resv; c != nil; {
-		next := c.next
-		freeChunk(c)
-		c = next
-	}
-	b.resv, b.resvTail, b.resvN = nil, 0, 0
-	clear(b.vecs[:])
 }
 
 // Reset empties b, whatever its freezing: chunks go back to the pool,

@@ -95,7 +95,8 @@ func newChunk(class int) *chunk {
 	return pools[class].Get().(*chunk)
 }
 
-// newBare returns an empty chunk struct without storage.
+// newBare returns an empty chunk struct without storage: a kindMem chunk
+// of noClass until the caller sets its kind.
 func newBare() *chunk {
 	return barePool.Get().(*chunk)
 }
@@ -112,17 +113,17 @@ func freeChunk(c *chunk) {
 		return
 	case c.kind == kindRef:
 		release, buf := c.release, c.buf
-		c.release = nil
-		c.buf = nil
-		barePool.Put(c)
+		putBare(c)
 		if release != nil {
 			release(buf)
 		}
 		return
 	}
-	c.buf = nil
-	c.file = nil
-	c.fd, c.foff, c.flen = 0, 0, 0
-	c.kind, c.class = kindMem, noClass
+	putBare(c)
+}
+
+// putBare clears c and returns its struct to barePool.
+func putBare(c *chunk) {
+	*c = chunk{class: noClass}
 	barePool.Put(c)
 }

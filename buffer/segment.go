@@ -112,7 +112,6 @@ func (b *Buffer) load(c *chunk) bool {
 	// Swap m's storage into c and recycle m's struct bare.
 	c.kind, c.class, c.buf, c.off, c.end = kindMem, m.class, m.buf, 0, n
 	c.file, c.fd, c.foff, c.flen = nil, 0, 0, 0
-	m.buf, m.class = nil, noClass
-	barePool.Put(m)
+	putBare(m)
 	return true
 }

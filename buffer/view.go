@@ -1,0 +1,102 @@
+package buffer
+
+// Pullup makes the first n bytes of b contiguous and returns them; n < 0
+// means all of b. It returns nil if b holds fewer than n bytes. The slice
+// aliases b's storage: it is valid until the next call that modifies b,
+// and writing to it changes b's contents (or, for bytes added with
+// AddReference, the caller's memory). Pullup copies only when the
+// bytes span chunks, into the head chunk if it is large enough, else into
+// a new chunk; more than 64 KiB is gathered into one exact-size
+// allocation.
+func (b *Buffer) Pullup(n int) []byte {
+	if n < 0 {
+		n = b.n
+	}
+	if n > b.n {
+		return nil
+	}
+	if n == 0 {
+		return []byte{}
+	}
+	h := b.head
+	if h.kind == kindFile && !b.load(h) {
+		return nil
+	}
+	if h.size() >= n {
+		return h.buf[h.off : h.off+n]
+	}
+	b.cancelReserve()
+	if h.kind == kindMem && len(h.buf) >= n {
+		return b.pullupInPlace(h, n)
+	}
+	var c *chunk
+	if n <= maxChunk {
+		c = newChunk(classFor(n))
+	} else {
+		c = newBare()
+		c.buf = make([]byte, n)
+	}
+	if b.copyOut(h, 0, c.buf[:n]) < n {
+		freeChunk(c)
+		return nil
+	}
+	c.end = n
+	rest := b.n - n
+	b.drain(n)
+	c.next = b.head
+	b.head = c
+	if b.tail == nil {
+		b.tail = c
+	}
+	b.n = rest + n
+	return c.buf[:n]
+}
+
+// pullupInPlace gathers the first n bytes into the head chunk h, whose
+// storage is large enough, moving its data to the start if needed.
+func (b *Buffer) pullupInPlace(h *chunk, n int) []byte {
+	if h.off+n > len(h.buf) {
+		h.end = copy(h.buf, h.buf[h.off:h.end])
+		h.off = 0
+	}
+	s0 := h.size()
+	need := n - s0
+	if b.copyOut(h.next, 0, h.buf[h.end:h.end+need]) < need {
+		return nil
+	}
+	// Remove the copied bytes from the chunks after h.
+	total := b.n
+	b.head, b.n = h.next, total-s0
+	b.drain(need)
+	h.end += need
+	h.next = b.head
+	b.head = h
+	if b.tail == nil {
+		b.tail = h
+	}
+	b.n = total
+	return h.buf[h.off : h.off+n]
+}
+
+// Peek appends to vecs the slices of b's storage that hold its first n
+// bytes (n < 0: all of them), without copying, and returns the extended
+// vecs; the slices hold exactly n bytes in total, or all of b if it holds
+// fewer. File segments in that range are read into memory first. The
+// slices are valid until the next call that modifies b.
+func (b *Buffer) Peek(n int, vecs [][]byte) [][]byte {
+	if n < 0 || n > b.n {
+		n = b.n
+	}
+	for c := b.head; c != nil && n > 0; c = c.next {
+		if c.kind == kindFile && !b.load(c) {
+			break
+		}
+		d := c.buf[c.off:c.end]
+		if len(d) > n {
+			d = d[:n]
+		}
+		vecs = append(vecs, d)
+		n -= len(d)
+	}
+	return vecs
+}

@@ -1,0 +1,67 @@
+package buffer_test
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestPullup(t *testing.T) {
+	big := strings.Repeat("z", 100000)
+	tests := []struct {
+		name  string
+		parts []string
+		n     int
+		want  string
+		isNil bool
+	}{
+		{name: "zero", parts: []string{"ab"}, n: 0, want: ""},
+		{name: "in head", parts: []string{"abc", "def"}, n: 2, want: "ab"},
+		{name: "span", parts: []string{"abc", "def", "ghi"}, n: 5, want: "abcde"},
+		{name: "all", parts: []string{"abc", "def", "ghi"}, n: -1, want: "abcdefghi"},
+		{name: "too many", parts: []string{"abc"}, n: 4, isNil: true},
+		{name: "huge", parts: []string{"a", big}, n: -1, want: "a" + big},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := chained(tt.parts...)
+			before := contents(b)
+			got := b.Pullup(tt.n)
+			if tt.isNil {
+				if got != nil {
+					t.Fatalf("Pullup(%d) = %q; want nil", tt.n, got)
+				}
+				return
+			}
+			if got == nil || string(got) != tt.want {
+				t.Fatalf("Pullup(%d) = %.20q; want %.20q", tt.n, got, tt.want)
+			}
+			if after := contents(b); after != before {
+				t.Fatalf("Pullup changed the contents")
+			}
+		})
+	}
+}
+
+func TestPeek(t *testing.T) {
+	b := chained("abc", "def", "ghi")
+	tests := []struct {
+		n    int
+		want []string
+	}{
+		{0, nil},
+		{2, []string{"ab"}},
+		{3, []string{"abc"}},
+		{4, []string{"abc", "d"}},
+		{-1, []string{"abc", "def", "ghi"}},
+		{100, []string{"abc", "def", "ghi"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, v := range b.Peek(tt.n, nil) {
+			got = append(got, string(v))
+		}
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("Peek(%d) = %q; want %q", tt.n, got, tt.want)
+		}
+	}
+}
