@@ -299,24 +299,6 @@ func TestRequestZeroValueAndSticky(t *testing.T) {
 	}
 }
 
-func TestRequestLimits(t *testing.T) {
-	p := http1.NewRequestParser(http1.Limits{MaxHeadBytes: 64, MaxHeaders: 2, MaxTargetBytes: 8})
-	tests := []struct {
-		in     string
-		status int
-	}{
-		{"GET /12345678 HTTP/1.1\r\nHost: h\r\n\r\n", 414},
-		{"GET /1234567 HTTP/1.1\r\nHost: h\r\n\r\n", 0},
-		{"GET / HTTP/1.1\r\nHost: h\r\nA: b\r\nC: d\r\n\r\n", 431},
-		{"GET / HTTP/1.1\r\nHost: h\r\nA: " + strings.Repeat("b", 40) + "\r\n\r\n", 431},
-	}
-	for _, tt := range tests {
-		if got := parseRequest(p, []byte(tt.in)); got.Status != tt.status {
-			t.Errorf("%q: got status %d (%s); want %d", tt.in, got.Status, got.Reason, tt.status)
-		}
-	}
-}
-
 func TestRequestLookup(t *testing.T) {
 	p := http1.NewRequestParser(http1.Limits{})
 	in := "GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nx-a: 2\r\nConnection: keep-alive, Upgrade\r\n\r\n"
@@ -341,12 +323,5 @@ func TestRequestLookup(t *testing.T) {
 	}
 	if !p.HasHost() {
 		t.Errorf("HasHost: got false; want true")
-	}
-}
-
-func TestErrorString(t *testing.T) {
-	e := &http1.Error{Status: 431, Reason: "header section too large"}
-	if got, want := e.Error(), "http1: 431 header section too large"; got != want {
-		t.Errorf("got %q; want %q", got, want)
 	}
 }

@@ -103,15 +103,6 @@ func TestResponse(t *testing.T) {
 	}
 }
 
-func TestBodyKindString(t *testing.T) {
-	for k, want := range map[http1.BodyKind]string{http1.BodyNone: "none", http1.BodyLength: "content-length",
-		http1.BodyChunked: "chunked", http1.BodyUntilClose: "until-close", 9: "BodyKind(?)"} {
-		if got := k.String(); got != want {
-			t.Errorf("got %q; want %q", got, want)
-		}
-	}
-}
-
 func TestResponseLookup(t *testing.T) {
 	p := http1.NewResponseParser(http1.Limits{})
 	if _, err := p.Feed([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX: 1\r\nx: 2\r\n\r\n")); err != nil {
