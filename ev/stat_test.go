@@ -1,0 +1,242 @@
+package ev_test
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/eventide-go/eventide/ev"
+)
+
+// statModes are the two ways a Stat watcher learns of changes.
+var statModes = []struct {
+	name string
+	poll bool
+}{
+	{"kernel", false},
+	{"polling", true},
+}
+
+// statRecorder is a started Stat watcher whose callbacks are counted.
+type statRecorder struct {
+	w     *ev.Stat
+	calls int
+}
+
+func watchPath(t *testing.T, l *ev.Loop, path string, poll bool) *statRecorder {
+	t.Helper()
+	r := &statRecorder{}
+	r.w = ev.NewStat(l, path, 5*time.Millisecond, func(*ev.Stat) { r.calls++ })
+	r.w.SetPolling(poll)
+	if err := r.w.Start(); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(r.w.Stop)
+	return r
+}
+
+// TestStatLifecycle walks a path through creation, writes, truncation,
+// chmod, replacement by rename, deletion and re-creation, and checks that
+// each step is reported with the right attributes.
+func TestStatLifecycle(t *testing.T) {
+	for _, m := range statModes {
+		t.Run(m.name, func(t *testing.T) {
+			l := newLoop(t)
+			dir := t.TempDir()
+			path := filepath.Join(dir, "f")
+			r := watchPath(t, l, path, m.poll)
+			if got := r.w.Polling(); got != m.poll {
+				t.Errorf("Polling = %v; want %v", got, m.poll)
+			}
+			if r.w.Attr().Exists {
+				t.Fatalf("Attr().Exists = true for a missing file")
+			}
+			var ino uint64
+			steps := []struct {
+				name string
+				do   func() error
+				want func(prev, cur ev.FileAttr) error
+			}{
+				{"create", func() error { return os.WriteFile(path, []byte("hello"), 0o644) },
+					func(p, c ev.FileAttr) error {
+						ino = c.Ino
+						return expect(!p.Exists && c.Exists && c.Size == 5 && c.Mode == 0o644 && c.Nlink == 1, p, c)
+					}},
+				{"append", func() error { return appendFile(path, " world") },
+					func(p, c ev.FileAttr) error { return expect(p.Size == 5 && c.Size == 11 && c.Ino == ino, p, c) }},
+				{"truncate", func() error { return os.Truncate(path, 0) },
+					func(p, c ev.FileAttr) error { return expect(p.Size == 11 && c.Size == 0, p, c) }},
+				{"chmod", func() error { return os.Chmod(path, 0o600) },
+					func(p, c ev.FileAttr) error { return expect(p.Mode == 0o644 && c.Mode == 0o600, p, c) }},
+				{"link", func() error { return os.Link(path, path+".link") },
+					func(p, c ev.FileAttr) error { return expect(p.Nlink == 1 && c.Nlink == 2, p, c) }},
+				{"rename over", func() error {
+					if err := os.WriteFile(path+".new", []byte("new!"), 0o640); err != nil {
+						return err
+					}
+					return os.Rename(path+".new", path)
+				}, func(p, c ev.FileAttr) error {
+					return expect(c.Exists && c.Ino != ino && c.Size == 4 && c.Mode == 0o640, p, c)
+				}},
+				{"delete", func() error { return os.Remove(path) },
+					func(p, c ev.FileAttr) error { return expect(p.Exists && !c.Exists && c == ev.FileAttr{}, p, c) }},
+				{"re-create", func() error { return os.WriteFile(path, []byte("again"), 0o644) },
+					func(p, c ev.FileAttr) error { return expect(!p.Exists && c.Exists && c.Size == 5, p, c) }},
+				{"write after re-create", func() error { return appendFile(path, "!") },
+					func(p, c ev.FileAttr) error { return expect(p.Size == 5 && c.Size == 6, p, c) }},
+			}
+			for _, s := range steps {
+				before := r.calls
+				if err := s.do(); err != nil {
+					t.Fatalf("%s: %v", s.name, err)
+				}
+				runUntil(t, l, func() bool { return r.calls > before })
+				if err := s.want(r.w.Prev(), r.w.Attr()); err != nil {
+					t.Errorf("%s: %v", s.name, err)
+				}
+			}
+		})
+	}
+}
+
+func expect(ok bool, prev, cur ev.FileAttr) error {
+	if ok {
+		return nil
+	}
+	return fmt.Errorf("unexpected change:\n prev %+v\n cur  %+v", prev, cur)
+}
+
+func appendFile(path, s string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(s)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// TestStatMissingDirectory watches a path whose directory does not exist
+// yet: the watcher polls until it does, then (in kernel mode) uses the
+// kernel.
+func TestStatMissingDirectory(t *testing.T) {
+	for _, m := range statModes {
+		t.Run(m.name, func(t *testing.T) {
+			l := newLoop(t)
+			sub := filepath.Join(t.TempDir(), "sub")
+			path := filepath.Join(sub, "f")
+			r := watchPath(t, l, path, m.poll)
+			if !r.w.Polling() {
+				t.Errorf("Polling = false while the directory is missing")
+			}
+			if err := os.Mkdir(sub, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if !m.poll {
+				runUntil(t, l, func() bool { return !r.w.Polling() })
+			}
+			if err := os.WriteFile(path, []byte("x"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			runUntil(t, l, func() bool { return r.w.Attr().Exists })
+			// The directory goes away and comes back.
+			if err := os.RemoveAll(sub); err != nil {
+				t.Fatal(err)
+			}
+			runUntil(t, l, func() bool { return !r.w.Attr().Exists })
+			if err := os.Mkdir(sub, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte("xy"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			runUntil(t, l, func() bool { return r.w.Attr().Size == 2 })
+			if got := r.w.Polling(); !m.poll && got {
+				runUntil(t, l, func() bool { return !r.w.Polling() })
+			}
+		})
+	}
+}
+
+// TestStatCoalesce makes many changes before the loop runs: one callback.
+func TestStatCoalesce(t *testing.T) {
+	for _, m := range statModes {
+		t.Run(m.name, func(t *testing.T) {
+			l := newLoop(t)
+			path := filepath.Join(t.TempDir(), "f")
+			if err := os.WriteFile(path, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r := watchPath(t, l, path, m.poll)
+			for range 100 {
+				if err := appendFile(path, "x"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			os.Chmod(path, 0o600)
+			runUntil(t, l, func() bool { return r.calls > 0 })
+			l.Run(ev.RunNoWait)
+			if r.calls != 1 {
+				t.Errorf("callbacks = %d; want 1", r.calls)
+			}
+			if got := r.w.Attr(); got.Size != 100 || got.Mode != 0o600 || r.w.Prev().Size != 0 {
+				t.Errorf("Prev %+v, Attr %+v; want size 0 → 100, mode 0600", r.w.Prev(), got)
+			}
+		})
+	}
+}
+
+// TestStatNoChange checks that events that change no attribute (a sibling
+// file in the same directory) make no callback.
+func TestStatNoChange(t *testing.T) {
+	l := newLoop(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f")
+	os.WriteFile(path, []byte("x"), 0o644)
+	r := watchPath(t, l, path, false)
+	other := watchPath(t, l, filepath.Join(dir, "g"), false)
+	os.WriteFile(filepath.Join(dir, "g"), []byte("y"), 0o644)
+	runUntil(t, l, func() bool { return other.calls > 0 })
+	l.Run(ev.RunNoWait)
+	if r.calls != 0 {
+		t.Errorf("callbacks for an unchanged file = %d; want 0", r.calls)
+	}
+}
+
+func TestStatBadInput(t *testing.T) {
+	l := newLoop(t)
+	tests := []struct {
+		name string
+		f    func()
+	}{
+		{"empty path", func() { ev.NewStat(l, "", 0, func(*ev.Stat) {}) }},
+		{"negative interval", func() { ev.NewStat(l, "/", -time.Second, func(*ev.Stat) {}) }},
+		{"nil func", func() { ev.NewStat(l, "/", 0, nil) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("did not panic")
+				}
+			}()
+			tt.f()
+		})
+	}
+	w := ev.NewStat(l, "/", 0, func(*ev.Stat) {})
+	if got := w.Interval(); got != ev.DefaultStatInterval {
+		t.Errorf("Interval with 0 = %v; want %v", got, ev.DefaultStatInterval)
+	}
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if a := w.Attr(); !a.Exists || a.Mode&fs.ModeDir == 0 {
+		t.Errorf("Attr of / = %+v; want an existing directory", a)
+	}
+	w.Stop()
+}
