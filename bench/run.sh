@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# run.sh — eventide's side-by-side benchmarks; reproduces BENCHMARKS.md.
+#
+#   bash bench/run.sh                          # everything, ~12 minutes
+#   SECTIONS=loop REPS=5 bash bench/run.sh     # the ev loop against C libev
+#   SECTIONS=echo DUR=1 REPS=1 bash bench/run.sh
+#   EXTRA_ECHO='eventide|/path/to/rawecho -addr {addr}' SECTIONS='echo mem' bash bench/run.sh
+#
+# Sections:
+#   loop  bench/cmd/loopbench (eventide's ev) against bench/c/loop_libev.c:
+#         a million timers, start/stop churn, socketpair ping-pong, Post and
+#         Async.Send throughput and wake-up latency.
+#   echo  echo servers (C libev, C libevent, Go net, gnet, nbio, evio, and
+#         EXTRA_ECHO) under bench/cmd/echoload: ping-pong of fixed-size
+#         messages on CONNS connections.
+#   mem   the same servers' RSS per connection with MEM_CONNS connections.
+#
+# Knobs (environment):
+#   SECTIONS   sections to run, default "loop echo mem"
+#   REPS       repetitions, default 3 (loop: LOOP_REPS, default 5)
+#   DUR        seconds measured per echo run, default 5 (plus WARMUP, 1)
+#   CONNS      echo connection counts, default "50 1000"
+#   SIZES      echo message sizes in bytes, default "64 4096"
+#   MEM_CONNS  connections of the memory test, default 10000
+#   EXTRA_ECHO more echo servers, "name|command" separated by ";"; {addr} in
+#              the command becomes HOST:PORT ("-addr {addr}" is appended
+#              when it is missing)
+#   OUT        directory for binaries and results, default a new temp dir
+#
+# Every repetition runs each implementation once, in an order rotated from
+# one repetition to the next, and the tables give medians and the medians
+# of same-repetition ratios to the anchor (C libev), because this machine's
+# speed drifts by up to 2x within minutes. Servers and the single-threaded
+# loop tests run on CPU 0 (taskset -c 0), the load generator on CPU 1; the
+# cross-thread loop tests (post, async) get both CPUs.
+set -euo pipefail
+
+SECTIONS=${SECTIONS:-"loop echo mem"}
+REPS=${REPS:-3}
+LOOP_REPS=${LOOP_REPS:-5}
+DUR=${DUR:-5}
+WARMUP=${WARMUP:-1}
+CONNS=${CONNS:-"50 1000"}
+SIZES=${SIZES:-"64 4096"}
+MEM_CONNS=${MEM_CONNS:-10000}
+EXTRA_ECHO=${EXTRA_ECHO:-}
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=${OUT:-$(mktemp -d /tmp/eventide-bench.XXXXXX)}
+BIN=$OUT/bin
+RESULTS=$OUT/results.tsv
+PORT=17100
+SERVER_PID=
+
+mkdir -p "$BIN"
+: >"$RESULTS"
+ulimit -n "$(ulimit -Hn)" # 10,000 connections need more than the usual 1024
+
+log() { printf '%s\n' "$*" >&2; }
+
+stop_server() {
+	if [[ -n $SERVER_PID ]]; then
+		kill "$SERVER_PID" 2>/dev/null || true
+		wait "$SERVER_PID" 2>/dev/null || true
+		SERVER_PID=
+	fi
+}
+trap stop_server EXIT
+
+# ---- install and build ----
+
+install_deps() {
+	local missing=()
+	[[ -e /usr/include/ev.h ]] || missing+=(libev-dev)
+	[[ -e /usr/include/event2/event.h ]] || missing+=(libevent-dev)
+	if ((${#missing[@]})); then
+		log "installing ${missing[*]}"
+		apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+	fi
+}
+
+build() {
+	log "building into $BIN"
+	gcc -O2 -o "$BIN/loop_libev" "$HERE/c/loop_libev.c" -lev -lpthread
+	gcc -O2 -o "$BIN/echo_libev" "$HERE/c/echo_libev.c" -lev
+	gcc -O2 -o "$BIN/echo_libevent" "$HERE/c/echo_libevent.c" -levent
+	(cd "$HERE" && go build -o "$BIN/" ./cmd/...)
+}
+
+# ---- helpers ----
+
+# record SECTION CASE IMPL REP METRICS appends one result line.
+record() {
+	printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"
+	log "  $3 [$2] rep $4: $5"
+}
+
+# rotate N ITEMS... prints ITEMS rotated left by N.
+rotate() {
+	local n=$1
+	shift
+	local items=("$@") k=${#items[@]} i
+	for ((i = 0; i < k; i++)); do
+		printf '%s\n' "${items[(i + n) % k]}"
+	done
+}
+
+# ---- loop ----
+
+# Each case: title | eventide's loopbench arguments | loop_libev arguments | CPUs.
+LOOP_CASES=(
+	"timers n=1000000|-test timers -n 1000000|timers 1000000|0"
+	"churn n=1000000 active=100000|-test churn -n 1000000 -active 100000|churn 1000000 100000|0"
+	"pingpong n=200000 size=1|-test pingpong -n 200000 -size 1|pingpong 200000 1|0"
+	"pingpong n=200000 size=64|-test pingpong -n 200000 -size 64|pingpong 200000 64|0"
+	"post n=1000000|-test post -n 1000000|post 1000000|0,1"
+	"async n=1000000|-test async -n 1000000|async 1000000|0,1"
+	"post latency n=10000|-test postlat -n 10000|postlat 10000|0,1"
+	"async latency n=10000|-test asynclat -n 10000|asynclat 10000|0,1"
+)
+
+run_loop() {
+	log "== loop: $LOOP_REPS repetitions"
+	local rep c title goargs cargs cpus impl line
+	for ((rep = 1; rep <= LOOP_REPS; rep++)); do
+		for c in "${LOOP_CASES[@]}"; do
+			IFS='|' read -r title goargs cargs cpus <<<"$c"
+			while read -r impl; do
+				case $impl in
+				eventide) line=$(taskset -c "$cpus" "$BIN/loopbench" $goargs) ;;
+				libev) line=$(taskset -c "$cpus" "$BIN/loop_libev" $cargs) ;;
+				esac
+				record loop "$title" "$impl" "$rep" "$line"
+			done < <(rotate "$rep" libev eventide)
+		done
+	done
+}
+
+# ---- echo servers ----
+
+# ECHO_SERVERS: "name|command", {addr} standing for HOST:PORT.
+ECHO_SERVERS=(
+	"libev|$BIN/echo_libev {addr}"
+	"libevent|$BIN/echo_libevent {addr}"
+	"gonet|$BIN/echo-net -addr {addr}"
+	"gnet|$BIN/echo-gnet -addr {addr}"
+	"nbio|$BIN/echo-nbio -addr {addr}"
+	"evio|$BIN/echo-evio -addr {addr}"
+)
+if [[ -n $EXTRA_ECHO ]]; then
+	IFS=';' read -r -a extra <<<"$EXTRA_ECHO"
+	for e in "${extra[@]}"; do
+		[[ $e == *'{addr}'* ]] || e="$e -addr {addr}"
+		ECHO_SERVERS+=("$e")
+	done
+fi
+
+# start_server COMMAND starts COMMAND on CPU 0 on a fresh port and waits
+# until it accepts connections; sets SERVER_PID and ADDR.
+start_server() {
+	PORT=$((PORT + 1))
+	ADDR=127.0.0.1:$PORT
+	local cmd=${1//\{addr\}/$ADDR} i
+	taskset -c 0 bash -c "exec $cmd" >"$OUT/server.log" 2>&1 &
+	SERVER_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+			return 0
+		fi
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	log "server did not start: $cmd"
+	cat "$OUT/server.log" >&2
+	return 1
+}
+
+run_echo() {
+	log "== echo: $REPS repetitions, ${DUR}s each, conns $CONNS, sizes $SIZES"
+	local rep conns size s name cmd line names=()
+	for s in "${ECHO_SERVERS[@]}"; do names+=("${s%%|*}"); done
+	for ((rep = 1; rep <= REPS; rep++)); do
+		for conns in $CONNS; do
+			for size in $SIZES; do
+				while read -r s; do
+					name=${s%%|*}
+					cmd=${s#*|}
+					start_server "$cmd"
+					if line=$(taskset -c 1 "$BIN/echoload" -addr "$ADDR" -conns "$conns" -size "$size" \
+						-dur "${DUR}s" -warmup "${WARMUP}s" -pid "$SERVER_PID"); then
+						record echo "conns=$conns size=$size" "$name" "$rep" "$line"
+					else
+						log "  $name conns=$conns size=$size: echoload failed"
+					fi
+					stop_server
+				done < <(rotate "$rep" "${ECHO_SERVERS[@]}")
+			done
+		done
+	done
+}
+
+run_mem() {
+	log "== mem: $MEM_CONNS connections"
+	local s name line
+	for s in "${ECHO_SERVERS[@]}"; do
+		name=${s%%|*}
+		start_server "${s#*|}"
+		if line=$(taskset -c 1 "$BIN/echoload" -addr "$ADDR" -conns "$MEM_CONNS" -mem -pid "$SERVER_PID"); then
+			record mem "conns=$MEM_CONNS" "$name" 1 "$line"
+		else
+			log "  $name: memory test failed"
+		fi
+		stop_server
+	done
+}
+
+# ---- main ----
+
+install_deps
+build
+{
+	echo "## Run of $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo
+	echo "- machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), kernel $(uname -r), $(go version | cut -d' ' -f3-)"
+	echo "- knobs: SECTIONS='$SECTIONS' REPS=$REPS LOOP_REPS=$LOOP_REPS DUR=$DUR WARMUP=$WARMUP CONNS='$CONNS' SIZES='$SIZES' MEM_CONNS=$MEM_CONNS"
+	echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$OUT/report.md"
+for section in $SECTIONS; do
+	case $section in
+	loop) run_loop ;;
+	echo) run_echo ;;
+	mem) run_mem ;;
+	*) log "unknown section $section" && exit 2 ;;
+	esac
+done
+{
+	echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+	"$BIN/tabulate" -anchor libev <"$RESULTS"
+} >>"$OUT/report.md"
+cat "$OUT/report.md"
+log "results: $RESULTS, report: $OUT/report.md"
