@@ -179,3 +179,26 @@ func TestWriteFdFileErrors(t *testing.T) {
 		t.Fatalf("received %q; want %q", contents(&got), "56789")
 	}
 }
+
+func TestWriteFdFullSocket(t *testing.T) {
+	a, _ := socketpair(t)
+	var b buffer.Buffer
+	b.Write(pattern(8 << 20))
+	total := 0
+	for {
+		n, err := b.WriteFd(a, 0)
+		total += n
+		if err != nil {
+			if !errors.Is(err, syscall.EAGAIN) || n != 0 {
+				t.Fatalf("WriteFd to a full socket = %d, %v; want 0, EAGAIN", n, err)
+			}
+			break
+		}
+		if n == 0 {
+			t.Fatalf("WriteFd = 0, nil with %d bytes left", b.Len())
+		}
+	}
+	if total == 0 || b.Len() != 8<<20-total {
+		t.Fatalf("wrote %d, Len %d; want Len %d", total, b.Len(), 8<<20-total)
+	}
+}
