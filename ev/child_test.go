@@ -216,3 +216,23 @@ func TestChildBadPid(t *testing.T) {
 	}()
 	ev.NewChild(l, -1, false, func(*ev.Child) {})
 }
+
+func ExampleNewChild() {
+	l, _ := ev.NewLoop()
+	defer l.Close()
+	// os/exec's Cmd.Wait would reap the child too: start it directly.
+	pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", "exit 3"}, &syscall.ProcAttr{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	w := ev.NewChild(l, pid, false, func(w *ev.Child) {
+		fmt.Println("exit status", w.Status().ExitStatus())
+	})
+	if err := w.Start(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	l.Run(ev.RunDefault) // returns when the watcher stopped itself
+	// Output: exit status 3
+}

@@ -2,6 +2,7 @@ package ev_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"sync"
@@ -214,4 +215,20 @@ func TestSignalStopRestoresDefault(t *testing.T) {
 	if !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
 		t.Fatalf("child status %v; want killed by SIGTERM", ws)
 	}
+}
+
+func ExampleNewSignal() {
+	l, _ := ev.NewLoop()
+	defer l.Close()
+	w := ev.NewSignal(l, syscall.SIGUSR1, func(w *ev.SignalWatcher) {
+		fmt.Println("got", w.Signum())
+	})
+	w.SetOneShot(true) // stop after the first delivery, so Run returns
+	if err := w.Start(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGUSR1)
+	l.Run(ev.RunDefault)
+	// Output: got user defined signal 1
 }

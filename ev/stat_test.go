@@ -240,3 +240,22 @@ func TestStatBadInput(t *testing.T) {
 	}
 	w.Stop()
 }
+
+func ExampleNewStat() {
+	l, _ := ev.NewLoop()
+	defer l.Close()
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "config")
+	w := ev.NewStat(l, path, time.Second, func(w *ev.Stat) {
+		fmt.Printf("exists %v → %v, size %d\n", w.Prev().Exists, w.Attr().Exists, w.Attr().Size)
+		w.Stop()
+	})
+	if err := w.Start(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	os.WriteFile(path, []byte("debug=1\n"), 0o644)
+	l.Run(ev.RunDefault)
+	// Output: exists false → true, size 8
+}
