@@ -27,7 +27,7 @@ type ChildFunc func(w *Child)
 // On Linux a watcher for one pid that does not trace waits on a pidfd
 // (pidfd_open(2)), which is readable once the child has exited. Other
 // watchers, and every watcher elsewhere, are woken by SIGCHLD, relayed as
-// for a SignalWatcher, and then reap with wait4(2) and WNOHANG: the pid's,
+// for a Signal, and then reap with wait4(2) and WNOHANG: the pid's,
 // or, while a watcher for any child is active, every child that changed
 // state.
 //
@@ -146,7 +146,7 @@ func (w *Child) Start() error {
 	}
 	if w.usePidfd {
 		w.pidfdW.Init(l, pidfd, Read, w.pidfdReady)
-		w.pidfdW.noRef = true
+		w.pidfdW.markInternal()
 		if err := w.pidfdW.Start(); err != nil {
 			childHub.unregister(w)
 			w.release(pidfd)

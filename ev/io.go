@@ -37,8 +37,8 @@ const (
 	// Error: the watcher was stopped because its descriptor became invalid
 	// (it was closed while watched); libev's EV_ERROR.
 	Error
-	// Signal: an Event was made for a signal; reported when it arrives.
-	Signal
+	// SignalEvent: a signal arrived (libevent's EV_SIGNAL).
+	SignalEvent
 	// Custom: free for FeedEvent by the user.
 	Custom
 )
@@ -69,6 +69,10 @@ func (e Events) String() string {
 
 // ErrBadFD is returned by IO.Start for a negative descriptor.
 var ErrBadFD = errors.New("ev: invalid file descriptor")
+
+// errBadFdReport is what killFd logs when the backend reports a descriptor
+// as not open.
+var errBadFdReport = os.NewSyscallError("poll", syscall.EBADF)
 
 // IOFunc is an IO watcher's callback; revents is what happened, a subset of
 // the watcher's interest (or Error).

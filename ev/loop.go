@@ -182,7 +182,7 @@ func NewLoop(opts ...Option) (*Loop, error) {
 		c.attach(l)
 	}
 	l.postW = NewAsync(l, l.runPosted)
-	l.postW.noRef = true
+	l.postW.markInternal()
 	l.postW.Start()
 	return l, nil
 }
@@ -294,7 +294,9 @@ func (l *Loop) addActive(w Watcher) {
 	b.active = true
 	b.actIdx = int32(len(l.actives))
 	l.actives = append(l.actives, w)
-	l.byKind[b.kind]++
+	if !b.internal {
+		l.byKind[b.kind]++
+	}
 	if !b.noRef {
 		l.activeRefs++
 	}
@@ -311,7 +313,9 @@ func (l *Loop) removeActive(w Watcher) {
 	l.actives[last] = nil
 	l.actives = l.actives[:last]
 	b.actIdx = -1
-	l.byKind[b.kind]--
+	if !b.internal {
+		l.byKind[b.kind]--
+	}
 	if !b.noRef {
 		l.activeRefs--
 	}

@@ -178,7 +178,8 @@ func (l *Loop) iterate(mode RunMode) {
 
 // waitTime is step 3 of an iteration.
 func (l *Loop) waitTime(mode RunMode) time.Duration {
-	if mode == RunNoWait || l.npending > 0 || len(l.idles) > 0 || len(l.ready) > 0 || l.closing {
+	if mode == RunNoWait || l.npending > 0 || len(l.idles) > 0 || len(l.ready) > 0 || l.closing || !l.alive() {
+		// Nothing to wait for, or nothing that could end the wait.
 		return 0
 	}
 	next := int64(-1) // earliest deadline, monotonic ns; -1 = none
@@ -398,6 +399,10 @@ func (l *Loop) queueIO(evs []poller.Event) {
 			// dup keeps a closed descriptor in the kernel's set).
 			l.backend.Delete(fd)
 			st.registered, st.mask = false, 0
+			continue
+		}
+		if e.Events&poller.Invalid != 0 {
+			l.killFd(fd, errBadFdReport)
 			continue
 		}
 		rev := fromPoller(e.Events)

@@ -10,30 +10,30 @@ import (
 	"syscall"
 )
 
-// ErrBadSignal is returned by SignalWatcher.Start for a signal that cannot be
+// ErrBadSignal is returned by Signal.Start for a signal that cannot be
 // watched: a number outside 1..64, SIGKILL or SIGSTOP.
 var ErrBadSignal = errors.New("ev: signal cannot be watched")
 
-// maxSignal is the highest signal number a SignalWatcher may watch (Linux's NSIG−1;
+// maxSignal is the highest signal number a Signal may watch (Linux's NSIG−1;
 // the BSDs and macOS stop at 31 or 32, and the runtime ignores higher ones
 // there).
 const maxSignal = 64
 
-// SignalFunc is a SignalWatcher's callback.
-type SignalFunc func(w *SignalWatcher)
+// SignalFunc is a Signal's callback.
+type SignalFunc func(w *Signal)
 
-// SignalWatcher calls its callback on its loop when the process receives a signal
-// (libev's ev_signal). Unlike libev, any number of SignalWatchers on any
+// Signal calls its callback on its loop when the process receives a signal
+// (libev's ev_signal). Unlike libev, any number of Signal watchers on any
 // number of loops may watch the same signal: every one of them is called.
 //
-// The Go runtime owns the process's signal handlers, so a SignalWatcher
+// The Go runtime owns the process's signal handlers, so a Signal
 // subscribes through os/signal: starting the first watcher of a signal calls
 // signal.Notify, and stopping the last one calls signal.Stop, which restores
 // the signal's default action unless other code in the program asked for it
 // with signal.Notify too. Deliveries coalesce: the callback runs at least
 // once after every arrival, and Count says how many arrivals it stands for.
 // A signal that arrives while the callback runs makes it run again.
-type SignalWatcher struct {
+type Signal struct {
 	watcher
 	sig     syscall.Signal
 	fn      SignalFunc
@@ -48,16 +48,16 @@ type SignalWatcher struct {
 	count   int    // deliveries the running callback stands for (loop-owned)
 }
 
-// NewSignal returns a SignalWatcher for sig, not started.
-func NewSignal(l *Loop, sig syscall.Signal, fn SignalFunc) *SignalWatcher {
-	w := new(SignalWatcher)
+// NewSignal returns a Signal for sig, not started.
+func NewSignal(l *Loop, sig syscall.Signal, fn SignalFunc) *Signal {
+	w := new(Signal)
 	w.Init(l, sig, fn)
 	return w
 }
 
-// Init prepares an embedded or reused SignalWatcher, as NewSignal does. It panics on
+// Init prepares an embedded or reused Signal, as NewSignal does. It panics on
 // an active watcher.
-func (w *SignalWatcher) Init(l *Loop, sig syscall.Signal, fn SignalFunc) {
+func (w *Signal) Init(l *Loop, sig syscall.Signal, fn SignalFunc) {
 	if fn == nil {
 		panic("ev: nil SignalFunc")
 	}
@@ -69,32 +69,32 @@ func (w *SignalWatcher) Init(l *Loop, sig syscall.Signal, fn SignalFunc) {
 }
 
 // Set changes the signal of a stopped watcher. It panics on an active one.
-func (w *SignalWatcher) Set(sig syscall.Signal) {
+func (w *Signal) Set(sig syscall.Signal) {
 	w.mustInit()
 	if w.active {
-		panic("ev: SignalWatcher.Set on an active watcher")
+		panic("ev: Signal.Set on an active watcher")
 	}
 	w.sig = sig
 }
 
 // Signum returns the watched signal.
-func (w *SignalWatcher) Signum() syscall.Signal { return w.sig }
+func (w *Signal) Signum() syscall.Signal { return w.sig }
 
 // SetOneShot makes the watcher stop itself just before its callback runs, so
 // that it is called once per Start. False, the default, keeps it watching.
-func (w *SignalWatcher) SetOneShot(on bool) { w.oneShot = on }
+func (w *Signal) SetOneShot(on bool) { w.oneShot = on }
 
 // Count returns how many arrivals of the signal the running callback stands
 // for: 1, or more when several arrived before the loop got to the callback.
 // The kernel and the Go runtime coalesce too (a signal that arrives while
 // the same one is still undelivered is merged), so it is a lower bound.
-func (w *SignalWatcher) Count() int { return w.count }
+func (w *Signal) Count() int { return w.count }
 
 // Start starts watching. It returns ErrBadSignal (wrapped, with the number)
 // for a signal that cannot be caught and ErrClosed on a closed loop.
 // Starting an active watcher does nothing. Loop-only. O(watchers of the
 // signal); the first watcher of a signal starts a goroutine.
-func (w *SignalWatcher) Start() error {
+func (w *Signal) Start() error {
 	w.mustInit()
 	l := w.loop
 	l.checkGoroutine()
@@ -115,7 +115,7 @@ func (w *SignalWatcher) Start() error {
 
 // Stop stops watching; if no other watcher or internal user watches the
 // signal any more, its default action is restored. Loop-only.
-func (w *SignalWatcher) Stop() {
+func (w *Signal) Stop() {
 	if w.loop == nil {
 		return
 	}
@@ -134,7 +134,7 @@ func checkSignal(sig syscall.Signal) error {
 }
 
 // arrive runs on the relay goroutine, under sigHub.mu, for every delivery.
-func (w *SignalWatcher) arrive() {
+func (w *Signal) arrive() {
 	if w.arrived.Add(1) == 1 {
 		w.loop.Post(w.take)
 	}
@@ -143,16 +143,16 @@ func (w *SignalWatcher) arrive() {
 // takeArrivals runs on the loop: it moves the relay's count to the queued
 // callback. A take posted before a Stop finds nothing or an inactive
 // watcher, and does nothing.
-func (w *SignalWatcher) takeArrivals() {
+func (w *Signal) takeArrivals() {
 	n := w.arrived.Swap(0)
 	if n == 0 || !w.active {
 		return
 	}
 	w.taken += int(n)
-	w.loop.feed(w, Signal)
+	w.loop.feed(w, SignalEvent)
 }
 
-func (w *SignalWatcher) invoke(Events) {
+func (w *Signal) invoke(Events) {
 	w.count, w.taken = max(w.taken, 1), 0
 	if w.oneShot {
 		w.Stop()
@@ -160,7 +160,7 @@ func (w *SignalWatcher) invoke(Events) {
 	w.fn(w)
 }
 
-func (w *SignalWatcher) describe() string {
+func (w *Signal) describe() string {
 	return fmt.Sprintf("signal=%d (%v)", int(w.sig), w.sig)
 }
 
@@ -181,13 +181,13 @@ type signalHub struct {
 type signalRelay struct {
 	ch       chan os.Signal
 	quit     chan struct{} // closed when the relay is no longer needed
-	watchers []*SignalWatcher
+	watchers []*Signal
 	internal func() // called on the relay goroutine after each delivery (the SIGCHLD reaper)
 	nint     int    // how many internal users share internal
 }
 
 // add subscribes a watcher, or an internal function, to sig.
-func (h *signalHub) add(sig syscall.Signal, w *SignalWatcher, internal func()) {
+func (h *signalHub) add(sig syscall.Signal, w *Signal, internal func()) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r := h.relays[sig]
@@ -210,7 +210,7 @@ func (h *signalHub) add(sig syscall.Signal, w *SignalWatcher, internal func()) {
 
 // remove undoes add; the last subscriber of a signal ends its relay and
 // gives the signal back to the runtime.
-func (h *signalHub) remove(sig syscall.Signal, w *SignalWatcher, internal func()) {
+func (h *signalHub) remove(sig syscall.Signal, w *Signal, internal func()) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r := h.relays[sig]

@@ -23,7 +23,7 @@ func kill(t *testing.T, sig syscall.Signal) {
 func TestSignalDelivered(t *testing.T) {
 	l := newLoop(t)
 	got := 0
-	w := ev.NewSignal(l, syscall.SIGUSR1, func(w *ev.SignalWatcher) {
+	w := ev.NewSignal(l, syscall.SIGUSR1, func(w *ev.Signal) {
 		got += w.Count()
 		if w.Signum() != syscall.SIGUSR1 {
 			t.Errorf("Signum = %v; want SIGUSR1", w.Signum())
@@ -42,7 +42,7 @@ func TestSignalDelivered(t *testing.T) {
 func TestSignalBadNumbers(t *testing.T) {
 	l := newLoop(t)
 	for _, sig := range []syscall.Signal{0, -1, 65, 1000, syscall.SIGKILL, syscall.SIGSTOP} {
-		w := ev.NewSignal(l, sig, func(*ev.SignalWatcher) {})
+		w := ev.NewSignal(l, sig, func(*ev.Signal) {})
 		if err := w.Start(); !errors.Is(err, ev.ErrBadSignal) {
 			t.Errorf("Start(%d) = %v; want ErrBadSignal", int(sig), err)
 		}
@@ -56,7 +56,7 @@ func TestSignalBadNumbers(t *testing.T) {
 func TestSignalClosedLoop(t *testing.T) {
 	l := newLoop(t)
 	l.Close()
-	w := ev.NewSignal(l, syscall.SIGUSR1, func(*ev.SignalWatcher) {})
+	w := ev.NewSignal(l, syscall.SIGUSR1, func(*ev.Signal) {})
 	if err := w.Start(); !errors.Is(err, ev.ErrClosed) {
 		t.Fatalf("Start on a closed loop = %v; want ErrClosed", err)
 	}
@@ -72,7 +72,7 @@ func TestSignalTwoLoops(t *testing.T) {
 	loops := []*ev.Loop{newLoop(t), newLoop(t)}
 	for _, l := range loops {
 		for range perLoop {
-			w := ev.NewSignal(l, syscall.SIGUSR2, func(*ev.SignalWatcher) {
+			w := ev.NewSignal(l, syscall.SIGUSR2, func(*ev.Signal) {
 				mu.Lock()
 				seen++
 				mu.Unlock()
@@ -118,7 +118,7 @@ func TestSignalTwoLoops(t *testing.T) {
 func TestSignalDuringCallback(t *testing.T) {
 	l := newLoop(t)
 	calls := 0
-	w := ev.NewSignal(l, syscall.SIGUSR1, func(w *ev.SignalWatcher) {
+	w := ev.NewSignal(l, syscall.SIGUSR1, func(w *ev.Signal) {
 		calls++
 		if calls == 1 {
 			kill(t, syscall.SIGUSR1)
@@ -135,7 +135,7 @@ func TestSignalDuringCallback(t *testing.T) {
 func TestSignalOneShot(t *testing.T) {
 	l := newLoop(t)
 	calls := 0
-	w := ev.NewSignal(l, syscall.SIGWINCH, func(w *ev.SignalWatcher) {
+	w := ev.NewSignal(l, syscall.SIGWINCH, func(w *ev.Signal) {
 		calls++
 		if w.Active() {
 			t.Errorf("one-shot watcher active in its callback")
@@ -160,8 +160,8 @@ func TestSignalRelayEnds(t *testing.T) {
 	l := newLoop(t)
 	base := ev.SignalRelays()
 	calls := 0
-	a := ev.NewSignal(l, syscall.SIGURG, func(*ev.SignalWatcher) { calls++ })
-	b := ev.NewSignal(l, syscall.SIGURG, func(*ev.SignalWatcher) { calls++ })
+	a := ev.NewSignal(l, syscall.SIGURG, func(*ev.Signal) { calls++ })
+	b := ev.NewSignal(l, syscall.SIGURG, func(*ev.Signal) { calls++ })
 	a.Start()
 	b.Start()
 	if got, want := ev.SignalRelays(), base+1; got != want {
@@ -193,7 +193,7 @@ func TestSignalStopRestoresDefault(t *testing.T) {
 		if err != nil {
 			os.Exit(2)
 		}
-		w := ev.NewSignal(l, syscall.SIGTERM, func(*ev.SignalWatcher) {})
+		w := ev.NewSignal(l, syscall.SIGTERM, func(*ev.Signal) {})
 		w.SetOneShot(true)
 		if w.Start() != nil {
 			os.Exit(3)
@@ -220,7 +220,7 @@ func TestSignalStopRestoresDefault(t *testing.T) {
 func ExampleNewSignal() {
 	l, _ := ev.NewLoop()
 	defer l.Close()
-	w := ev.NewSignal(l, syscall.SIGUSR1, func(w *ev.SignalWatcher) {
+	w := ev.NewSignal(l, syscall.SIGUSR1, func(w *ev.Signal) {
 		fmt.Println("got", w.Signum())
 	})
 	w.SetOneShot(true) // stop after the first delivery, so Run returns

@@ -181,12 +181,12 @@ func (w *Stat) Start() error {
 	w.attr = readAttr(w.path)
 	w.prev = w.attr
 	w.poll.Init(l, w.interval, w.interval, w.tick)
-	w.poll.noRef = true
+	w.poll.markInternal()
 	w.n, w.waiting = nil, false
 	if !w.forcePoll {
 		if n, err := newStatNotifier(); err == nil {
 			w.nio.Init(l, n.fd(), Read, w.notified)
-			w.nio.noRef = true
+			w.nio.markInternal()
 			if err := w.nio.Start(); err != nil {
 				n.close()
 				return err

@@ -29,9 +29,6 @@ func (l *Loop) Stats() Stats {
 		ByKind:     make(map[string]int),
 	}
 	for k, n := range l.byKind {
-		if Kind(k) == KindAsync && l.postW != nil && l.postW.active {
-			n-- // the loop's own posting watcher is not the user's
-		}
 		if n > 0 {
 			s.ByKind[Kind(k).String()] = n
 			s.Active += n
@@ -46,10 +43,10 @@ func (l *Loop) Stats() Stats {
 func (l *Loop) Dump(w io.Writer) error {
 	lines := make([]string, 0, len(l.actives))
 	for _, x := range l.actives {
-		if x == Watcher(l.postW) {
+		b := x.base()
+		if b.internal {
 			continue
 		}
-		b := x.base()
 		var sb strings.Builder
 		fmt.Fprintf(&sb, "%-8s pri=%+d", b.kind, b.pri)
 		if b.pendIdx != 0 {

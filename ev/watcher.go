@@ -39,14 +39,15 @@ type Watcher interface {
 // watcher is the state every watcher embeds. All of it belongs to the loop's
 // goroutine.
 type watcher struct {
-	loop    *Loop
-	kind    Kind
-	active  bool
-	noRef   bool  // an internal or cleanup watcher: does not keep the loop alive
-	pri     int8  // MinPriority..MaxPriority
-	pendIdx int32 // 1 + position in loop.pending[pri]; 0 = not pending
-	actIdx  int32 // position in loop.actives; -1 = not active
-	listIdx int32 // position in the kind's own list, where the kind has one
+	loop     *Loop
+	kind     Kind
+	active   bool
+	noRef    bool  // does not keep the loop alive (cleanups, internal watchers)
+	internal bool  // part of another watcher or of the loop: not in Stats or Dump
+	pri      int8  // MinPriority..MaxPriority
+	pendIdx  int32 // 1 + position in loop.pending[pri]; 0 = not pending
+	actIdx   int32 // position in loop.actives; -1 = not active
+	listIdx  int32 // position in the kind's own list, where the kind has one
 }
 
 func (w *watcher) init(l *Loop, k Kind) {
@@ -63,6 +64,10 @@ func (w *watcher) init(l *Loop, k Kind) {
 }
 
 func (w *watcher) base() *watcher { return w }
+
+// markInternal makes w a part of another watcher (or of the loop): it holds
+// no reference and is left out of Stats and Dump. Call it after Init.
+func (w *watcher) markInternal() { w.noRef, w.internal = true, true }
 
 func (w *watcher) Active() bool { return w.active }
 

@@ -48,7 +48,7 @@ func run(path string, demo bool) error {
 	defer func() { l.Ref(); hourly.Stop() }()
 
 	// SIGINT ends the loop; deferred Stops run, the loop closes.
-	sigint := ev.NewSignal(l, syscall.SIGINT, func(w *ev.SignalWatcher) {
+	sigint := ev.NewSignal(l, syscall.SIGINT, func(w *ev.Signal) {
 		fmt.Println("signal: SIGINT, stopping")
 		w.Loop().Break(ev.BreakAll)
 	})

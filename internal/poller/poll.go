@@ -10,7 +10,7 @@ package poller
 //  2. Peer half-close (RDHup) is reported only where the system has
 //     POLLRDHUP (Linux); elsewhere a half-closed peer shows as readable.
 //  3. A descriptor closed while registered reports POLLNVAL: passed on as
-//     Err so the loop stops its watchers.
+//     Invalid so the loop stops its watchers.
 //  4. The timeout has millisecond resolution: rounded up, so a wait never
 //     ends before the caller's deadline.
 //  5. EINTR is retried with the remaining timeout.
@@ -150,8 +150,11 @@ func fromPoll(r int16) Events {
 	if r&pollRDHup != 0 {
 		e |= RDHup
 	}
-	if r&(unix.POLLERR|unix.POLLNVAL) != 0 {
+	if r&unix.POLLERR != 0 {
 		e |= Err
+	}
+	if r&unix.POLLNVAL != 0 {
+		e |= Invalid
 	}
 	if r&unix.POLLHUP != 0 {
 		e |= Hup

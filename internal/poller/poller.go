@@ -32,6 +32,7 @@ const (
 	Err                      // an error is pending on the descriptor
 	Hup                      // hang-up: both directions are closed
 	Edge                     // interest only: report transitions, not levels
+	Invalid                  // the descriptor is not open (POLLNVAL)
 )
 
 // ErrNotPollable is returned by Add for a descriptor the backend cannot watch
