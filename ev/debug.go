@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"runtime"
+	"sync"
 )
 
 // errClosed is net.ErrClosed, so that errors.Is(err, net.ErrClosed) holds
@@ -16,16 +17,22 @@ var errClosed = net.ErrClosed
 // it is used only where the answer matters: entering Run, and every
 // loop-only method under WithDebug.
 func goid() int64 {
-	var buf [32]byte
-	n := runtime.Stack(buf[:], false)
-	b := buf[:n]
+	bp := stackBufs.Get().(*[64]byte)
+	n := runtime.Stack(bp[:], false)
+	b := bp[:n]
 	const prefix = len("goroutine ")
 	var id int64
 	for i := prefix; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
 		id = id*10 + int64(b[i]-'0')
 	}
+	stackBufs.Put(bp)
 	return id
 }
+
+// stackBufs holds goid's scratch buffers: runtime.Stack keeps a reference
+// to its buffer while it writes, so a local array would escape and cost an
+// allocation per Run.
+var stackBufs = sync.Pool{New: func() any { return new([64]byte) }}
 
 // checkGoroutine panics, under WithDebug, when a loop-only method is called
 // from a goroutine other than the one running the loop.

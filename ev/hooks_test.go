@@ -139,10 +139,16 @@ func TestMaxDispatch(t *testing.T) {
 func TestAsyncCoalesces(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, opts ...ev.Option) {
 		l := newLoop(t, opts...)
-		calls := 0
-		var a *ev.Async
-		a = ev.NewAsync(l, func(*ev.Async) { calls++ })
+		var mu sync.Mutex
+		calls, sent, seen := 0, 0, 0
+		a := ev.NewAsync(l, func(*ev.Async) {
+			calls++
+			mu.Lock()
+			seen = sent
+			mu.Unlock()
+		})
 		a.Start()
+		defer a.Stop()
 		for range 100 {
 			a.Send()
 		}
@@ -154,11 +160,10 @@ func TestAsyncCoalesces(t *testing.T) {
 			t.Fatalf("100 Sends before the loop ran: %d callbacks; want 1", calls)
 		}
 
-		// Sends from many goroutines wake a blocked loop; each callback
-		// sees at least the sends before it.
+		// Sends from many goroutines wake a blocked loop; the last callback
+		// sees every send before it.
+		calls = 0
 		var wg sync.WaitGroup
-		var mu sync.Mutex
-		sent := 0
 		for range 4 {
 			wg.Add(1)
 			go func() {
@@ -171,19 +176,8 @@ func TestAsyncCoalesces(t *testing.T) {
 				}
 			}()
 		}
-		seen := 0
-		calls = 0
-		a.Stop()
-		a.Init(l, func(*ev.Async) {
-			calls++
-			mu.Lock()
-			seen = sent
-			mu.Unlock()
-		})
-		a.Start()
 		runUntil(t, l, func() bool { mu.Lock(); defer mu.Unlock(); return seen == 4000 })
 		wg.Wait()
-		a.Stop()
 		if calls >= 4000 {
 			t.Errorf("%d callbacks for 4000 Sends; sends should coalesce", calls)
 		}

@@ -137,3 +137,5 @@ func drain(fd int) string {
 		s = append(s, buf[:n]...)
 	}
 }
+
+func shutdownWrite(fd int) error { return unix.Shutdown(fd, unix.SHUT_WR) }

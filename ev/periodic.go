@@ -187,7 +187,8 @@ func (l *Loop) checkTimeJump() {
 }
 
 // reschedulePeriodics recomputes every repeating periodic's next time from
-// the current wall clock; absolute ones keep theirs. O(n log n).
+// the current wall clock; absolute ones keep theirs, and so do those already
+// due. O(n log n).
 func (l *Loop) reschedulePeriodics() {
 	ps := l.periodicScratch[:0]
 	for l.periodics.Len() > 0 {
@@ -196,7 +197,10 @@ func (l *Loop) reschedulePeriodics() {
 		ps = append(ps, p)
 	}
 	for i, p := range ps {
-		if p.interval > 0 || p.reschedule != nil {
+		// A repeating periodic whose time has come (the clock jumped past
+		// it) keeps it and fires once in this iteration; the others are
+		// recomputed from the new time, which matters when it went back.
+		if (p.interval > 0 || p.reschedule != nil) && p.at > l.wall {
 			p.at = p.next(l.wall)
 		}
 		l.periodics.Push(p, p.at)

@@ -41,8 +41,17 @@ func (l *Loop) Stats() Stats {
 // descriptor or deadline, priority and pending state (libevent's
 // event_base_dump_events), for debugging. Loop-only.
 func (l *Loop) Dump(w io.Writer) error {
-	lines := make([]string, 0, len(l.actives))
-	for _, x := range l.actives {
+	all := slices.Clone(l.actives)
+	for i := range l.timers.Len() {
+		t, _ := l.timers.At(i)
+		all = append(all, t)
+	}
+	for i := range l.periodics.Len() {
+		p, _ := l.periodics.At(i)
+		all = append(all, p)
+	}
+	lines := make([]string, 0, len(all))
+	for _, x := range all {
 		b := x.base()
 		if b.internal {
 			continue

@@ -46,7 +46,7 @@ type watcher struct {
 	internal bool  // part of another watcher or of the loop: not in Stats or Dump
 	pri      int8  // MinPriority..MaxPriority
 	pendIdx  int32 // 1 + position in loop.pending[pri]; 0 = not pending
-	actIdx   int32 // position in loop.actives; -1 = not active
+	actIdx   int32 // position in loop.actives; -1 = not there
 	listIdx  int32 // position in the kind's own list, where the kind has one
 }
 
