@@ -16,8 +16,10 @@ func TestPeriodicModes(t *testing.T) {
 		want    []string        // wall-clock times of the callbacks
 	}{
 		{
-			name:    "absolute",
-			make:    func(l *ev.Loop, fn ev.PeriodicFunc) *ev.Periodic { return ev.NewPeriodic(l, start.Add(90*time.Second), 0, fn) },
+			name: "absolute",
+			make: func(l *ev.Loop, fn ev.PeriodicFunc) *ev.Periodic {
+				return ev.NewPeriodic(l, start.Add(90*time.Second), 0, fn)
+			},
 			advance: []time.Duration{time.Minute, 29 * time.Second, time.Second, time.Hour},
 			want:    []string{"10:21:30"},
 		},
