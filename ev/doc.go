@@ -111,6 +111,54 @@
 // work; if any of them is level-triggered, the descriptor is watched
 // level-triggered for all.
 //
+// # The special problem of signals
+//
+// The Go runtime owns every signal handler, so a Signal watcher goes through
+// os/signal: the first watcher of a signal calls signal.Notify on a channel
+// of capacity 1 with a relay goroutine; the last Stop calls signal.Stop,
+// restoring the runtime's default (exit for SIGHUP, SIGINT, SIGTERM; ignore
+// for SIGUSR1, SIGUSR2, SIGWINCH, SIGURG…) unless other code also asked for
+// it. Any number of watchers on any number of loops see every signal; their
+// callbacks run on their loops. Arrivals coalesce (the kernel and the runtime
+// merge a repeat not yet delivered; Count says how many the relay saw); one
+// arriving during the callback runs it again. SIGKILL, SIGSTOP and numbers
+// outside 1..64 are ErrBadSignal.
+//
+// # The special problem of child reaping
+//
+// A Child watcher reaps (wait4) its child; the status goes to every matching
+// watcher (its pid, and pid 0) on every loop. On Linux a watcher for one pid
+// that does not trace waits on a pidfd; tracing and pid-0 watchers, and all
+// watchers elsewhere, wake on SIGCHLD. os/exec's Cmd.Wait reaps too: whoever
+// waits first wins, and the other gets nothing (Wait fails with ECHILD; the
+// watcher stops silently). Start the children a watcher owns with
+// os.StartProcess or syscall.ForkExec and do not call Wait. A pid-0 watcher
+// reaps every child, os/exec's included: never use one in a program that
+// runs commands with os/exec. A watcher for one pid stops itself before
+// reporting its exit.
+//
+// # The special problem of file notifications
+//
+// Stat uses inotify (Linux) or kqueue EVFILT_VNODE (BSD, macOS) on the file
+// and its directory, and polls stat(2) otherwise: when asked (SetPolling:
+// network file systems, whose remote changes the kernel never sees), when the
+// kernel refuses (inotify's max_user_watches gives ENOSPC; max_user_instances
+// is 128 by default, one instance per Stat watcher, then EMFILE), and while
+// the directory does not exist. Polling reports which. Polling misses changes
+// undone within one interval and rewrites that leave every attribute equal
+// within the timestamp granularity. kqueue needs a readable, open file.
+// Bursts make one callback; Prev is what the last callback saw.
+//
+// # The special problem of wall-clock jumps
+//
+// Timers never notice the system clock being set: they run on the monotonic
+// clock. Periodics do: each iteration compares how far the wall clock and the
+// monotonic clock moved; when they differ by more than 10 ms, every repeating
+// periodic is recomputed from the new wall-clock time (one whose time the jump
+// passed fires once first), and absolute ones keep their time. While
+// periodics are active the loop wakes at least once a second, so a jump is
+// seen within a second even on an otherwise idle loop.
+//
 // # Platform notes
 //
 // The loop waits without blocking a thread: it polls with a zero timeout,

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestSeedBehaviour runs the program as the seed describes: input on stdin
+// wins over the timeout, and with no input the timeout fires.
+func TestSeedBehaviour(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the program")
+	}
+	bin := t.TempDir() + "/stdin-timeout"
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	for _, tc := range []struct {
+		name, stdin string
+		args        []string
+		hold        bool // keep stdin open and silent
+		want        string
+	}{
+		{name: "input", stdin: "hello\n", want: "stdin ready\n"},
+		{name: "no input", args: []string{"-timeout", "50ms"}, hold: true, want: "timeout\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(bin, tc.args...)
+			if tc.hold {
+				w, err := cmd.StdinPipe() // open, never written: not readable
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer w.Close()
+			} else {
+				cmd.Stdin = strings.NewReader(tc.stdin)
+			}
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("run: %v", err)
+			}
+			if string(out) != tc.want {
+				t.Fatalf("output %q; want %q", out, tc.want)
+			}
+		})
+	}
+}
