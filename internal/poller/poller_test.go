@@ -1,0 +1,139 @@
+package poller_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/eventide-go/eventide/internal/poller"
+)
+
+func backends(t *testing.T, f func(t *testing.T, p poller.Poller)) {
+	for _, k := range []poller.Kind{poller.Default, poller.Poll} {
+		t.Run(k.String(), func(t *testing.T) {
+			p, err := poller.New(k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			f(t, p)
+		})
+	}
+}
+
+func socketpair(t *testing.T) (int, int) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fds[0]); unix.Close(fds[1]) })
+	return fds[0], fds[1]
+}
+
+func TestReadinessAndGenerations(t *testing.T) {
+	backends(t, func(t *testing.T, p poller.Poller) {
+		a, b := socketpair(t)
+		evs := make([]poller.Event, 8)
+		if err := p.Add(a, poller.In, 7); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := p.Wait(evs, 0); err != nil || n != 0 {
+			t.Fatalf("Wait on an idle socket = %d, %v; want 0, nil", n, err)
+		}
+		unix.Write(b, []byte("x"))
+		n, err := p.Wait(evs, time.Second)
+		if err != nil || n != 1 || evs[0].Fd != int32(a) || evs[0].Gen != 7 || evs[0].Events&poller.In == 0 {
+			t.Fatalf("Wait after a write = %d %+v, %v; want fd %d gen 7 In", n, evs[:n], err, a)
+		}
+		if err := p.Modify(a, poller.Out, 8); err != nil {
+			t.Fatal(err)
+		}
+		n, _ = p.Wait(evs, time.Second)
+		if n != 1 || evs[0].Events&poller.Out == 0 || evs[0].Gen != 8 {
+			t.Fatalf("after Modify(Out): %+v; want Out with gen 8", evs[:n])
+		}
+		if err := p.Delete(a); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := p.Wait(evs, 0); n != 0 {
+			t.Fatalf("after Delete: %d events; want 0", n)
+		}
+		if err := p.Delete(a); err != nil {
+			t.Fatalf("second Delete: %v; want nil", err)
+		}
+	})
+}
+
+func TestTimeoutAndWake(t *testing.T) {
+	backends(t, func(t *testing.T, p poller.Poller) {
+		evs := make([]poller.Event, 8)
+		start := time.Now()
+		if n, err := p.Wait(evs, 20*time.Millisecond); n != 0 || err != nil {
+			t.Fatalf("Wait with nothing registered = %d, %v", n, err)
+		}
+		if el := time.Since(start); el < 20*time.Millisecond {
+			t.Fatalf("Wait(20ms) returned after %v", el)
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			p.Wake()
+			p.Wake() // coalesces
+		}()
+		if n, err := p.Wait(evs, -1); n != 0 || err != nil {
+			t.Fatalf("Wait woken = %d, %v; want 0, nil", n, err)
+		}
+		<-done
+	})
+}
+
+func TestNotPollableAndClosed(t *testing.T) {
+	p, err := poller.New(poller.Default)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	f, err := os.Create(filepath.Join(t.TempDir(), "f"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := p.Add(int(f.Fd()), poller.In, 1); !errors.Is(err, poller.ErrNotPollable) {
+		t.Errorf("Add of a regular file: %v; want ErrNotPollable", err)
+	}
+	if err := p.Add(1<<20, poller.In, 1); !errors.Is(err, unix.EBADF) {
+		t.Errorf("Add of a descriptor that is not open: %v; want EBADF", err)
+	}
+}
+
+func TestPollReportsInvalid(t *testing.T) {
+	p, err := poller.New(poller.Poll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	var fds [2]int
+	if err := unix.Pipe(fds[:]); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fds[1])
+	if err := p.Add(fds[0], poller.In, 3); err != nil {
+		t.Fatal(err)
+	}
+	unix.Close(fds[0])
+	evs := make([]poller.Event, 4)
+	n, _ := p.Wait(evs, 0)
+	if n != 1 || evs[0].Events&poller.Invalid == 0 {
+		t.Fatalf("closed descriptor under poll(2): %+v; want Invalid", evs[:n])
+	}
+}
+
+func TestUnsupportedKind(t *testing.T) {
+	if _, err := poller.New(poller.Kqueue); !errors.Is(err, errors.ErrUnsupported) {
+		t.Skipf("kqueue is supported here (%v)", err)
+	}
+}
