@@ -2,6 +2,7 @@ package ev
 
 import (
 	"fmt"
+	"syscall"
 	"time"
 )
 
@@ -12,7 +13,9 @@ type EventFunc func(e *Event, what Events)
 
 // Event is libevent's event on the same loop as the libev-style watchers: a
 // descriptor, a set of flags (Read, Write, Closed, EdgeTriggered, Persist)
-// and an optional timeout, added and deleted as a unit.
+// and an optional timeout, added and deleted as a unit. With SignalEvent the
+// "descriptor" is a signal number and the event fires when the signal
+// arrives (libevent's evsignal_new), through a Signal watcher.
 //
 // A non-persistent Event is deleted just before its callback runs. A
 // persistent one stays added; its timeout, if any, is re-armed at every
@@ -22,6 +25,7 @@ type EventFunc func(e *Event, what Events)
 // flags ORed.
 type Event struct {
 	io      IO
+	sig     *Signal // for a SignalEvent event; nil otherwise
 	timer   Timer
 	act     eventActivation
 	fd      int
@@ -71,11 +75,18 @@ func (e *Event) Init(l *Loop, fd int, flags Events, fn EventFunc) {
 	if e.added {
 		panic("ev: Event.Init of an added event")
 	}
-	if flags&^(Read|Write|Closed|EdgeTriggered|Persist) != 0 {
-		panic(fmt.Sprintf("ev: Event flags %v: only Read, Write, Closed, EdgeTriggered, Persist", flags))
+	if flags&^(Read|Write|Closed|EdgeTriggered|Persist|SignalEvent) != 0 {
+		panic(fmt.Sprintf("ev: Event flags %v: only Read, Write, Closed, EdgeTriggered, Persist, SignalEvent", flags))
+	}
+	if flags&SignalEvent != 0 && flags&(Read|Write|Closed|EdgeTriggered) != 0 {
+		panic("ev: Event flags: SignalEvent cannot be combined with Read, Write, Closed or EdgeTriggered")
 	}
 	e.fd, e.flags, e.fn, e.timeout = fd, flags, fn, 0
 	e.io.Init(l, fd, flags&(Read|Write|Closed|EdgeTriggered), e.onIO)
+	e.sig = nil
+	if flags&SignalEvent != 0 {
+		e.sig = NewSignal(l, syscall.Signal(fd), e.onSignal)
+	}
 	e.timer.Init(l, 0, 0, e.onTimeout)
 	e.act.watcher.init(l, KindEvent)
 	e.act.e = e
@@ -84,6 +95,8 @@ func (e *Event) Init(l *Loop, fd int, flags Events, fn EventFunc) {
 func (e *Event) onIO(_ *IO, revents Events) { e.activate(revents &^ Error) }
 
 func (e *Event) onTimeout(*Timer) { e.activate(Timeout) }
+
+func (e *Event) onSignal(*Signal) { e.activate(SignalEvent) }
 
 func (e *Event) activate(what Events) {
 	e.act.res |= what
@@ -115,6 +128,11 @@ func (e *Event) Add(timeout time.Duration) error {
 			return err
 		}
 	}
+	if e.sig != nil && !e.sig.active {
+		if err := e.sig.Start(); err != nil {
+			return err
+		}
+	}
 	if timeout > 0 {
 		e.timer.Stop()
 		e.timeout = timeout
@@ -136,6 +154,9 @@ func (e *Event) Del() {
 		return
 	}
 	e.io.Stop()
+	if e.sig != nil {
+		e.sig.Stop()
+	}
 	e.timer.Stop()
 	e.act.Stop()
 	e.timeout = 0
@@ -166,6 +187,9 @@ func (e *Event) Pending(flags Events) (Events, time.Time) {
 	var p Events
 	if e.io.active {
 		p |= e.flags & (Read | Write | Closed)
+	}
+	if e.sig != nil && e.sig.active {
+		p |= SignalEvent
 	}
 	if e.act.pendIdx != 0 {
 		p |= e.act.res
@@ -200,6 +224,9 @@ func (e *Event) SetPriority(p int) {
 	}
 	e.act.SetPriority(p)
 	e.io.SetPriority(p)
+	if e.sig != nil {
+		e.sig.SetPriority(p)
+	}
 	e.timer.SetPriority(p)
 }
 

@@ -1,6 +1,8 @@
 package ev_test
 
 import (
+	"os"
+	"syscall"
 	"testing"
 	"time"
 
@@ -190,5 +192,31 @@ func TestFeedInvokeClearPending(t *testing.T) {
 	l.Run(ev.RunNoWait)
 	if len(got) != 1 {
 		t.Fatal("a cleared watcher ran")
+	}
+}
+
+func TestSignalEvent(t *testing.T) {
+	l := newLoop(t)
+	n := 0
+	e := ev.NewEvent(l, int(syscall.SIGUSR2), ev.SignalEvent|ev.Persist, func(e *ev.Event, what ev.Events) {
+		if what != ev.SignalEvent {
+			t.Errorf("signal event fired with %v; want signal", what)
+		}
+		if n++; n == 2 {
+			e.Del()
+		}
+	})
+	if err := e.Add(0); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		syscall.Kill(os.Getpid(), syscall.SIGUSR2)
+		runUntil(t, l, func() bool { return n == i+1 })
+	}
+	if e.Added() {
+		t.Fatal("event still added after Del")
+	}
+	if err := ev.NewEvent(l, int(syscall.SIGKILL), ev.SignalEvent, func(*ev.Event, ev.Events) {}).Add(0); err == nil {
+		t.Fatal("a SIGKILL signal event was added")
 	}
 }
