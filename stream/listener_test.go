@@ -1,0 +1,186 @@
+package stream_test
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"os"
+	"syscall"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/eventide-go/eventide/stream"
+)
+
+func TestThousandConnections(t *testing.T) {
+	l := newLoop(t)
+	var servers []*stream.Conn
+	ln, err := stream.Listen(l, "tcp", "127.0.0.1:0", stream.ListenConfig{}, func(_ *stream.Listener, c *stream.Conn) {
+		servers = append(servers, c)
+		echo(c)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	const n = 1000
+	msg := pattern(1000)
+	got := make([][]byte, n)
+	done := 0
+	var clients []*stream.Conn
+	for i := range n {
+		c, err := stream.Dial(l, "tcp", ln.Addr().String(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients = append(clients, c)
+		c.SetCallbacks(func(c *stream.Conn) {
+			in := c.Input()
+			k := len(got[i])
+			got[i] = append(got[i], make([]byte, in.Len())...)
+			in.Read(got[i][k:])
+			if len(got[i]) == len(msg) {
+				done++
+			}
+		}, nil, nil)
+		c.Enable(stream.Read)
+		c.Write(msg)
+	}
+	closeAtEnd(t, clients...)
+	t.Cleanup(func() {
+		for _, c := range servers {
+			if !c.Closed() {
+				c.Close()
+			}
+		}
+	})
+	runUntil(t, l, func() bool { return done == n })
+	for i := range got {
+		if !bytes.Equal(got[i], msg) {
+			t.Fatalf("connection %d got %d bytes, different from those sent", i, len(got[i]))
+		}
+	}
+}
+
+func TestListenerAddrAndClose(t *testing.T) {
+	l := newLoop(t)
+	ln, err := stream.Listen(l, "tcp4", "127.0.0.1:0", stream.ListenConfig{ReuseAddr: true, ReusePort: true}, func(*stream.Listener, *stream.Conn) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, ok := ln.Addr().(*net.TCPAddr)
+	if !ok || a.Port == 0 || !a.IP.Equal(net.IPv4(127, 0, 0, 1)) {
+		t.Fatalf("Addr = %v; want 127.0.0.1 with a port", ln.Addr())
+	}
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ln.Close(); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("second Close: %v; want net.ErrClosed", err)
+	}
+	if err := ln.Enable(); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Enable after Close: %v; want net.ErrClosed", err)
+	}
+	if _, err := stream.Listen(l, "tcp", "nonsense", stream.ListenConfig{}, func(*stream.Listener, *stream.Conn) {}); err == nil {
+		t.Error("Listen on a bad address succeeded")
+	}
+}
+
+func TestNewListener(t *testing.T) {
+	l := newLoop(t)
+	nl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := nl.(*net.TCPListener).File()
+	nl.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, err := unix.Dup(int(f.Fd()))
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var accepted *stream.Conn
+	ln, err := stream.NewListener(l, fd, func(_ *stream.Listener, c *stream.Conn) { accepted = c })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := stream.Dial(l, "tcp", ln.Addr().String(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeAtEnd(t, c)
+	runUntil(t, l, func() bool { return accepted != nil })
+	closeAtEnd(t, accepted)
+}
+
+// TestAcceptEMFILE runs out of descriptors while a connection waits: the
+// listener must report the error, not spin, and accept the connection once
+// descriptors are free again.
+func TestAcceptEMFILE(t *testing.T) {
+	l := newLoop(t)
+	var accepted *stream.Conn
+	var errs []error
+	ln, err := stream.Listen(l, "tcp", "127.0.0.1:0", stream.ListenConfig{
+		OnError: func(_ *stream.Listener, err error) { errs = append(errs, err) },
+	}, func(_ *stream.Listener, c *stream.Conn) { accepted = c })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := stream.Dial(l, "tcp", ln.Addr().String(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeAtEnd(t, c)
+
+	var old unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &old); err != nil {
+		t.Fatal(err)
+	}
+	lowered := old
+	lowered.Cur = uint64(openFDs(t) + 16)
+	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &lowered); err != nil {
+		t.Skipf("cannot lower RLIMIT_NOFILE: %v", err)
+	}
+	defer unix.Setrlimit(unix.RLIMIT_NOFILE, &old)
+	var filler []int
+	release := func() {
+		for _, fd := range filler {
+			unix.Close(fd)
+		}
+		filler = nil
+	}
+	defer release()
+	for {
+		fd, err := unix.Open(os.DevNull, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			if !errors.Is(err, syscall.EMFILE) {
+				t.Fatalf("open: %v", err)
+			}
+			break
+		}
+		filler = append(filler, fd)
+	}
+	iters := l.Iteration()
+	runUntil(t, l, func() bool { return len(errs) >= 3 })
+	// The backoff keeps the loop from spinning on the readable socket: a
+	// few iterations per retry, not thousands.
+	if n := l.Iteration() - iters; n > 100 {
+		t.Errorf("%d loop iterations for 3 accept attempts; want few", n)
+	}
+	if accepted != nil {
+		t.Fatal("accepted without a free descriptor")
+	}
+	if !errors.Is(errs[0], syscall.EMFILE) {
+		t.Fatalf("OnError got %v; want EMFILE", errs[0])
+	}
+	release()
+	unix.Setrlimit(unix.RLIMIT_NOFILE, &old)
+	runUntil(t, l, func() bool { return accepted != nil })
+	closeAtEnd(t, accepted)
+}

@@ -1,0 +1,45 @@
+//go:build !linux
+
+package stream
+
+import (
+	"errors"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// rawRead reads into p with read(2). Outside Linux the system calls go
+// through libc or the ordinary syscall path; EINTR is retried.
+func rawRead(fd int, p []byte) (int, syscall.Errno) {
+	for {
+		n, err := unix.Read(fd, p)
+		if err == nil {
+			return n, 0
+		}
+		var e syscall.Errno
+		if !errors.As(err, &e) {
+			e = syscall.EIO
+		}
+		if e != syscall.EINTR {
+			return 0, e
+		}
+	}
+}
+
+// rawWrite writes p with write(2), as rawRead reads.
+func rawWrite(fd int, p []byte) (int, syscall.Errno) {
+	for {
+		n, err := unix.Write(fd, p)
+		if err == nil {
+			return n, 0
+		}
+		var e syscall.Errno
+		if !errors.As(err, &e) {
+			e = syscall.EIO
+		}
+		if e != syscall.EINTR {
+			return 0, e
+		}
+	}
+}

@@ -1,0 +1,191 @@
+package stream
+
+import (
+	"net"
+	"os"
+	"syscall"
+	"unsafe"
+
+	"github.com/eventide-go/eventide/buffer"
+)
+
+// Write writes p to the connection. When nothing is queued and writing is
+// enabled it calls write(2) at once and queues only what the descriptor
+// did not take; otherwise it queues p (copied). It returns len(p), nil
+// unless the connection is closed (an error wrapping net.ErrClosed),
+// shut down for writing, or the write failed — then the error is also
+// delivered once to the event callback, from the loop, and the connection
+// closed.
+func (c *Conn) Write(p []byte) (int, error) {
+	if err := c.writable(); err != nil {
+		return 0, err
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n := 0
+	if c.canWriteNow() {
+		var e syscall.Errno
+		n, e = rawWrite(c.io.Fd(), p)
+		if e != 0 && !isTemporary(e) {
+			err := os.NewSyscallError("write", e)
+			c.failLater(err)
+			return 0, err
+		}
+		if n == len(p) {
+			c.x.wrote(n)
+			return n, nil
+		}
+	}
+	c.queue().Write(p[n:])
+	c.arm()
+	return len(p), nil
+}
+
+// WriteString is Write for a string, without converting it to a []byte
+// copy.
+func (c *Conn) WriteString(s string) (int, error) {
+	return c.Write(unsafe.Slice(unsafe.StringData(s), len(s)))
+}
+
+// WriteBuffer moves all of b's bytes to the connection, b ending empty: at
+// once with one writev(2) when nothing is queued (as Write), the rest by
+// moving b's chunks to the output, without copying. Errors are Write's.
+func (c *Conn) WriteBuffer(b *buffer.Buffer) error {
+	if err := c.writable(); err != nil {
+		return err
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	if c.canWriteNow() {
+		n, err := b.WriteFd(c.io.Fd(), 0)
+		if err != nil {
+			e, ok := err.(syscall.Errno)
+			if !ok || !isTemporary(e) {
+				err = os.NewSyscallError("write", err)
+				c.failLater(err)
+				return err
+			}
+		}
+		c.x.wrote(n)
+		if b.Len() == 0 {
+			return nil
+		}
+	}
+	if err := c.queue().AppendBuffer(b); err != nil {
+		return err
+	}
+	return c.arm()
+}
+
+// Flush writes as much queued output as the descriptor takes now, whether
+// or not writing is enabled, and returns the first error.
+func (c *Conn) Flush() error {
+	if c.flags&fClosed != 0 {
+		return net.ErrClosed
+	}
+	if c.x != nil && c.x.kind != kindFd {
+		return c.x.flushVirtual(c)
+	}
+	if c.outLen() == 0 || c.flags&fConnecting != 0 {
+		return nil
+	}
+	n, err := c.out.WriteFd(c.io.Fd(), 0)
+	if err != nil {
+		if e, ok := err.(syscall.Errno); ok && isTemporary(e) {
+			err = nil
+		} else {
+			err = os.NewSyscallError("write", err)
+			c.failLater(err)
+			return err
+		}
+	}
+	c.x.wrote(n)
+	c.afterWrite()
+	return nil
+}
+
+// writable returns the error a write gets in the connection's state.
+func (c *Conn) writable() error {
+	switch f := c.flags; {
+	case f&fClosed != 0:
+		return net.ErrClosed
+	case f&fErrPending != 0:
+		return c.x.err
+	case f&(fShutdown|fShutdownPending|fCloseAfterFlush) != 0:
+		return errClosedWrite
+	case c.x != nil && c.x.kind == kindPair && c.x.peer == nil:
+		return os.NewSyscallError("write", syscall.EPIPE)
+	}
+	return nil
+}
+
+// canWriteNow reports whether a write may go straight to the descriptor:
+// nothing queued, writing enabled, connected, no rate limit or filter or
+// pair in the way.
+func (c *Conn) canWriteNow() bool {
+	return c.flags&(fWrite|fConnecting) == fWrite && c.outLen() == 0 && c.x.direct()
+}
+
+// queue returns the output Buffer, taking one from the loop if needed.
+func (c *Conn) queue() *buffer.Buffer {
+	if c.out == nil {
+		c.out = c.ls.getBuffer()
+	}
+	return c.out
+}
+
+// handleWrite is the write path: the descriptor is writable and output is
+// queued. One writev(2) per readiness.
+func (c *Conn) handleWrite() {
+	if c.outLen() == 0 {
+		c.afterWrite()
+		return
+	}
+	limit := 0
+	if x := c.x; x != nil && x.rate != nil {
+		limit = x.rate.writeAllowance()
+		if limit <= 0 {
+			c.arm()
+			return
+		}
+	}
+	n, err := c.out.WriteFd(c.io.Fd(), limit)
+	if err != nil {
+		if e, ok := err.(syscall.Errno); !ok || !isTemporary(e) {
+			c.fail(Writing, os.NewSyscallError("write", err))
+			return
+		}
+	}
+	c.x.wrote(n)
+	c.afterWrite()
+	if c.flags&fClosed != 0 || n == 0 {
+		return
+	}
+	if c.outLen() <= c.x.lowWriteMark() {
+		c.callWrite()
+	}
+}
+
+// afterWrite finishes what waits for the output to drain (CloseAfterFlush,
+// CloseWrite), updates the interest, and recycles an empty output.
+func (c *Conn) afterWrite() {
+	if c.outLen() == 0 {
+		if c.flags&fCloseAfterFlush != 0 {
+			c.Close()
+			return
+		}
+		if c.flags&fShutdownPending != 0 {
+			if err := c.shutdownNow(); err != nil {
+				c.fail(Writing, err)
+				return
+			}
+		}
+		if c.out != nil && c.flags&fOutPinned == 0 {
+			c.ls.putBuffer(c.out)
+			c.out = nil
+		}
+	}
+	c.arm()
+}
