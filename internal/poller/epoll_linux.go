@@ -239,10 +239,14 @@ func fromEpoll(m uint32) Events {
 }
 
 func (p *epoll) drainWake() {
-	// Clear the flag first: a Wake racing with us then writes again, and the
-	// worst case is one spurious wake-up, never a lost one.
-	p.wakePending.Store(false)
+	// Read first, clear the flag second. The other order loses wake-ups for
+	// good: a Wake between the two would see the flag clear, write, and have
+	// its write swallowed by our read, leaving the flag set with nothing to
+	// drain, so that every later Wake does nothing. In this order a Wake
+	// between the two sees the flag still set and does not write; that is
+	// fine, because the caller looks for published work after Wait returns.
 	unix.RawSyscall(unix.SYS_READ, uintptr(p.wakefd), uintptr(unsafe.Pointer(&p.wakeBuf[0])), 8)
+	p.wakePending.Store(false)
 }
 
 func (p *epoll) Wake() error {

@@ -212,13 +212,13 @@ func (p *kqueue) Wait(events []Event, timeout time.Duration) (int, error) {
 }
 
 func (p *kqueue) drainWake() {
-	p.wakePending.Store(false)
 	var buf [64]byte
 	for {
 		if n, err := unix.Read(p.wakeR, buf[:]); n <= 0 || err != nil {
-			return
+			break
 		}
 	}
+	p.wakePending.Store(false) // after draining: see epoll's drainWake
 }
 
 func (p *kqueue) Wake() error {

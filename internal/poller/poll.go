@@ -163,13 +163,13 @@ func fromPoll(r int16) Events {
 }
 
 func (p *pollBackend) drainWake() {
-	p.wakePending.Store(false)
 	var buf [64]byte
 	for {
 		if n, err := unix.Read(p.wakeR, buf[:]); n <= 0 || err != nil {
-			return
+			break
 		}
 	}
+	p.wakePending.Store(false) // after draining: see epoll's drainWake
 }
 
 func (p *pollBackend) Wake() error {

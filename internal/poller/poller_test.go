@@ -137,3 +137,36 @@ func TestUnsupportedKind(t *testing.T) {
 		t.Skipf("kqueue is supported here (%v)", err)
 	}
 }
+
+// TestWakeNeverLost hammers Wake from another goroutine while the owner
+// waits without a timeout: every Wait must return. A wake-up lost for good
+// (the flag left set with nothing to drain) makes a Wait hang.
+func TestWakeNeverLost(t *testing.T) {
+	backends(t, func(t *testing.T, p poller.Poller) {
+		evs := make([]poller.Event, 8)
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					p.Wake()
+				}
+			}
+		}()
+		defer func() { close(stop); <-done }()
+		deadline := time.Now().Add(time.Second)
+		for i := 0; time.Now().Before(deadline); i++ {
+			start := time.Now()
+			if _, err := p.Wait(evs, 2*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			if el := time.Since(start); el >= 2*time.Second {
+				t.Fatalf("Wait %d was not woken for %v while another goroutine kept calling Wake", i, el)
+			}
+		}
+	})
+}
