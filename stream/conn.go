@@ -61,20 +61,20 @@ type Conn struct {
 type connFlags uint32
 
 const (
-	fRead           connFlags = 1 << iota // Read enabled by the user
-	fWrite                                // Write enabled by the user
-	fReadSuspended                        // input at the high watermark
-	fEOF                                  // read side finished (EOF or read error)
-	fConnecting                           // a Dial is in progress
-	fClosed                               // Close ran
-	fCloseAfterFlush                      // close once the output is empty
-	fShutdownPending                      // shutdown(SHUT_WR) once the output is empty
-	fShutdown                             // shutdown(SHUT_WR) done
-	fOutPinned                            // Output was called: out is never recycled
-	fInShared                             // the read callback's input is ls.in
-	fErrPending                           // an error waits for delivery from the loop
-	fDefer                                // SetDeferCallbacks(true)
-	fInCallback                           // a read callback runs (no nested read dispatch)
+	fRead            connFlags = 1 << iota // Read enabled by the user
+	fWrite                                 // Write enabled by the user
+	fReadSuspended                         // input at the high watermark
+	fEOF                                   // read side finished (EOF or read error)
+	fConnecting                            // a Dial is in progress
+	fClosed                                // Close ran
+	fCloseAfterFlush                       // close once the output is empty
+	fShutdownPending                       // shutdown(SHUT_WR) once the output is empty
+	fShutdown                              // shutdown(SHUT_WR) done
+	fOutPinned                             // Output was called: out is never recycled
+	fInShared                              // the read callback's input is ls.in
+	fErrPending                            // an error waits for delivery from the loop
+	fDefer                                 // SetDeferCallbacks(true)
+	fInCallback                            // a read callback runs (no nested read dispatch)
 )
 
 // NewConn returns a Conn for the connected stream socket (or pipe, or any

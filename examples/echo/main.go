@@ -1,0 +1,69 @@
+// Command echo is the seed's line echo server: it answers every line a
+// client sends with "You said <line>\n". Lines end at any run of CR and LF
+// (libevent's evbuffer_readline); a client that closes or fails is
+// dropped.
+//
+// Usage:
+//
+//	echo [-addr 0.0.0.0:8080] [-v]
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"os"
+
+	"github.com/eventide-go/eventide/buffer"
+	"github.com/eventide-go/eventide/ev"
+	"github.com/eventide-go/eventide/stream"
+)
+
+func main() {
+	addr := flag.String("addr", "0.0.0.0:8080", "address to listen on")
+	verbose := flag.Bool("v", false, "print connections as they come and go")
+	flag.Parse()
+	l, err := ev.NewLoop()
+	if err != nil {
+		log.Fatal(err)
+	}
+	ln, err := listen(l, *addr, *verbose)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Fprintf(os.Stderr, "echo: listening on %v\n", ln.Addr())
+	if err := l.Run(ev.RunDefault); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// listen starts the echo service on l.
+func listen(l *ev.Loop, addr string, verbose bool) (*stream.Listener, error) {
+	var reply []byte // one scratch buffer for every answer: the loop runs one callback at a time
+	onRead := func(c *stream.Conn) {
+		in := c.Input()
+		for {
+			line, ok := in.ReadLine(buffer.EOLAny)
+			if !ok {
+				return
+			}
+			reply = append(append(append(reply[:0], "You said "...), line...), '\n')
+			c.Write(reply)
+		}
+	}
+	onEvent := func(c *stream.Conn, what stream.What, err error) {
+		if what&(stream.EOF|stream.Error|stream.Timeout) != 0 {
+			if verbose {
+				fmt.Fprintf(os.Stderr, "echo: %v: %v %v\n", c.RemoteAddr(), what, err)
+			}
+			c.Close()
+		}
+	}
+	return stream.Listen(l, "tcp", addr, stream.ListenConfig{ReuseAddr: true}, func(_ *stream.Listener, c *stream.Conn) {
+		if verbose {
+			fmt.Fprintf(os.Stderr, "echo: %v connected\n", c.RemoteAddr())
+		}
+		c.SetCallbacks(onRead, nil, onEvent)
+		c.Enable(stream.Read | stream.Write)
+	})
+}

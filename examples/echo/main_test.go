@@ -1,0 +1,48 @@
+package main
+
+import (
+	"bufio"
+	"net"
+	"testing"
+
+	"github.com/eventide-go/eventide/ev"
+)
+
+// TestEcho runs the service on a loop in another goroutine and talks to it
+// with the standard library.
+func TestEcho(t *testing.T) {
+	l, err := ev.NewLoop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := listen(l, "127.0.0.1:0", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	done := make(chan error)
+	go func() { done <- l.Run(ev.RunDefault) }()
+	defer func() {
+		l.Post(func() { ln.Close() })
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		l.Close()
+	}()
+
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Two lines in one write, one split across writes, CRLF and LF.
+	r := bufio.NewReader(c)
+	c.Write([]byte("hello\r\nwor"))
+	c.Write([]byte("ld\nbye\n"))
+	for _, want := range []string{"You said hello\n", "You said world\n", "You said bye\n"} {
+		got, err := r.ReadString('\n')
+		if err != nil || got != want {
+			t.Fatalf("got %q, %v; want %q", got, err, want)
+		}
+	}
+}
