@@ -37,9 +37,12 @@ var stackBufs = sync.Pool{New: func() any { return new([64]byte) }}
 // checkGoroutine panics, under WithDebug, when a loop-only method is called
 // from a goroutine other than the one running the loop.
 func (l *Loop) checkGoroutine() {
-	if !l.debug {
-		return
+	if l.debug {
+		l.checkOwner()
 	}
+}
+
+func (l *Loop) checkOwner() {
 	if o := l.owner.Load(); o != 0 && o != goid() {
 		panic("ev: loop-only method called from a goroutine that is not running the loop")
 	}

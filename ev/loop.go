@@ -43,9 +43,9 @@ type Loop struct {
 	byKind     [numKinds]int
 	activeRefs int // active watchers that keep the loop alive, plus Ref − Unref
 
-	timers          *timerheap.Heap[*Timer]    // by monotonic deadline
-	periodics       *timerheap.Heap[*Periodic] // by wall-clock deadline
-	periodicScratch []*Periodic                // reused by reschedulePeriodics
+	timers          timerheap.Heap[*Timer]    // by monotonic deadline
+	periodics       timerheap.Heap[*Periodic] // by wall-clock deadline
+	periodicScratch []*Periodic               // reused by reschedulePeriodics
 	idles           watcherList
 	prepares        watcherList
 	checks          watcherList
@@ -174,8 +174,6 @@ func NewLoop(opts ...Option) (*Loop, error) {
 	}
 	l.backend = p
 	l.events = make([]poller.Event, 256)
-	l.timers = timerheap.New(func(t *Timer) *int { return &t.heapIdx })
-	l.periodics = timerheap.New(func(p *Periodic) *int { return &p.heapIdx })
 	l.updateTime()
 	l.lastMono, l.lastWall = l.mono, l.wall
 	if c, ok := l.clock.(*ManualClock); ok {

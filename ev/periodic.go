@@ -3,6 +3,8 @@ package ev
 import (
 	"fmt"
 	"time"
+
+	"github.com/eventide-go/eventide/internal/timerheap"
 )
 
 // PeriodicFunc is a Periodic's callback.
@@ -33,8 +35,8 @@ type Periodic struct {
 	interval   time.Duration // 0 = absolute mode
 	reschedule RescheduleFunc
 	fn         PeriodicFunc
-	at         int64 // next firing, Unix ns, while active
-	heapIdx    int   // position in Loop.periodics; -1 = not queued
+	at         int64                     // next firing, Unix ns, while active
+	node       timerheap.Node[*Periodic] // position in Loop.periodics
 }
 
 // NewPeriodic returns a Periodic, not started, firing at at (interval 0) or
@@ -63,7 +65,7 @@ func (p *Periodic) Init(l *Loop, at time.Time, interval time.Duration, fn Period
 		panic("ev: nil PeriodicFunc")
 	}
 	p.watcher.init(l, KindPeriodic)
-	p.heapIdx = -1
+	p.node.Init(p)
 	p.fn = fn
 	p.reschedule = nil
 	p.Set(at, interval)
@@ -103,7 +105,7 @@ func (p *Periodic) Start() {
 	}
 	l.refreshIdleTime()
 	p.at = p.next(l.wall)
-	l.periodics.Push(p, p.at)
+	l.periodics.Push(&p.node, p.at)
 	l.addActive(p)
 }
 
@@ -113,8 +115,8 @@ func (p *Periodic) Stop() {
 		return
 	}
 	p.loop.checkGoroutine()
-	if p.heapIdx >= 0 {
-		p.loop.periodics.Remove(p.heapIdx)
+	if i := p.node.Index(); i >= 0 {
+		p.loop.periodics.Remove(i)
 	}
 	p.loop.deactivate(p)
 }
@@ -160,9 +162,9 @@ func (l *Loop) queuePeriodics() {
 		}
 		if p.interval > 0 || p.reschedule != nil {
 			p.at = p.next(l.wall)
-			l.periodics.Fix(p.heapIdx, p.at)
+			l.periodics.Fix(p.node.Index(), p.at)
 		} else {
-			l.periodics.Remove(p.heapIdx)
+			l.periodics.Remove(p.node.Index())
 			p.active = false
 			l.removeActive(p)
 		}
@@ -203,7 +205,7 @@ func (l *Loop) reschedulePeriodics() {
 		if (p.interval > 0 || p.reschedule != nil) && p.at > l.wall {
 			p.at = p.next(l.wall)
 		}
-		l.periodics.Push(p, p.at)
+		l.periodics.Push(&p.node, p.at)
 		ps[i] = nil
 	}
 	l.periodicScratch = ps[:0]

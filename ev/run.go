@@ -241,9 +241,9 @@ func (l *Loop) queueTimers() {
 				next = l.mono + int64(t.repeat)
 			}
 			t.at = next
-			l.timers.Fix(t.heapIdx, next)
+			l.timers.Fix(t.node.Index(), next)
 		} else {
-			l.timers.Remove(t.heapIdx)
+			l.timers.Remove(t.node.Index())
 			t.active = false
 			l.removeActive(t)
 		}

@@ -3,6 +3,8 @@ package ev
 import (
 	"fmt"
 	"time"
+
+	"github.com/eventide-go/eventide/internal/timerheap"
 )
 
 // TimerFunc is a Timer's callback.
@@ -23,8 +25,8 @@ type Timer struct {
 	watcher
 	after, repeat time.Duration
 	fn            TimerFunc
-	at            int64 // deadline, loop-monotonic ns, while active
-	heapIdx       int   // position in Loop.timers; -1 = not queued
+	at            int64                  // deadline, loop-monotonic ns, while active
+	node          timerheap.Node[*Timer] // position in Loop.timers
 }
 
 // NewTimer returns a timer, not started, that fires after after and then
@@ -41,7 +43,7 @@ func (t *Timer) Init(l *Loop, after, repeat time.Duration, fn TimerFunc) {
 		panic("ev: nil TimerFunc")
 	}
 	t.watcher.init(l, KindTimer)
-	t.heapIdx = -1
+	t.node.Init(t)
 	t.fn = fn
 	t.set(after, repeat)
 }
@@ -87,7 +89,7 @@ func (t *Timer) Start() {
 	}
 	l.refreshIdleTime()
 	t.at = l.mono + int64(t.after)
-	l.timers.Push(t, t.at)
+	l.timers.Push(&t.node, t.at)
 	l.addActive(t)
 }
 
@@ -97,8 +99,8 @@ func (t *Timer) Stop() {
 		return
 	}
 	t.loop.checkGoroutine()
-	if t.heapIdx >= 0 {
-		t.loop.timers.Remove(t.heapIdx)
+	if i := t.node.Index(); i >= 0 {
+		t.loop.timers.Remove(i)
 	}
 	t.loop.deactivate(t)
 }
@@ -119,13 +121,13 @@ func (t *Timer) Again() {
 	case t.active && t.repeat > 0:
 		l.refreshIdleTime()
 		t.at = l.mono + int64(t.repeat)
-		l.timers.Fix(t.heapIdx, t.at)
+		l.timers.Fix(t.node.Index(), t.at)
 	case t.active:
 		t.Stop()
 	case t.repeat > 0 && !l.closed:
 		l.refreshIdleTime()
 		t.at = l.mono + int64(t.repeat)
-		l.timers.Push(t, t.at)
+		l.timers.Push(&t.node, t.at)
 		l.addActive(t)
 	}
 }

@@ -6,61 +6,66 @@
 // use it for timers. Each entry caches its deadline next to the element, so
 // sifting compares without following pointers (libev's "cached at").
 //
-// Every element records its own position through the index function given
-// to New, which makes Remove and Fix O(log n) without a search.
+// Elements embed a Node, in which the heap keeps their position, which makes
+// Remove and Fix O(log n) without a search, and the Node points back to its
+// owner, so no callback is needed to find either.
 package timerheap
 
-// Heap is a min-heap of T by (deadline, sequence). The zero value is not
-// usable: create one with New. Not safe for concurrent use.
+// Node is the part of a queued element the heap maintains. Embed it and set
+// Owner once; the zero Node is "not queued" only after Init.
+type Node[T any] struct {
+	index int // position in the heap; -1 = not queued
+	Owner T   // the element this Node belongs to
+}
+
+// Init marks n as not queued and records its owner.
+func (n *Node[T]) Init(owner T) { n.index, n.Owner = -1, owner }
+
+// Index returns n's position in its heap, or -1 when it is not queued.
+func (n *Node[T]) Index() int { return n.index }
+
+// Heap is a min-heap of Nodes by (deadline, sequence). The zero value is an
+// empty heap. Not safe for concurrent use.
 type Heap[T any] struct {
-	es    []entry[T]
-	seq   uint64
-	index func(T) *int // where an element keeps its position; -1 = not queued
+	es  []entry[T]
+	seq uint64
 }
 
 type entry[T any] struct {
-	when int64  // deadline, in the caller's unit (nanoseconds in ev)
-	seq  uint64 // insertion order, breaks ties so equal deadlines stay FIFO
-	v    T
-}
-
-// New returns an empty heap. index must return a pointer to the int in which
-// an element's position is kept; the heap sets it to -1 when the element
-// leaves.
-func New[T any](index func(T) *int) *Heap[T] {
-	return &Heap[T]{index: index}
+	when int64    // deadline, in the caller's unit (nanoseconds in ev)
+	seq  uint64   // insertion order, breaks ties so equal deadlines stay FIFO
+	n    *Node[T] // the element
 }
 
 // Len returns the number of queued elements. O(1).
 func (h *Heap[T]) Len() int { return len(h.es) }
 
-// Min returns the element with the earliest deadline and that deadline.
+// Min returns the owner with the earliest deadline and that deadline.
 // It panics on an empty heap. O(1).
-func (h *Heap[T]) Min() (T, int64) { return h.es[0].v, h.es[0].when }
+func (h *Heap[T]) Min() (T, int64) { return h.es[0].n.Owner, h.es[0].when }
 
-// At returns the element at position i (0 ≤ i < Len) and its deadline, for
+// At returns the owner at position i (0 ≤ i < Len) and its deadline, for
 // iteration in heap order (not deadline order). O(1).
-func (h *Heap[T]) At(i int) (T, int64) { return h.es[i].v, h.es[i].when }
+func (h *Heap[T]) At(i int) (T, int64) { return h.es[i].n.Owner, h.es[i].when }
 
-// Push queues v with deadline when. O(log n).
-func (h *Heap[T]) Push(v T, when int64) {
+// Push queues n with deadline when. O(log n).
+func (h *Heap[T]) Push(n *Node[T], when int64) {
 	h.seq++
-	h.es = append(h.es, entry[T]{when: when, seq: h.seq, v: v})
+	h.es = append(h.es, entry[T]{when: when, seq: h.seq, n: n})
 	i := len(h.es) - 1
-	*h.index(v) = i
+	n.index = i
 	h.up(i)
 }
 
 // Remove takes out the element at position i. O(log n).
 func (h *Heap[T]) Remove(i int) {
 	last := len(h.es) - 1
-	*h.index(h.es[i].v) = -1
+	h.es[i].n.index = -1
 	if i != last {
 		h.es[i] = h.es[last]
-		*h.index(h.es[i].v) = i
+		h.es[i].n.index = i
 	}
-	var zero entry[T]
-	h.es[last] = zero // drop the reference for the GC
+	h.es[last] = entry[T]{} // drop the reference for the GC
 	h.es = h.es[:last]
 	if i != last {
 		if !h.up(i) {
@@ -90,7 +95,7 @@ func (h *Heap[T]) Shift(d int64) {
 	}
 }
 
-func (h *Heap[T]) less(a, b *entry[T]) bool {
+func less[T any](a, b *entry[T]) bool {
 	return a.when < b.when || (a.when == b.when && a.seq < b.seq)
 }
 
@@ -100,15 +105,15 @@ func (h *Heap[T]) up(i int) bool {
 	start := i
 	for i > 0 {
 		p := (i - 1) / 4
-		if !h.less(&e, &h.es[p]) {
+		if !less(&e, &h.es[p]) {
 			break
 		}
 		h.es[i] = h.es[p]
-		*h.index(h.es[i].v) = i
+		h.es[i].n.index = i
 		i = p
 	}
 	h.es[i] = e
-	*h.index(e.v) = i
+	e.n.index = i
 	return i != start
 }
 
@@ -124,17 +129,17 @@ func (h *Heap[T]) down(i int) {
 		m := c
 		end := min(c+4, n)
 		for j := c + 1; j < end; j++ {
-			if h.less(&h.es[j], &h.es[m]) {
+			if less(&h.es[j], &h.es[m]) {
 				m = j
 			}
 		}
-		if !h.less(&h.es[m], &e) {
+		if !less(&h.es[m], &e) {
 			break
 		}
 		h.es[i] = h.es[m]
-		*h.index(h.es[i].v) = i
+		h.es[i].n.index = i
 		i = m
 	}
 	h.es[i] = e
-	*h.index(e.v) = i
+	e.n.index = i
 }

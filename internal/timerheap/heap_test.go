@@ -9,22 +9,26 @@ import (
 )
 
 type item struct {
-	id    int
-	when  int64
-	index int
+	timerheap.Node[*item]
+	id   int
+	when int64
 }
 
-func newHeap() *timerheap.Heap[*item] {
-	return timerheap.New(func(it *item) *int { return &it.index })
+func newItem(id int, when int64) *item {
+	it := &item{id: id, when: when}
+	it.Init(it)
+	return it
 }
+
+func newHeap() *timerheap.Heap[*item] { return new(timerheap.Heap[*item]) }
 
 func TestOrderAndTies(t *testing.T) {
 	h := newHeap()
 	var items []*item
 	for i := range 200 {
-		it := &item{id: i, when: int64(i % 7)}
+		it := newItem(i, int64(i%7))
 		items = append(items, it)
-		h.Push(it, it.when)
+		h.Push(&it.Node, it.when)
 	}
 	var got []*item
 	for h.Len() > 0 {
@@ -32,9 +36,9 @@ func TestOrderAndTies(t *testing.T) {
 		if when != it.when {
 			t.Fatalf("Min deadline = %d; want %d", when, it.when)
 		}
-		h.Remove(it.index)
-		if it.index != -1 {
-			t.Fatalf("index after Remove = %d; want -1", it.index)
+		h.Remove(it.Index())
+		if it.Index() != -1 {
+			t.Fatalf("index after Remove = %d; want -1", it.Index())
 		}
 		got = append(got, it)
 	}
@@ -58,17 +62,17 @@ func TestRandomOps(t *testing.T) {
 		switch op := r.IntN(10); {
 		case op < 5:
 			seq++
-			it := &item{id: seq, when: r.Int64N(1000)}
-			h.Push(it, it.when)
+			it := newItem(seq, r.Int64N(1000))
+			h.Push(&it.Node, it.when)
 			live[it] = true
 		case op < 8 && h.Len() > 0:
 			it, _ := h.At(r.IntN(h.Len()))
-			h.Remove(it.index)
+			h.Remove(it.Index())
 			delete(live, it)
 		case h.Len() > 0:
 			it, _ := h.At(r.IntN(h.Len()))
 			it.when = r.Int64N(1000)
-			h.Fix(it.index, it.when)
+			h.Fix(it.Index(), it.when)
 		}
 		if h.Len() != len(live) {
 			t.Fatalf("Len = %d; want %d", h.Len(), len(live))
@@ -82,8 +86,8 @@ func TestRandomOps(t *testing.T) {
 			}
 		}
 		for i := range h.Len() {
-			if it, _ := h.At(i); it.index != i {
-				t.Fatalf("item at %d records index %d", i, it.index)
+			if it, _ := h.At(i); it.Index() != i {
+				t.Fatalf("item at %d records index %d", i, it.Index())
 			}
 		}
 	}
@@ -91,9 +95,9 @@ func TestRandomOps(t *testing.T) {
 
 func TestShift(t *testing.T) {
 	h := newHeap()
-	a, b := &item{id: 1}, &item{id: 2}
-	h.Push(a, 10)
-	h.Push(b, 20)
+	a, b := newItem(1, 10), newItem(2, 20)
+	h.Push(&a.Node, 10)
+	h.Push(&b.Node, 20)
 	h.Shift(5)
 	if it, when := h.Min(); it != a || when != 15 {
 		t.Fatalf("Min after Shift = item %d at %d; want item 1 at 15", it.id, when)
@@ -105,13 +109,13 @@ func BenchmarkPushRemove(b *testing.B) {
 	h := newHeap()
 	items := make([]*item, 1<<16)
 	for i := range items {
-		items[i] = &item{when: int64(i * 7919 % 65536)}
-		h.Push(items[i], items[i].when)
+		items[i] = newItem(i, int64(i*7919%65536))
+		h.Push(&items[i].Node, items[i].when)
 	}
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		it := items[i&(len(items)-1)]
-		h.Remove(it.index)
-		h.Push(it, it.when+int64(i))
+		h.Remove(it.Index())
+		h.Push(&it.Node, it.when+int64(i))
 	}
 }
