@@ -358,7 +358,8 @@ func (c *Conn) CloseWrite() error {
 		return nil
 	}
 	c.flags |= fShutdownPending | fWrite
-	if c.outLen() == 0 && c.flags&fConnecting == 0 {
+	filter := c.x != nil && c.x.kind == kindFilter // flushes its output itself
+	if (c.outLen() == 0 || filter) && c.flags&fConnecting == 0 {
 		return c.shutdownNow()
 	}
 	return c.arm()

@@ -25,6 +25,9 @@ type filterState struct {
 	in, out FilterFunc
 	// scratch receives the output filter's result before it goes to under.
 	scratch buffer.Buffer
+	// held is the length of the output the filter last left in place
+	// (ErrNeedMore): output is passed down again only once it changed.
+	held int
 }
 
 // NewFilter returns a connection that filters another (libevent's
@@ -66,7 +69,7 @@ func (fs *filterState) arm(f *Conn) {
 	} else {
 		u.Disable(Read)
 	}
-	if f.flags&fWrite != 0 && f.outLen() > 0 {
+	if f.flags&fWrite != 0 && f.outLen() > 0 && f.outLen() != fs.held {
 		f.kick()
 	}
 }
@@ -119,6 +122,7 @@ func (fs *filterState) flush(f *Conn, flushing bool) error {
 	if !fs.run(f, fs.out, src, &fs.scratch, flushing) {
 		return f.x.err
 	}
+	fs.held = f.outLen()
 	if fs.scratch.Len() > 0 {
 		if err := fs.under.WriteBuffer(&fs.scratch); err != nil {
 			return err

@@ -1,0 +1,86 @@
+package stream_test
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+
+	"github.com/eventide-go/eventide/buffer"
+	"github.com/eventide-go/eventide/stream"
+)
+
+// lines is an output filter that passes whole lines only, holding a
+// partial one back until flush.
+func lines(src, dst *buffer.Buffer, flush bool) error {
+	var pos buffer.Pos
+	end, n := src.SearchEOL(&pos, buffer.EOLLF)
+	if n == 0 {
+		if flush {
+			src.RemoveBuffer(dst, src.Len())
+			return nil
+		}
+		return stream.ErrNeedMore
+	}
+	src.RemoveBuffer(dst, end.Offset+n)
+	return nil
+}
+
+func TestFilter(t *testing.T) {
+	l := newLoop(t)
+	a, b := connPair(t, l)
+	f := stream.NewFilter(a, upper, lines)
+	closeAtEnd(t, f)
+	var got []byte
+	collect(f, &got, nil)
+	var peer []byte
+	collect(b, &peer, nil)
+	b.WriteString("shout\n")
+	f.WriteString("one\ntw")
+	runUntil(t, l, func() bool { return string(got) == "SHOUT\n" && string(peer) == "one\n" })
+	f.WriteString("o\n")
+	runUntil(t, l, func() bool { return string(peer) == "one\ntwo\n" })
+	f.WriteString("tail")
+	f.CloseWrite() // flushes the held-back partial line
+	var events []stream.What
+	b.SetCallbacks(func(c *stream.Conn) {
+		in := c.Input()
+		k := len(peer)
+		peer = append(peer, make([]byte, in.Len())...)
+		in.Read(peer[k:])
+	}, nil, func(_ *stream.Conn, w stream.What, _ error) { events = append(events, w) })
+	runUntil(t, l, func() bool { return len(events) > 0 })
+	if string(peer) != "one\ntwo\ntail" || events[0] != stream.Reading|stream.EOF {
+		t.Fatalf("peer got %q then %v; want %q then reading|eof", peer, events, "one\ntwo\ntail")
+	}
+	f.Close()
+	if !a.Closed() {
+		t.Error("closing the filter left the connection under it open")
+	}
+}
+
+func TestFilterError(t *testing.T) {
+	l := newLoop(t)
+	a, b := connPair(t, l)
+	bad := errors.New("bad input")
+	f := stream.NewFilter(a, func(src, dst *buffer.Buffer, _ bool) error {
+		if bytes.Contains(src.Pullup(-1), []byte("!")) {
+			return bad
+		}
+		src.RemoveBuffer(dst, src.Len())
+		return nil
+	}, nil)
+	var what stream.What
+	var gotErr error
+	f.SetCallbacks(func(c *stream.Conn) { c.Input().Drain(c.Input().Len()) }, nil,
+		func(_ *stream.Conn, w stream.What, err error) { what, gotErr = w, err })
+	f.Enable(stream.Read)
+	b.WriteString("fine")
+	b.WriteString("bad!")
+	runUntil(t, l, func() bool { return what != 0 })
+	if what != stream.Error || !errors.Is(gotErr, bad) {
+		t.Fatalf("event %v, %v; want error, %v", what, gotErr, bad)
+	}
+	if !f.Closed() || !a.Closed() {
+		t.Fatalf("filter closed %v, under closed %v; want both closed", f.Closed(), a.Closed())
+	}
+}

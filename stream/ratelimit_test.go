@@ -1,0 +1,51 @@
+package stream_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/eventide-go/eventide/stream"
+)
+
+// measureRate sends through a limited connection for about d and returns
+// the bytes per second the reader saw.
+func measureRate(t *testing.T, limit func(t *testing.T, a, b *stream.Conn), d time.Duration) float64 {
+	l := newLoop(t)
+	a, b := connPair(t, l)
+	limit(t, a, b)
+	var got []byte
+	collect(b, &got, nil)
+	// More than the run can move, queued at once: the limit alone paces it.
+	a.Write(pattern(2 << 20))
+	var start time.Time
+	// Let the initial burst pass before measuring.
+	runUntil(t, l, func() bool { return len(got) > 0 })
+	start = time.Now()
+	base := len(got)
+	runUntil(t, l, func() bool { return time.Since(start) >= d })
+	return float64(len(got)-base) / time.Since(start).Seconds()
+}
+
+func TestRateLimit(t *testing.T) {
+	const rate = 400 << 10
+	for _, tc := range []struct {
+		name  string
+		limit func(t *testing.T, a, b *stream.Conn)
+	}{
+		{"write", func(_ *testing.T, a, _ *stream.Conn) { a.SetRateLimit(stream.RateLimit{WriteRate: rate}) }},
+		{"read", func(_ *testing.T, _, b *stream.Conn) { b.SetRateLimit(stream.RateLimit{ReadRate: rate, Tick: 20 * time.Millisecond}) }},
+		{"read50", func(_ *testing.T, _, b *stream.Conn) { b.SetRateLimit(stream.RateLimit{ReadRate: rate}) }},
+		{"group", func(t *testing.T, a, _ *stream.Conn) {
+			g := stream.NewGroup(a.Loop(), stream.RateLimit{WriteRate: rate})
+			g.Add(a)
+			t.Cleanup(g.Close)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := measureRate(t, tc.limit, 600*time.Millisecond)
+			if got < rate*0.7 || got > rate*1.3 {
+				t.Fatalf("%.0f bytes/s; want %d ±30%%", got, rate)
+			}
+		})
+	}
+}
