@@ -14,29 +14,110 @@
 // Write is eager: when nothing is queued it calls write(2) at once and
 // queues only the remainder, so an echo costs one read and one write
 // system call. The write callback runs only when the loop wrote queued
-// output, never after a write that completed at once.
+// output, never after a write that completed at once. WriteBuffer moves a
+// Buffer's chunks without copying them; Output gives the output Buffer
+// itself, for Printf, AddFile and the like.
 //
 // # Events
 //
-// EOF (the peer shut down its side) stops reading; writing may go on.
-// Timeout disables the direction that timed out; Enable resumes it. Error
-// is final: the event callback runs once and the connection is closed when
-// it returns. A write error met by Write is returned by Write and
-// delivered to the event callback from the loop, never nested in Write.
+// The event callback gets a What: a direction bit (Reading, Writing) and
+// one of:
+//
+//   - EOF: the peer shut down its side; reading stops, writing may go on
+//     (CloseWrite is the way to do the same to the peer);
+//   - Timeout: a read or write timeout expired; that direction is disabled
+//     and Enable resumes it; the error is os.ErrDeadlineExceeded;
+//   - Error: final. The callback runs once and the connection is closed
+//     when it returns. A write error met by Write is returned by Write and
+//     also delivered to the event callback, from the loop, never nested in
+//     Write. A peer that resets the connection mid-write makes exactly one
+//     Error event;
+//   - Connected: a Dial completed.
+//
+// Close closes at once and drops queued output; no callback runs after it
+// returns. CloseAfterFlush closes once every queued byte is written (a
+// slow reader gets all of them), without further callbacks. Operations on
+// a closed Conn return errors wrapping net.ErrClosed. Misuse (negative
+// sizes, a low watermark above the high one) panics with a "stream: "
+// message.
+//
+// # Watermarks
+//
+// The read low watermark delays the read callback until the input holds
+// that many bytes; the read high watermark stops reading while the input
+// holds that many, resuming when it is drained below, from wherever it is
+// drained (the input Buffer is watched). The write low watermark makes the
+// write callback run as soon as the output is that small, for a producer
+// that keeps a connection busy without queueing everything.
+//
+// # Timeouts
+//
+// SetTimeouts arms one repeating loop timer per direction, pushed back with
+// Timer.Again on every read or write (libev's "be smart about timeouts":
+// O(log n), no allocation). The read timer runs while reading is enabled
+// and not suspended by the high watermark; the write timer while output is
+// queued.
+//
+// # Pairs, filters, rate limits
+//
+// NewPair joins two Conns in memory: bytes move between them as whole
+// chunks, from the loop. NewFilter puts a transformation (compression, a
+// line discipline, a protocol framing) between a Conn and its user, in
+// each direction, with libevent's OK / need-more / error results as nil,
+// ErrNeedMore and other errors. SetRateLimit and Group apply token buckets,
+// refilled by loop timers, to one connection or to many together.
+//
+// # Listeners
+//
+// A Listener accepts up to 64 connections per readiness with accept4(2)
+// (non-blocking and close-on-exec in the same call). When the process runs
+// out of descriptors (EMFILE, ENFILE) accepting would fail again at once
+// and forever, since the pending connection keeps the socket readable:
+// the Listener stops watching the socket instead, tells OnError, and
+// retries after 10 ms, doubling to 1 s. The waiting connections stay in
+// the kernel's backlog and are accepted once descriptors are free; none is
+// accepted only to be closed.
+//
+// # Dialing
+//
+// Dial connects without blocking; the result comes as a Connected or an
+// Error event (refused, unreachable, timed out), never as a panic. An
+// address that cannot be parsed is an error returned by Dial itself. Host
+// names are looked up with the Go resolver, which blocks the loop: use IP
+// literals, or resolve elsewhere and Post the dial to the loop.
 //
 // # Memory
 //
-// An idle connection holds no buffer: its input and output Buffers exist
-// only while they hold bytes (and an Output handed to the user stays).
+// A Conn is 128 bytes. An idle connection holds no buffer: its input and
+// output Buffers exist only while they hold bytes (or after Output handed
+// the output to the user), and what few connections use — watermarks,
+// timeouts, rate limits, deferred callbacks — lives in a separate struct
+// allocated on first use.
+//
 // Every read lands first in one 64 KiB buffer shared by the loop's
-// connections, shown to the read callback by reference through Input; what
-// the callback leaves there is copied into pooled chunks afterwards. So
-// Input may return a different Buffer in each read callback: call it each
-// time, and do not keep its views past the callback.
+// connections and is shown to the read callback by reference, through a
+// Buffer that Input returns during that callback; whatever the callback
+// leaves is copied into pooled chunks afterwards (and bytes the callback
+// moved into another Buffer, such as an output, make the loop take a fresh
+// read buffer). So Input may return a different Buffer in each read
+// callback: call it each time rather than keeping it, and do not keep its
+// views (Peek, ReadLine…) past the callback. A read that returned less than
+// 64 KiB is not repeated until the next readiness, so no read ends in
+// EAGAIN. Steady-state echo allocates nothing.
 //
 // # Goroutines
 //
 // A Conn, a Listener and a Group belong to the goroutine running their
 // loop: every method is loop-only, and every callback runs there. Use
-// ev.Loop.Post to act on a connection from elsewhere.
+// ev.Loop.Post to act on a connection from elsewhere. SetDeferCallbacks
+// runs a connection's callbacks as their own loop step rather than nested
+// in the I/O path, for callbacks that touch other connections.
+//
+// # Platform notes
+//
+// On Linux reads and writes enter the kernel with RawSyscall (the
+// descriptors are non-blocking, so no call can block) and accept uses
+// accept4; elsewhere the ordinary system call wrappers, and accept
+// followed by fcntl where accept4 is missing. SetKeepAlive's idle time
+// is not settable on OpenBSD.
 package stream

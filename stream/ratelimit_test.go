@@ -33,7 +33,9 @@ func TestRateLimit(t *testing.T) {
 		limit func(t *testing.T, a, b *stream.Conn)
 	}{
 		{"write", func(_ *testing.T, a, _ *stream.Conn) { a.SetRateLimit(stream.RateLimit{WriteRate: rate}) }},
-		{"read", func(_ *testing.T, _, b *stream.Conn) { b.SetRateLimit(stream.RateLimit{ReadRate: rate, Tick: 20 * time.Millisecond}) }},
+		{"read", func(_ *testing.T, _, b *stream.Conn) {
+			b.SetRateLimit(stream.RateLimit{ReadRate: rate, Tick: 20 * time.Millisecond})
+		}},
 		{"read50", func(_ *testing.T, _, b *stream.Conn) { b.SetRateLimit(stream.RateLimit{ReadRate: rate}) }},
 		{"group", func(t *testing.T, a, _ *stream.Conn) {
 			g := stream.NewGroup(a.Loop(), stream.RateLimit{WriteRate: rate})
