@@ -84,3 +84,11 @@ func TestFilterError(t *testing.T) {
 		t.Fatalf("filter closed %v, under closed %v; want both closed", f.Closed(), a.Closed())
 	}
 }
+
+// upper is an input filter that upper-cases ASCII.
+func upper(src, dst *buffer.Buffer, _ bool) error {
+	p := make([]byte, src.Len())
+	src.Read(p)
+	dst.Write(bytes.ToUpper(p))
+	return nil
+}

@@ -6,7 +6,6 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/eventide-go/eventide/buffer"
 	"github.com/eventide-go/eventide/ev"
 	"github.com/eventide-go/eventide/stream"
 )
@@ -69,12 +68,4 @@ func TestPairWatermarkAndCloseWrite(t *testing.T) {
 	if total != 1000 || events[0] != stream.Reading|stream.EOF {
 		t.Fatalf("read %d bytes then %v; want 1000 then reading|eof", total, events)
 	}
-}
-
-// upper is an input filter that upper-cases ASCII.
-func upper(src, dst *buffer.Buffer, _ bool) error {
-	p := make([]byte, src.Len())
-	src.Read(p)
-	dst.Write(bytes.ToUpper(p))
-	return nil
 }

@@ -1,0 +1,131 @@
+package stream_test
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/eventide-go/eventide/ev"
+	"github.com/eventide-go/eventide/stream"
+)
+
+func TestReadHighWatermark(t *testing.T) {
+	l := newLoop(t)
+	a, b := connPair(t, l)
+	const high = 1000
+	b.SetReadWatermarks(0, high)
+	maxSeen, calls := 0, 0
+	b.SetCallbacks(func(c *stream.Conn) {
+		calls++
+		maxSeen = max(maxSeen, c.Input().Len())
+	}, nil, nil)
+	b.Enable(stream.Read)
+	a.Write(pattern(100000))
+	runUntil(t, l, func() bool { return b.Input().Len() >= high })
+	// Reading stopped: more loop iterations read nothing.
+	for range 5 {
+		l.Run(ev.RunNoWait)
+	}
+	if n := b.Input().Len(); n != high || maxSeen != high {
+		t.Fatalf("input holds %d bytes (max seen %d); want it stopped at the high watermark %d", n, maxSeen, high)
+	}
+	// Draining from outside the read callback resumes reading.
+	total := 0
+	drain := ev.NewTimer(l, time.Millisecond, time.Millisecond, func(*ev.Timer) {
+		n := b.Input().Len()
+		total += n
+		b.Input().Drain(n)
+	})
+	drain.Start()
+	defer drain.Stop()
+	runUntil(t, l, func() bool { return total >= 100000 })
+	if total != 100000 {
+		t.Fatalf("drained %d bytes; want 100000", total)
+	}
+}
+
+func TestReadLowWatermark(t *testing.T) {
+	l := newLoop(t)
+	a, b := connPair(t, l)
+	b.SetReadWatermarks(10, 0)
+	var lens []int
+	b.SetCallbacks(func(c *stream.Conn) {
+		lens = append(lens, c.Input().Len())
+		c.Input().Drain(c.Input().Len())
+	}, nil, nil)
+	b.Enable(stream.Read)
+	a.WriteString("12345")
+	for range 5 {
+		l.Run(ev.RunNoWait)
+	}
+	if len(lens) != 0 {
+		t.Fatalf("read callback ran with %v bytes; want no call below the low watermark", lens)
+	}
+	a.WriteString("67890")
+	runUntil(t, l, func() bool { return len(lens) > 0 })
+	if lens[0] != 10 {
+		t.Fatalf("read callback saw %d bytes; want 10", lens[0])
+	}
+}
+
+func TestWatermarkPanics(t *testing.T) {
+	l := newLoop(t)
+	a, _ := connPair(t, l)
+	for _, tc := range []struct {
+		name string
+		f    func()
+	}{
+		{"negative low", func() { a.SetReadWatermarks(-1, 0) }},
+		{"negative high", func() { a.SetReadWatermarks(0, -1) }},
+		{"low above high", func() { a.SetReadWatermarks(10, 5) }},
+		{"negative write low", func() { a.SetWriteLowWatermark(-1) }},
+		{"negative timeout", func() { a.SetTimeouts(-1, 0) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				r := recover()
+				if s, _ := r.(string); len(s) < 8 || s[:8] != "stream: " {
+					t.Errorf("panic %v; want a \"stream: ...\" panic", r)
+				}
+			}()
+			tc.f()
+		})
+	}
+}
+
+// TestPartialConsumption leaves part of each read in the input: the rest
+// must be kept (copied out of the loop's shared read buffer) and come
+// first in the next callback, byte-exact.
+func TestPartialConsumption(t *testing.T) {
+	l := newLoop(t)
+	a, b := connPair(t, l)
+	var got []byte
+	b.SetCallbacks(func(c *stream.Conn) {
+		in := c.Input()
+		p := make([]byte, (in.Len()+1)/2)
+		in.Read(p)
+		got = append(got, p...)
+	}, nil, nil)
+	b.Enable(stream.Read)
+	want := pattern(1 << 20)
+	for off := 0; off < len(want); off += 10007 {
+		a.Write(want[off:min(off+10007, len(want))])
+		l.Run(ev.RunNoWait)
+	}
+	// A callback runs only when bytes arrive: take the last half-left
+	// bytes from outside.
+	runUntil(t, l, func() bool { return len(got)+b.Input().Len() == len(want) })
+	rest := make([]byte, b.Input().Len())
+	b.Input().Read(rest)
+	got = append(got, rest...)
+	if !bytes.Equal(got, want) {
+		t.Fatal("bytes differ")
+	}
+}
+
+func TestNewConnBadFd(t *testing.T) {
+	l := newLoop(t)
+	if _, err := stream.NewConn(l, -1); err == nil {
+		t.Error("NewConn(-1) succeeded")
+	}
+}

@@ -1,0 +1,169 @@
+package stream_test
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/eventide-go/eventide/ev"
+	"github.com/eventide-go/eventide/stream"
+)
+
+func TestWriteStringAndBuffer(t *testing.T) {
+	l := newLoop(t)
+	a, b := connPair(t, l)
+	var got []byte
+	collect(b, &got, nil)
+	a.WriteString("hello, ")
+	var buf bytes.Buffer
+	buf.WriteString("world")
+	out := a.Output()
+	out.WriteString("!")
+	a.Write(buf.Bytes())
+	runUntil(t, l, func() bool { return len(got) >= 13 })
+	if string(got) != "hello, !world" {
+		t.Fatalf("got %q; want %q", got, "hello, !world")
+	}
+}
+
+func TestWriteClosed(t *testing.T) {
+	l := newLoop(t)
+	a, _ := connPair(t, l)
+	if err := a.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if _, err := a.Write([]byte("x")); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Write after Close: %v; want net.ErrClosed", err)
+	}
+	if _, err := a.WriteString("x"); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("WriteString after Close: %v; want net.ErrClosed", err)
+	}
+	if err := a.Close(); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("second Close: %v; want net.ErrClosed", err)
+	}
+	if err := a.Enable(stream.Read); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Enable after Close: %v; want net.ErrClosed", err)
+	}
+}
+
+func TestSlowReaderOutputGrows(t *testing.T) {
+	l := newLoop(t)
+	a, b := connPair(t, l)
+	writeCalls := 0
+	a.SetCallbacks(nil, func(*stream.Conn) { writeCalls++ }, nil)
+	want := pattern(8 << 20)
+	for off := 0; off < len(want); off += 1 << 16 {
+		a.Write(want[off : off+1<<16])
+	}
+	for range 10 {
+		l.Run(ev.RunNoWait)
+	}
+	if n := a.Output().Len(); n < 4<<20 {
+		t.Fatalf("output holds %d bytes; want most of the 8 MiB queued while the peer does not read", n)
+	}
+	if writeCalls != 0 {
+		t.Fatalf("write callback ran %d times while the output could not drain; want 0", writeCalls)
+	}
+	var got []byte
+	collect(b, &got, nil)
+	runUntil(t, l, func() bool { return len(got) == len(want) && writeCalls > 0 })
+	if !bytes.Equal(got, want) {
+		t.Fatal("bytes differ")
+	}
+	if n := a.Output().Len(); n != 0 {
+		t.Fatalf("output holds %d bytes after the write callback; want 0", n)
+	}
+}
+
+func TestCloseAfterFlush(t *testing.T) {
+	l := newLoop(t)
+	a, b := tcpPair(t, l)
+	want := pattern(6 << 20)
+	a.Write(want)
+	a.CloseAfterFlush()
+	if a.Closed() {
+		t.Fatal("closed before the output was written")
+	}
+	// A slow reader: 64 KiB per millisecond at most.
+	var got []byte
+	var events []stream.What
+	b.SetReadWatermarks(0, 64<<10)
+	collect(b, &got, &events)
+	take := func() {
+		in := b.Input()
+		n := len(got)
+		got = append(got, make([]byte, in.Len())...)
+		in.Read(got[n:])
+	}
+	b.SetCallbacks(func(c *stream.Conn) {}, nil, func(_ *stream.Conn, what stream.What, _ error) {
+		take() // what is left in the input at EOF
+		events = append(events, what)
+	})
+	tick := ev.NewTimer(l, time.Millisecond, time.Millisecond, func(*ev.Timer) { take() })
+	tick.Start()
+	defer tick.Stop()
+	runUntil(t, l, func() bool { return len(events) > 0 })
+	if !a.Closed() {
+		t.Error("connection not closed after flushing")
+	}
+	if !bytes.Equal(got, want) || events[0] != stream.Reading|stream.EOF {
+		t.Fatalf("reader got %d bytes (equal: %v) then %v; want all %d then reading|eof", len(got), bytes.Equal(got, want), events[0], len(want))
+	}
+}
+
+func TestPeerResetMidWrite(t *testing.T) {
+	l := newLoop(t)
+	a, b := tcpPair(t, l)
+	var events []stream.What
+	var errs []error
+	a.SetCallbacks(nil, nil, func(_ *stream.Conn, what stream.What, err error) {
+		events = append(events, what)
+		errs = append(errs, err)
+	})
+	a.Write(pattern(4 << 20))
+	b.SetLinger(0)
+	b.Close() // RST: unread data and linger 0
+	for range 3 {
+		a.Write(pattern(1 << 16))
+	}
+	runUntil(t, l, func() bool { return a.Closed() })
+	for range 5 {
+		a.Write(pattern(10)) // no more events
+		l.Run(ev.RunNoWait)
+	}
+	if len(events) != 1 || events[0]&stream.Error == 0 {
+		t.Fatalf("events %v; want exactly one error event", events)
+	}
+	if !errors.Is(errs[0], syscall.ECONNRESET) && !errors.Is(errs[0], syscall.EPIPE) {
+		t.Errorf("error %v; want ECONNRESET or EPIPE", errs[0])
+	}
+}
+
+func TestHalfClose(t *testing.T) {
+	l := newLoop(t)
+	a, b := tcpPair(t, l)
+	var gotB []byte
+	var eventsB []stream.What
+	collect(b, &gotB, &eventsB)
+	var gotA []byte
+	collect(a, &gotA, nil)
+	a.WriteString("request")
+	if err := a.CloseWrite(); err != nil {
+		t.Fatalf("CloseWrite: %v", err)
+	}
+	if _, err := a.WriteString("more"); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Write after CloseWrite: %v; want net.ErrClosed", err)
+	}
+	runUntil(t, l, func() bool { return len(eventsB) > 0 })
+	if string(gotB) != "request" || eventsB[0] != stream.Reading|stream.EOF {
+		t.Fatalf("peer got %q then %v; want %q then reading|eof", gotB, eventsB[0], "request")
+	}
+	b.WriteString("response")
+	runUntil(t, l, func() bool { return len(gotA) >= 8 })
+	if string(gotA) != "response" {
+		t.Fatalf("half-closed side read %q; want %q", gotA, "response")
+	}
+}
