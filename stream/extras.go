@@ -130,6 +130,8 @@ func (x *extras) wrote(n int) {
 // write. When one expires, that direction is disabled and the event
 // callback gets Reading|Timeout or Writing|Timeout with
 // os.ErrDeadlineExceeded; Enable resumes it. Negative durations panic.
+// Timeouts apply to connections with a descriptor: a pair never times out,
+// and a filter's timeouts are set on the connection under it.
 func (c *Conn) SetTimeouts(read, write time.Duration) {
 	if read < 0 || write < 0 {
 		panic("stream: negative timeout")
