@@ -90,12 +90,13 @@ type IO struct {
 	fd     int
 	events Events // Read|Write|Closed|EdgeTriggered
 	fn     IOFunc
-	fdIdx  int // position in fds[fd].ios while active
+	next   *IO // the next active watcher of the same descriptor
 }
 
-// fdState is what the loop knows of one descriptor.
+// fdState is what the loop knows of one descriptor. It is kept small (24
+// bytes): a server holds one per connection.
 type fdState struct {
-	ios        []*IO         // active watchers
+	ios        *IO           // active watchers, linked through IO.next, in start order
 	mask       poller.Events // interest the backend has
 	gen        uint32        // bumped when registered anew; stale reports differ
 	registered bool          // the backend has the descriptor
@@ -170,8 +171,7 @@ func (w *IO) Start() error {
 		l.fds = fds
 	}
 	st := &l.fds[w.fd]
-	w.fdIdx = len(st.ios)
-	st.ios = append(st.ios, w)
+	st.link(w)
 	if !st.registered && st.readyIdx == 0 {
 		// Register now, so that a bad descriptor is an error from Start.
 		mask := interestOf(st.ios)
@@ -183,7 +183,7 @@ func (w *IO) Start() error {
 			l.ready = append(l.ready, int32(w.fd))
 			st.readyIdx = int32(len(l.ready))
 		default:
-			st.ios = st.ios[:w.fdIdx]
+			st.unlink(w)
 			return &os.SyscallError{Syscall: "ev: watch fd", Err: unwrapErrno(err)}
 		}
 	} else {
@@ -212,14 +212,8 @@ func (w *IO) Stop() {
 		return
 	}
 	st := &l.fds[w.fd]
-	last := len(st.ios) - 1
-	if w.fdIdx != last {
-		st.ios[w.fdIdx] = st.ios[last]
-		st.ios[w.fdIdx].fdIdx = w.fdIdx
-	}
-	st.ios[last] = nil
-	st.ios = st.ios[:last]
-	if last == 0 && st.readyIdx != 0 {
+	st.unlink(w)
+	if st.ios == nil && st.readyIdx != 0 {
 		i, end := int(st.readyIdx-1), len(l.ready)-1
 		l.ready[i] = l.ready[end]
 		l.fds[l.ready[i]].readyIdx = int32(i + 1)
@@ -255,13 +249,34 @@ func (l *Loop) fdChanged(fd int) {
 	}
 }
 
+// link appends w to the descriptor's watchers. O(watchers on it).
+func (st *fdState) link(w *IO) {
+	w.next = nil
+	p := &st.ios
+	for *p != nil {
+		p = &(*p).next
+	}
+	*p = w
+}
+
+// unlink removes w from the descriptor's watchers. O(watchers on it).
+func (st *fdState) unlink(w *IO) {
+	for p := &st.ios; *p != nil; p = &(*p).next {
+		if *p == w {
+			*p = w.next
+			w.next = nil
+			return
+		}
+	}
+}
+
 // interestOf is the union of the watchers' interest. The registration is
 // edge-triggered only if every watcher asked for it: a level-triggered
 // watcher must not miss readiness because another wanted edges.
-func interestOf(ios []*IO) poller.Events {
+func interestOf(ios *IO) poller.Events {
 	var m poller.Events
-	edge := len(ios) > 0
-	for _, w := range ios {
+	edge := ios != nil
+	for w := ios; w != nil; w = w.next {
 		if w.events&Read != 0 {
 			m |= poller.In
 		}
@@ -296,7 +311,7 @@ func (l *Loop) applyFdChanges() {
 		switch {
 		case mask == st.mask && st.registered:
 			continue
-		case len(st.ios) == 0:
+		case st.ios == nil:
 			if st.registered {
 				err = l.backend.Delete(fd)
 				st.registered, st.mask = false, 0
@@ -323,8 +338,8 @@ func (l *Loop) killFd(fd int, err error) {
 	l.logf("ev: descriptor refused by the backend; its watchers are stopped", "fd", fd, "err", err)
 	st := &l.fds[fd]
 	st.registered, st.mask = false, 0
-	for len(st.ios) > 0 {
-		w := st.ios[len(st.ios)-1]
+	for st.ios != nil {
+		w := st.ios
 		w.Stop()
 		l.feed(w, Error)
 	}

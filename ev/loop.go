@@ -39,7 +39,7 @@ type Loop struct {
 	pendHead [numPri]int            // next entry to run in each queue
 	npending int                    // entries queued and not yet run or cleared
 
-	actives    []Watcher // every active watcher but timers and periodics, for Close and Dump
+	actives    []Watcher // every active watcher but timers, periodics and IO, for Close and Dump
 	byKind     [numKinds]int
 	activeRefs int // active watchers that keep the loop alive, plus Ref − Unref
 
@@ -236,6 +236,11 @@ func (l *Loop) finishClose() error {
 		p, _ := l.periodics.Min()
 		p.Stop()
 	}
+	for fd := range l.fds {
+		for l.fds[fd].ios != nil {
+			l.fds[fd].ios.Stop()
+		}
+	}
 	for len(l.actives) > 0 {
 		w := l.actives[len(l.actives)-1]
 		if w.base().kind == KindCleanup {
@@ -298,9 +303,10 @@ func (l *Loop) Depth() int { return l.depth }
 func (l *Loop) addActive(w Watcher) {
 	b := w.base()
 	b.active = true
-	if b.kind != KindTimer && b.kind != KindPeriodic {
-		// Timers and periodics are found through their heaps; keeping them
-		// out of this list spares a cache miss per start and stop.
+	if b.kind != KindTimer && b.kind != KindPeriodic && b.kind != KindIO {
+		// Timers and periodics are found through their heaps, IO watchers
+		// through the descriptor table; keeping them out of this list spares
+		// a cache miss per start and stop, and memory per connection.
 		b.actIdx = int32(len(l.actives))
 		l.actives = append(l.actives, w)
 	}

@@ -394,7 +394,7 @@ func (l *Loop) queueIO(evs []poller.Event) {
 		if st.gen != e.Gen || !st.registered {
 			continue // a report from before the descriptor's last change
 		}
-		if len(st.ios) == 0 {
+		if st.ios == nil {
 			// Nobody wants it any more (the change is still queued, or a
 			// dup keeps a closed descriptor in the kernel's set).
 			l.backend.Delete(fd)
@@ -406,14 +406,14 @@ func (l *Loop) queueIO(evs []poller.Event) {
 			continue
 		}
 		rev := fromPoller(e.Events)
-		for _, w := range st.ios {
+		for w := st.ios; w != nil; w = w.next {
 			if got := rev & w.events; got != 0 {
 				l.feed(w, got)
 			}
 		}
 	}
 	for _, fd := range l.ready {
-		for _, w := range l.fds[fd].ios {
+		for w := l.fds[fd].ios; w != nil; w = w.next {
 			l.feed(w, w.events&(Read|Write))
 		}
 	}

@@ -50,6 +50,11 @@ func (l *Loop) Dump(w io.Writer) error {
 		p, _ := l.periodics.At(i)
 		all = append(all, p)
 	}
+	for fd := range l.fds {
+		for w := l.fds[fd].ios; w != nil; w = w.next {
+			all = append(all, w)
+		}
+	}
 	lines := make([]string, 0, len(all))
 	for _, x := range all {
 		b := x.base()
