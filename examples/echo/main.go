@@ -56,6 +56,12 @@ func listen(l *ev.Loop, addr string, verbose bool) (*stream.Listener, error) {
 			if verbose {
 				fmt.Fprintf(os.Stderr, "echo: %v: %v %v\n", c.RemoteAddr(), what, err)
 			}
+			if what&stream.EOF != 0 {
+				// The client finished sending: answer what it sent, then
+				// close. Nothing queued is lost.
+				c.CloseAfterFlush()
+				return
+			}
 			c.Close()
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"testing"
 
@@ -44,5 +45,48 @@ func TestEcho(t *testing.T) {
 		if err != nil || got != want {
 			t.Fatalf("got %q, %v; want %q", got, err, want)
 		}
+	}
+}
+
+// TestEchoHalfClose sends many lines and shuts down its writing side at
+// once: every answer must still arrive before the server closes.
+func TestEchoHalfClose(t *testing.T) {
+	l, err := ev.NewLoop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := listen(l, "127.0.0.1:0", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() { done <- l.Run(ev.RunDefault) }()
+	defer func() {
+		l.Post(func() { ln.Close() })
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		l.Close()
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	const lines = 2000
+	var req []byte
+	for range lines {
+		req = append(req, "a line of text\n"...)
+	}
+	if _, err := c.Write(req); err != nil {
+		t.Fatal(err)
+	}
+	c.(*net.TCPConn).CloseWrite()
+	all, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := lines * len("You said a line of text\n"); len(all) != want {
+		t.Fatalf("read %d bytes before the server closed; want %d", len(all), want)
 	}
 }

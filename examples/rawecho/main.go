@@ -38,7 +38,10 @@ func main() {
 func listen(l *ev.Loop, addr string) (*stream.Listener, error) {
 	onRead := func(c *stream.Conn) { c.WriteBuffer(c.Input()) }
 	onEvent := func(c *stream.Conn, what stream.What, _ error) {
-		if what&(stream.EOF|stream.Error) != 0 {
+		switch {
+		case what&stream.EOF != 0:
+			c.CloseAfterFlush() // echo what is queued, then close
+		case what&stream.Error != 0:
 			c.Close()
 		}
 	}
