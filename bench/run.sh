@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # run.sh — eventide's side-by-side benchmarks; reproduces BENCHMARKS.md.
 #
-#   bash bench/run.sh                          # everything, ~12 minutes
-#   SECTIONS=loop REPS=5 bash bench/run.sh     # the ev loop against C libev
+#   bash bench/run.sh                          # everything but strace, ~19 minutes
+#   SECTIONS=loop LOOP_REPS=5 bash bench/run.sh     # the ev loop against C libev
 #   SECTIONS=echo DUR=1 REPS=1 bash bench/run.sh
-#   EXTRA_ECHO='eventide|/path/to/rawecho -addr {addr}' SECTIONS='echo mem' bash bench/run.sh
+#   SECTIONS=strace bash bench/run.sh          # system calls per echoed message
+#   EXTRA_ECHO='name|/path/to/server -addr {addr}' SECTIONS='echo mem' bash bench/run.sh
 #
 # Sections:
 #   loop  bench/cmd/loopbench (eventide's ev) against bench/c/loop_libev.c:
@@ -13,15 +14,26 @@
 #   echo  echo servers (C libev, C libevent, Go net, gnet, nbio, evio, and
 #         EXTRA_ECHO) under bench/cmd/echoload: ping-pong of fixed-size
 #         messages on CONNS connections.
+#         eventide is examples/rawecho, built from the main module.
 #   mem   the same servers' RSS per connection with MEM_CONNS connections.
+#   http  hello-world HTTP servers (C libevent evhttp, Go net/http, fasthttp,
+#         nbio's nbhttp, a minimal gnet server, eventide's examples/hello
+#         and, when it has the flag, examples/hello -bridge) under wrk -t1
+#         (bench/cmd/httpload); then RSS per idle keep-alive connection
+#         with MEM_CONNS connections. Ratios to fasthttp and to net/http.
+#   sig   latency of signal delivery and child exit to the callback
+#         (loopbench / loop_libev, tests signal and child).
+#   strace  system calls per echoed message (strace -c -f -p) for eventide,
+#         C libev and gnet; not in the default SECTIONS (it slows the
+#         servers down; only the counts mean something).
 #
 # Knobs (environment):
-#   SECTIONS   sections to run, default "loop echo mem"
-#   REPS       repetitions, default 3 (loop: LOOP_REPS, default 5)
-#   DUR        seconds measured per echo run, default 5 (plus WARMUP, 1)
-#   CONNS      echo connection counts, default "50 1000"
+#   SECTIONS   sections to run, default "loop echo mem http sig"
+#   REPS       repetitions, default 3 (loop and sig: LOOP_REPS, default 5)
+#   DUR        seconds measured per echo and http run, default 5 (plus WARMUP, 1)
+#   CONNS      echo and http connection counts, default "50 1000"
 #   SIZES      echo message sizes in bytes, default "64 4096"
-#   MEM_CONNS  connections of the memory test, default 10000
+#   MEM_CONNS  connections of the memory tests, default 10000
 #   EXTRA_ECHO more echo servers, "name|command" separated by ";"; {addr} in
 #              the command becomes HOST:PORT ("-addr {addr}" is appended
 #              when it is missing)
@@ -29,13 +41,14 @@
 #
 # Every repetition runs each implementation once, in an order rotated from
 # one repetition to the next, and the tables give medians and the medians
-# of same-repetition ratios to the anchor (C libev), because this machine's
-# speed drifts by up to 2x within minutes. Servers and the single-threaded
-# loop tests run on CPU 0 (taskset -c 0), the load generator on CPU 1; the
-# cross-thread loop tests (post, async) get both CPUs.
+# of same-repetition ratios to the anchor (C libev; for http, fasthttp and
+# net/http), because this machine's speed drifts by up to 2x within minutes.
+# Servers and the single-threaded loop tests run on CPU 0 (taskset -c 0,
+# GOMAXPROCS=1), the load generator on CPU 1; the cross-thread loop tests
+# (post, async, wakestress, signal, child) get both CPUs.
 set -euo pipefail
 
-SECTIONS=${SECTIONS:-"loop echo mem"}
+SECTIONS=${SECTIONS:-"loop echo mem http sig"}
 REPS=${REPS:-3}
 LOOP_REPS=${LOOP_REPS:-5}
 DUR=${DUR:-5}
@@ -47,6 +60,7 @@ EXTRA_ECHO=${EXTRA_ECHO:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-$(mktemp -d /tmp/eventide-bench.XXXXXX)}
 BIN=$OUT/bin
+MAIN=$(cd "$HERE/.." && pwd)
 RESULTS=$OUT/results.tsv
 PORT=17100
 SERVER_PID=
@@ -72,6 +86,8 @@ install_deps() {
 	local missing=()
 	[[ -e /usr/include/ev.h ]] || missing+=(libev-dev)
 	[[ -e /usr/include/event2/event.h ]] || missing+=(libevent-dev)
+	command -v wrk >/dev/null || missing+=(wrk)
+	command -v strace >/dev/null || missing+=(strace)
 	if ((${#missing[@]})); then
 		log "installing ${missing[*]}"
 		apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -83,7 +99,15 @@ build() {
 	gcc -O2 -o "$BIN/loop_libev" "$HERE/c/loop_libev.c" -lev -lpthread
 	gcc -O2 -o "$BIN/echo_libev" "$HERE/c/echo_libev.c" -lev
 	gcc -O2 -o "$BIN/echo_libevent" "$HERE/c/echo_libevent.c" -levent
+	gcc -O2 -o "$BIN/http_libevent" "$HERE/c/http_libevent.c" -levent
+	gcc -O2 -o "$BIN/child_stamp" "$HERE/c/child_stamp.c"
 	(cd "$HERE" && go build -o "$BIN/" ./cmd/...)
+	(cd "$MAIN" && go build -o "$BIN/rawecho" ./examples/rawecho)
+	if [[ -d $MAIN/examples/hello ]]; then
+		(cd "$MAIN" && go build -o "$BIN/hello" ./examples/hello) || log "examples/hello does not build: no eventide HTTP row"
+	else
+		log "examples/hello is not there yet: no eventide HTTP row"
+	fi
 }
 
 # ---- helpers ----
@@ -116,24 +140,42 @@ LOOP_CASES=(
 	"async n=1000000|-test async -n 1000000|async 1000000|0,1"
 	"post latency n=10000|-test postlat -n 10000|postlat 10000|0,1"
 	"async latency n=10000|-test asynclat -n 10000|asynclat 10000|0,1"
+	"wakestress n=200000|-test wakestress -n 200000|wakestress 200000|0,1"
 )
 
-run_loop() {
-	log "== loop: $LOOP_REPS repetitions"
-	local rep c title goargs cargs cpus impl line
+# SIG_CASES: as LOOP_CASES; {bin} stands for the binaries' directory.
+SIG_CASES=(
+	"signal n=2000|-test signal -n 2000|signal 2000|0,1"
+	"child n=2000|-test child -n 2000 -stamp {bin}/child_stamp|child 2000 {bin}/child_stamp|0,1"
+)
+
+# run_cases SECTION CASES... runs each case on eventide and C libev,
+# LOOP_REPS times. A failing run (a stall, for instance) is logged loudly
+# and recorded as nothing.
+run_cases() {
+	local section=$1 rep c title goargs cargs cpus impl line
+	shift
+	log "== $section: $LOOP_REPS repetitions"
 	for ((rep = 1; rep <= LOOP_REPS; rep++)); do
-		for c in "${LOOP_CASES[@]}"; do
+		for c in "$@"; do
+			c=${c//\{bin\}/$BIN}
 			IFS='|' read -r title goargs cargs cpus <<<"$c"
 			while read -r impl; do
 				case $impl in
 				eventide) line=$(taskset -c "$cpus" "$BIN/loopbench" $goargs) ;;
 				libev) line=$(taskset -c "$cpus" "$BIN/loop_libev" $cargs) ;;
-				esac
-				record loop "$title" "$impl" "$rep" "$line"
+				esac || {
+					log "  !!! $impl [$title] rep $rep FAILED"
+					continue
+				}
+				record "$section" "$title" "$impl" "$rep" "$line"
 			done < <(rotate "$rep" libev eventide)
 		done
 	done
 }
+
+run_loop() { run_cases loop "${LOOP_CASES[@]}"; }
+run_sig() { run_cases sig "${SIG_CASES[@]}"; }
 
 # ---- echo servers ----
 
@@ -145,6 +187,7 @@ ECHO_SERVERS=(
 	"gnet|$BIN/echo-gnet -addr {addr}"
 	"nbio|$BIN/echo-nbio -addr {addr}"
 	"evio|$BIN/echo-evio -addr {addr}"
+	"eventide|$BIN/rawecho -addr {addr}"
 )
 if [[ -n $EXTRA_ECHO ]]; then
 	IFS=';' read -r -a extra <<<"$EXTRA_ECHO"
@@ -160,7 +203,7 @@ start_server() {
 	PORT=$((PORT + 1))
 	ADDR=127.0.0.1:$PORT
 	local cmd=${1//\{addr\}/$ADDR} i
-	taskset -c 0 bash -c "exec $cmd" >"$OUT/server.log" 2>&1 &
+	GOMAXPROCS=1 taskset -c 0 bash -c "exec $cmd" >"$OUT/server.log" 2>&1 &
 	SERVER_PID=$!
 	for ((i = 0; i < 100; i++)); do
 		if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
@@ -213,6 +256,106 @@ run_mem() {
 	done
 }
 
+# ---- http ----
+
+# HTTP_SERVERS: as ECHO_SERVERS; eventide's rows are added by build_http.
+HTTP_SERVERS=(
+	"fasthttp|$BIN/http-fasthttp -addr {addr}"
+	"gonet|$BIN/http-net -addr {addr}"
+	"libevent|$BIN/http_libevent {addr}"
+	"nbio|$BIN/http-nbio -addr {addr}"
+	"gnet|$BIN/http-gnet -addr {addr}"
+)
+
+add_eventide_http() {
+	[[ -x $BIN/hello ]] || return 0
+	HTTP_SERVERS+=("eventide|$BIN/hello -addr {addr}")
+	if "$BIN/hello" -h 2>&1 | grep -q -- '-bridge'; then
+		HTTP_SERVERS+=("eventide-bridge|$BIN/hello -bridge -addr {addr}")
+	else
+		log "examples/hello has no -bridge flag yet: no bridge row"
+	fi
+}
+
+run_http() {
+	add_eventide_http
+	log "== http: $REPS repetitions, ${DUR}s each, conns $CONNS"
+	local rep conns s name line
+	for ((rep = 1; rep <= REPS; rep++)); do
+		for conns in $CONNS; do
+			while read -r s; do
+				name=${s%%|*}
+				start_server "${s#*|}"
+				if line=$(taskset -c 1 "$BIN/httpload" -addr "$ADDR" -conns "$conns" \
+					-dur "${DUR}s" -warmup "${WARMUP}s" -pid "$SERVER_PID"); then
+					record http "wrk -t1 -c$conns" "$name" "$rep" "$line"
+				else
+					log "  !!! $name conns=$conns: httpload failed"
+				fi
+				stop_server
+			done < <(rotate "$rep" "${HTTP_SERVERS[@]}")
+		done
+	done
+	log "== http mem: $MEM_CONNS idle keep-alive connections"
+	for s in "${HTTP_SERVERS[@]}"; do
+		name=${s%%|*}
+		start_server "${s#*|}"
+		if line=$(taskset -c 1 "$BIN/httpload" -addr "$ADDR" -conns "$MEM_CONNS" -mem -pid "$SERVER_PID"); then
+			record http "mem conns=$MEM_CONNS" "$name" 1 "$line"
+		else
+			log "  !!! $name: http memory test failed"
+		fi
+		stop_server
+	done
+}
+
+# ---- strace ----
+
+# STRACE_SERVERS: the servers whose system calls per message are counted.
+STRACE_SERVERS=(
+	"libev|$BIN/echo_libev {addr}"
+	"gnet|$BIN/echo-gnet -addr {addr}"
+	"eventide|$BIN/rawecho -addr {addr}"
+)
+
+# strace_counts FILE prints per-message counts from an strace -c summary
+# for MSGS messages: all calls, read, write, epoll_wait/epoll_pwait, other.
+strace_counts() {
+	awk -v msgs="$2" '
+		$NF == "total" { next }
+		NF >= 5 && $4 ~ /^[0-9]+$/ { calls[$NF] += $4; all += $4 }
+		END {
+			rd = calls["read"] + calls["readv"] + calls["recvfrom"] + calls["recvmsg"]
+			wr = calls["write"] + calls["writev"] + calls["sendto"] + calls["sendmsg"]
+			ep = calls["epoll_wait"] + calls["epoll_pwait"] + calls["epoll_pwait2"]
+			printf "sys_per_msg=%.3f read_per_msg=%.3f write_per_msg=%.3f epoll_wait_per_msg=%.3f other_per_msg=%.3f\n",
+				all / msgs, rd / msgs, wr / msgs, ep / msgs, (all - rd - wr - ep) / msgs
+		}' "$1"
+}
+
+run_strace() {
+	log "== strace: system calls per message, conns 50, size 64, ${DUR}s"
+	local s name line msgs spid
+	for s in "${STRACE_SERVERS[@]}"; do
+		name=${s%%|*}
+		start_server "${s#*|}"
+		strace -c -f -p "$SERVER_PID" -o "$OUT/strace.$name" 2>/dev/null &
+		spid=$!
+		sleep 0.5
+		if line=$(taskset -c 1 "$BIN/echoload" -addr "$ADDR" -conns 50 -size 64 -dur "${DUR}s" -warmup 0 -msgs); then
+			kill -INT "$spid"
+			wait "$spid" || true
+			msgs=${line##*msgs=}
+			record strace "conns=50 size=64" "$name" 1 "$(strace_counts "$OUT/strace.$name" "$msgs") msgs=$msgs"
+		else
+			kill -INT "$spid" || true
+			wait "$spid" || true
+			log "  !!! $name: echoload under strace failed"
+		fi
+		stop_server
+	done
+}
+
 # ---- main ----
 
 install_deps
@@ -229,12 +372,16 @@ for section in $SECTIONS; do
 	loop) run_loop ;;
 	echo) run_echo ;;
 	mem) run_mem ;;
+	http) run_http ;;
+	sig) run_sig ;;
+	strace) run_strace ;;
 	*) log "unknown section $section" && exit 2 ;;
 	esac
 done
 {
 	echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-	"$BIN/tabulate" -anchor libev <"$RESULTS"
+	{ grep -v '^http	' "$RESULTS" || true; } | "$BIN/tabulate" -anchor libev
+	{ grep '^http	' "$RESULTS" || true; } | "$BIN/tabulate" -anchor fasthttp,gonet
 } >>"$OUT/report.md"
 cat "$OUT/report.md"
 log "results: $RESULTS, report: $OUT/report.md"

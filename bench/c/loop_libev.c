@@ -10,6 +10,9 @@
  *   loop_libev async N             N ev_async_send calls from another thread
  *   loop_libev postlat N           wake-up latency of a queued item, N samples ~100 us apart
  *   loop_libev asynclat N          wake-up latency of ev_async_send, N samples ~100 us apart
+ *   loop_libev wakestress N        ev_async_send, spin until the callback ran, N times
+ *   loop_libev signal N            kill(getpid(), SIGUSR1) from a thread to the ev_signal callback
+ *   loop_libev child N STAMP       a child's exit (STAMP = child_stamp) to the ev_child callback
  *
  * Build: gcc -O2 -o loop_libev loop_libev.c -lev -lpthread
  *
@@ -17,9 +20,12 @@
  * gets ((i * 618033) mod 1000000) + 1 microseconds, a permutation of 1..1e6 us
  * in a scattered order.
  */
+#define _GNU_SOURCE
 #include <ev.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +33,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -373,10 +380,191 @@ static int bench_cross(long n, int post, int latency)
 	return 0;
 }
 
+static void print_lat(int64_t *lat, long n)
+{
+	qsort(lat, n, sizeof *lat, cmp64);
+	printf("p50_us=%.1f p99_us=%.1f max_us=%.1f", lat[n / 2] / 1e3,
+	       lat[n * 99 / 100] / 1e3, lat[n - 1] / 1e3);
+}
+
+/* ---- wakestress: send, spin until the callback ran, repeat ---- */
+
+static atomic_long ws_got;
+
+static void ws_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	(void)loop; (void)w; (void)revents;
+	atomic_fetch_add(&ws_got, 1);
+}
+
+static void *ws_sender(void *arg)
+{
+	(void)arg;
+	for (long i = 0; i < x_n; i++) {
+		long before = atomic_load(&ws_got);
+		int64_t t0 = mono_ns();
+		ev_async_send(x_loop, &x_async);
+		for (long spins = 0; atomic_load(&ws_got) == before; spins++) {
+			if ((spins & 1023) == 1023 && mono_ns() - t0 > 1000000000) {
+				fprintf(stderr, "STALL: send %ld of %ld got no callback in 1s: lost wake-up\n", i + 1, x_n);
+				exit(1);
+			}
+		}
+		x_lat[i] = mono_ns() - t0;
+	}
+	atomic_store(&x_finished, 1);
+	ev_async_send(x_loop, &x_async);
+	return NULL;
+}
+
+static void ws_stop_cb(struct ev_loop *loop, ev_check *w, int revents)
+{
+	(void)w; (void)revents;
+	if (atomic_load(&x_finished))
+		ev_break(loop, EVBREAK_ALL);
+}
+
+static int bench_wakestress(long n)
+{
+	pthread_t th;
+	ev_check stop;
+	x_loop = ev_loop_new(EVBACKEND_EPOLL);
+	x_n = n;
+	x_lat = calloc(n, sizeof *x_lat);
+	ev_async_init(&x_async, ws_cb);
+	ev_async_start(x_loop, &x_async);
+	ev_check_init(&stop, ws_stop_cb);
+	ev_check_start(x_loop, &stop);
+	pthread_create(&th, NULL, ws_sender, NULL);
+	ev_run(x_loop, 0);
+	pthread_join(th, NULL);
+	print_lat(x_lat, n);
+	printf(" stalls=0\n");
+	return 0;
+}
+
+/* ---- signal: kill(getpid(), SIGUSR1) to the ev_signal callback ---- */
+
+static void sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)revents;
+	int64_t now = mono_ns();
+	long i = atomic_load(&x_samples);
+	x_lat[i] = now - atomic_load(&x_sent_at);
+	atomic_store(&x_samples, i + 1);
+	if (i + 1 == x_n)
+		ev_signal_stop(loop, w);
+}
+
+static void *sig_sender(void *arg)
+{
+	(void)arg;
+	for (long i = 0; i < x_n; i++) {
+		atomic_store(&x_sent_at, mono_ns());
+		kill(getpid(), SIGUSR1);
+		sleep_us(100);
+		int64_t t0 = mono_ns();
+		while (atomic_load(&x_samples) <= i) {
+			if (mono_ns() - t0 > 1000000000) {
+				fprintf(stderr, "STALL: signal %ld of %ld not delivered in 1s\n", i + 1, x_n);
+				exit(1);
+			}
+			sleep_us(10);
+		}
+	}
+	return NULL;
+}
+
+static int bench_signal(long n)
+{
+	pthread_t th;
+	ev_signal w;
+	struct ev_loop *loop = ev_default_loop(EVBACKEND_EPOLL);
+	x_n = n;
+	x_lat = calloc(n, sizeof *x_lat);
+	ev_signal_init(&w, sig_cb, SIGUSR1);
+	ev_signal_start(loop, &w);
+	pthread_create(&th, NULL, sig_sender, NULL);
+	ev_run(loop, 0);
+	pthread_join(th, NULL);
+	print_lat(x_lat, n);
+	printf("\n");
+	return 0;
+}
+
+/* ---- child: a child's last act (its stamp) to the ev_child callback ---- */
+
+static const char *ch_stamp;
+static int ch_pipe[2];
+static long ch_done;
+static ev_child ch_w;
+static ev_timer ch_next;
+
+static void ch_spawn(struct ev_loop *loop)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		dup2(ch_pipe[1], 1);
+		execl(ch_stamp, ch_stamp, (char *)NULL);
+		_exit(127);
+	}
+	ev_child_set(&ch_w, pid, 0);
+	ev_child_start(loop, &ch_w);
+}
+
+static void ch_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	(void)revents;
+	int64_t now = mono_ns(), stamp;
+	ev_child_stop(loop, w);
+	if (read(ch_pipe[0], &stamp, sizeof stamp) != sizeof stamp)
+		die("read stamp");
+	if (!WIFEXITED(w->rstatus) || WEXITSTATUS(w->rstatus) != 0) {
+		fprintf(stderr, "child %d: status %d\n", w->rpid, w->rstatus);
+		exit(1);
+	}
+	x_lat[ch_done++] = now - stamp;
+	if (ch_done < x_n)
+		ev_timer_start(loop, &ch_next); /* next iteration, as loopbench */
+}
+
+static void ch_next_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)w; (void)revents;
+	ch_spawn(loop);
+}
+
+static int bench_child(long n, const char *stamp)
+{
+	struct ev_loop *loop = ev_default_loop(EVBACKEND_EPOLL);
+	if (!stamp) {
+		fprintf(stderr, "child: STAMP (child_stamp) is required\n");
+		return 2;
+	}
+	ch_stamp = stamp;
+	x_n = n;
+	x_lat = calloc(n, sizeof *x_lat);
+	if (pipe2(ch_pipe, O_CLOEXEC) < 0)
+		die("pipe2");
+	ev_child_init(&ch_w, ch_cb, 0, 0);
+	ev_timer_init(&ch_next, ch_next_cb, 0., 0.);
+	ev_timer_start(loop, &ch_next);
+	ev_run(loop, 0);
+	if (ch_done != n) {
+		fprintf(stderr, "%ld of %ld children reported\n", ch_done, n);
+		return 1;
+	}
+	print_lat(x_lat, n);
+	printf("\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: %s timers|churn|pingpong|post|async|postlat|asynclat N [ARG]\n", argv[0]);
+		fprintf(stderr, "usage: %s timers|churn|pingpong|post|async|postlat|asynclat|wakestress|signal|child N [ARG]\n", argv[0]);
 		return 2;
 	}
 	const char *test = argv[1];
@@ -396,6 +584,12 @@ int main(int argc, char **argv)
 		return bench_cross(n, 1, 1);
 	if (!strcmp(test, "asynclat"))
 		return bench_cross(n, 0, 1);
+	if (!strcmp(test, "wakestress"))
+		return bench_wakestress(n);
+	if (!strcmp(test, "signal"))
+		return bench_signal(n);
+	if (!strcmp(test, "child"))
+		return bench_child(n, argc > 3 ? argv[3] : NULL);
 	fprintf(stderr, "unknown test %s\n", test);
 	return 2;
 }

@@ -13,6 +13,7 @@
 //	            the load generator, not the server, may be the bottleneck
 //	other_util  CPU use of everything else on the machine, in CPUs (needs
 //	            -pid): other work competing with the measurement
+//	msgs        messages echoed while measuring (only with -msgs)
 //
 //	echoload -addr 127.0.0.1:7001 -conns 50 -size 64 -dur 5s -pid 1234
 //
@@ -52,6 +53,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// printMsgs is the -msgs flag.
+var printMsgs *bool
+
 func main() {
 	addr := flag.String("addr", "127.0.0.1:7001", "server address, IPv4 host:port")
 	conns := flag.Int("conns", 50, "connections")
@@ -61,6 +65,7 @@ func main() {
 	workers := flag.Int("workers", 1, "goroutines, each with its own epoll")
 	pid := flag.Int("pid", 0, "server process to sample in /proc (0: none)")
 	mem := flag.Bool("mem", false, "measure the server's RSS per connection instead of throughput")
+	printMsgs = flag.Bool("msgs", false, "also print msgs, the number of messages measured")
 	flag.Parse()
 
 	ap, err := netip.ParseAddrPort(*addr)
@@ -327,6 +332,9 @@ func measureLoad(ap netip.AddrPort, nconns, size, nworkers int, warmup, dur time
 	if pid > 0 {
 		other := busy1 - busy0 - loadCPU - (after.CPU - before.CPU)
 		fmt.Printf(" other_util=%.2f", max(0, other.Seconds()/elapsed.Seconds()))
+	}
+	if *printMsgs {
+		fmt.Printf(" msgs=%d", msgs)
 	}
 	fmt.Println()
 	return nil

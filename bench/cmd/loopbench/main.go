@@ -9,11 +9,16 @@
 //	loopbench -test async -n 1000000             Async.Send from another goroutine
 //	loopbench -test postlat -n 10000             wake-up latency of Post
 //	loopbench -test asynclat -n 10000            wake-up latency of Async.Send
+//	loopbench -test wakestress -n 200000         Async.Send, wait for the callback, repeat
+//	loopbench -test signal -n 2000               kill(getpid(), SIGUSR1) to the Signal callback
+//	loopbench -test child -n 2000 -stamp PATH    a child's exit to its Child callback
+//	                                             (-sameiter: reproduces a lost pidfd registration)
 //
 // Timers live in one pre-allocated slice and are started and stopped from a
 // callback, as in the C program, so that both read the loop's cached time.
-// The ping-pong reads and writes with golang.org/x/sys/unix.Read and
-// unix.Write (ordinary, not raw, system calls) on non-blocking descriptors.
+// The ping-pong reads and writes its non-blocking descriptors with raw
+// system calls (unix.RawSyscall of SYS_READ and SYS_WRITE, no scheduler
+// bookkeeping), which is what eventide's stream package does.
 package main
 
 import (
@@ -24,16 +29,19 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/eventide-go/eventide/ev"
 	"golang.org/x/sys/unix"
 )
 
 func main() {
-	test := flag.String("test", "timers", "timers, churn, pingpong, post, async, postlat or asynclat")
+	test := flag.String("test", "timers", "timers, churn, pingpong, post, async, postlat, asynclat, wakestress, signal or child")
 	n := flag.Int("n", 1000000, "timers, start/stop pairs, round trips, operations or samples")
 	active := flag.Int("active", 100000, "churn: timers armed in the background")
 	size := flag.Int("size", 1, "pingpong: message size in bytes")
+	stamp := flag.String("stamp", "", "child: the program each child runs (bench/c/child_stamp.c)")
+	sameIter := flag.Bool("sameiter", false, "child: start the next child from the Child callback (shows an ev bug)")
 	flag.Parse()
 
 	var err error
@@ -48,6 +56,12 @@ func main() {
 		err = benchCross(*n, *test == "post")
 	case "postlat", "asynclat":
 		err = benchLatency(*n, *test == "postlat")
+	case "wakestress":
+		err = benchWakeStress(*n)
+	case "signal":
+		err = benchSignal(*n)
+	case "child":
+		err = benchChild(*n, *stamp, *sameIter)
 	default:
 		err = fmt.Errorf("unknown test %q", *test)
 	}
@@ -73,6 +87,26 @@ func cpuTime() time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// rawRead is read(2) entered with RawSyscall, for a non-blocking descriptor
+// (it cannot block, so the scheduler need not know); the stream package
+// reads the same way.
+func rawRead(fd int, p []byte) (int, error) {
+	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+// rawWrite is write(2) as rawRead is read(2).
+func rawWrite(fd int, p []byte) (int, error) {
+	n, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
 
 // benchTimers starts n one-shot timers from one callback and runs the loop
 // until all have fired.
@@ -177,7 +211,7 @@ func benchPingPong(n, size int) error {
 		l.Break(ev.BreakAll)
 	}
 	echo := ev.NewIO(l, fds[1], ev.Read, func(w *ev.IO, _ ev.Events) {
-		r, err := unix.Read(w.Fd(), buf)
+		r, err := rawRead(w.Fd(), buf)
 		if err == unix.EAGAIN {
 			return
 		}
@@ -185,12 +219,12 @@ func benchPingPong(n, size int) error {
 			fail("read echo", err)
 			return
 		}
-		if _, err := unix.Write(w.Fd(), buf[:r]); err != nil {
+		if _, err := rawWrite(w.Fd(), buf[:r]); err != nil {
 			fail("write echo", err)
 		}
 	})
 	client := ev.NewIO(l, fds[0], ev.Read, func(w *ev.IO, _ ev.Events) {
-		r, err := unix.Read(w.Fd(), buf)
+		r, err := rawRead(w.Fd(), buf)
 		if err == unix.EAGAIN {
 			return
 		}
@@ -206,7 +240,7 @@ func benchPingPong(n, size int) error {
 			l.Break(ev.BreakAll)
 			return
 		}
-		if _, err := unix.Write(w.Fd(), buf); err != nil {
+		if _, err := rawWrite(w.Fd(), buf); err != nil {
 			fail("write client", err)
 		}
 	})

@@ -1,9 +1,11 @@
 // Command tabulate turns the result lines written by run.sh into markdown
 // tables: one per section and case, one row per implementation, the median
 // of each metric over the repetitions, and next to it the median of the
-// same-repetition ratios to the anchor implementation.
+// same-repetition ratios to the anchor implementation (or anchors: with
+// -anchor fasthttp,gonet a cell shows "(a× / b×)", to each in that order).
 //
 //	tabulate -anchor libev < results.tsv
+//	tabulate -anchor fasthttp,gonet < http-results.tsv
 //
 // An input line is tab-separated: section, case, implementation,
 // repetition, then space-separated key=value metrics, e.g.
@@ -43,15 +45,16 @@ type table struct {
 }
 
 func main() {
-	anchor := flag.String("anchor", "libev", "implementation the ratios are relative to")
+	anchor := flag.String("anchor", "libev", "implementations the ratios are relative to, comma-separated")
 	flag.Parse()
+	anchors := strings.Split(*anchor, ",")
 	tables, err := parse(os.Stdin)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tabulate:", err)
 		os.Exit(1)
 	}
 	for _, t := range tables {
-		t.write(os.Stdout, *anchor)
+		t.write(os.Stdout, anchors...)
 	}
 }
 
@@ -120,8 +123,9 @@ func nan() float64 {
 	return v
 }
 
-// write prints t as a markdown table.
-func (t *table) write(w io.Writer, anchor string) {
+// write prints t as a markdown table, with ratios to each of anchors that
+// ran in t (an anchor's own row gets ratios to the others only).
+func (t *table) write(w io.Writer, anchors ...string) {
 	fmt.Fprintf(w, "\n#### %s\n\n| impl | runs |", t.title)
 	for _, k := range t.keys {
 		fmt.Fprintf(w, " %s |", k)
@@ -131,16 +135,15 @@ func (t *table) write(w io.Writer, anchor string) {
 		fmt.Fprint(w, "---:|")
 	}
 	fmt.Fprintln(w)
-	anchorOf := map[string]map[string]float64{} // rep -> anchor's metrics
-	for _, r := range t.results {
-		if r.impl == anchor {
-			anchorOf[r.rep] = r.metrics
+	var present []string
+	for _, a := range anchors {
+		if slices.Contains(t.impls, a) {
+			present = append(present, a)
 		}
 	}
 	for _, impl := range t.impls {
 		var runs int
 		values := map[string][]float64{}
-		ratios := map[string][]float64{}
 		for _, r := range t.results {
 			if r.impl != impl {
 				continue
@@ -148,21 +151,52 @@ func (t *table) write(w io.Writer, anchor string) {
 			runs++
 			for k, v := range r.metrics {
 				values[k] = append(values[k], v)
-				if a, ok := anchorOf[r.rep][k]; ok && a != 0 {
-					ratios[k] = append(ratios[k], v/a)
-				}
 			}
 		}
 		fmt.Fprintf(w, "| %s | %d |", impl, runs)
 		for _, k := range t.keys {
 			cell := format(median(values[k]))
-			if impl != anchor && len(ratios[k]) > 0 {
-				cell += fmt.Sprintf(" (%.2f×)", median(ratios[k]))
+			var parts []string
+			for _, a := range present {
+				switch r := t.ratios(impl, a, k); {
+				case impl == a:
+					if len(present) > 1 {
+						parts = append(parts, "1")
+					}
+				case len(r) > 0:
+					parts = append(parts, fmt.Sprintf("%.2f×", median(r)))
+				default:
+					parts = append(parts, "–")
+				}
+			}
+			if len(parts) > 0 && slices.ContainsFunc(parts, func(p string) bool { return p != "1" && p != "–" }) {
+				cell += " (" + strings.Join(parts, " / ") + ")"
 			}
 			fmt.Fprintf(w, " %s |", cell)
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// ratios returns impl's values of metric k divided by anchor's from the
+// same repetition, for every repetition where both ran and anchor's value
+// is not zero.
+func (t *table) ratios(impl, anchor, k string) []float64 {
+	anchorOf := map[string]float64{}
+	for _, r := range t.results {
+		if v, ok := r.metrics[k]; ok && r.impl == anchor && v != 0 {
+			anchorOf[r.rep] = v
+		}
+	}
+	var out []float64
+	for _, r := range t.results {
+		if v, ok := r.metrics[k]; ok && r.impl == impl {
+			if a, ok := anchorOf[r.rep]; ok {
+				out = append(out, v/a)
+			}
+		}
+	}
+	return out
 }
 
 // format prints v with about four significant digits.

@@ -57,3 +57,27 @@ func TestTable(t *testing.T) {
 		}
 	}
 }
+
+func TestTwoAnchors(t *testing.T) {
+	in := strings.Join([]string{
+		"http\tc=50\tfasthttp\t1\treq_s=100",
+		"http\tc=50\tgonet\t1\treq_s=50",
+		"http\tc=50\teventide\t1\treq_s=80",
+	}, "\n")
+	tables, err := parse(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	tables[0].write(&out, "fasthttp", "gonet", "absent")
+	got := out.String()
+	for _, want := range []string{
+		"| fasthttp | 1 | 100.0 (1 / 2.00×) |",
+		"| gonet | 1 | 50.0 (0.50× / 1) |",
+		"| eventide | 1 | 80.0 (0.80× / 1.60×) |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q; got:\n%s", want, got)
+		}
+	}
+}
