@@ -1,0 +1,647 @@
+package evhttp
+
+import (
+	"errors"
+	"net"
+	"time"
+
+	"github.com/eventide-go/eventide/buffer"
+	"github.com/eventide-go/eventide/ev"
+	"github.com/eventide-go/eventide/internal/http1"
+	"github.com/eventide-go/eventide/stream"
+)
+
+// Conn is a server connection (libevent's evhttp_connection): it parses
+// requests from a stream.Conn, possibly several ahead of their replies
+// (pipelining), and writes the replies in request order.
+//
+// # Reply queue
+//
+// Every request whose head has been parsed joins the connection's queue.
+// Only the request at the head of the queue writes to the socket; the others
+// keep their reply bytes in their own buffer until their turn, so a handler
+// may reply late, from any callback of the loop, and replies still leave in
+// order. At most 16 requests wait; beyond that parsing pauses (and the
+// socket is read only up to the input high watermark).
+//
+// A Conn belongs to its server's loop: every method is loop-only.
+type Conn struct {
+	srv *Server
+	sc  *stream.Conn
+	idx int // position in srv.conns
+
+	cur          *Request // the request being read, nil between requests
+	qhead, qtail *Request // requests waiting for (the end of) their reply
+	qlen         int
+
+	closeFn func()
+	remote  net.Addr
+	dones   []func() // SendChunk completions waiting for the output to drain
+	vecs    [][]byte // Peek scratch
+	hdr     []byte   // reply head scratch
+	chunk   buffer.Buffer
+
+	timer     ev.Timer
+	doneTimer ev.Timer
+	tkind     timerKind
+
+	closing      bool // parse nothing more; close once the queue is empty
+	peerEOF      bool // the client shut down its side
+	closed       bool
+	lingering    bool // answered for good, discarding input until EOF
+	drainClose   bool // close once the output drained (peer already gone)
+	inProcess    bool // process is running (guards against re-entry)
+	flushing     bool
+	closeFired   bool
+	remoteSet    bool
+	doneTimerSet bool
+}
+
+type timerKind uint8
+
+const (
+	tNone   timerKind = iota
+	tIdle             // waiting for the next request
+	tHead             // reading a head: a deadline from its first byte
+	tBody             // reading a body: an inactivity timeout
+	tLinger           // lingering close
+)
+
+func newConn(s *Server, sc *stream.Conn) *Conn {
+	c := &Conn{srv: s, sc: sc}
+	c.timer.Init(s.loop, time.Second, 0, c.onTimer)
+	sc.SetCallbacks(c.onRead, c.onWrite, c.onEvent)
+	sc.SetTimeouts(0, s.cfg.WriteTimeout)
+	sc.SetReadWatermarks(0, s.cfg.MaxHeaderBytes+64<<10)
+	s.addConn(c)
+	if err := sc.Enable(stream.Read); err != nil {
+		s.logf("evhttp: enable reading", err)
+		c.close()
+		return c
+	}
+	c.updateTimer()
+	return c
+}
+
+// SetCloseCallback sets fn to be called once when the connection closes:
+// as soon as the client disconnects or shuts down its side — even while a
+// handler holds a request unanswered, since the server keeps reading — or
+// when the server closes it (evhttp_connection_set_closecb).
+func (c *Conn) SetCloseCallback(fn func()) { c.closeFn = fn }
+
+// RemoteAddr returns the client's address, or nil if unknown.
+func (c *Conn) RemoteAddr() net.Addr {
+	if !c.remoteSet {
+		c.remote, c.remoteSet = c.sc.RemoteAddr(), true
+	}
+	return c.remote
+}
+
+// Close closes the connection at once, dropping unsent replies. Requests
+// held by handlers stay valid; their replies are discarded.
+func (c *Conn) Close() { c.close() }
+
+func (c *Conn) onRead(sc *stream.Conn) {
+	if c.lingering {
+		in := sc.Input()
+		in.Drain(in.Len())
+		return
+	}
+	c.process()
+}
+
+func (c *Conn) onWrite(sc *stream.Conn) {
+	if c.drainClose {
+		c.close()
+		return
+	}
+	if c.lingering && c.tkind != tLinger {
+		c.arm(tLinger, lingerTimeout)
+	}
+	c.runDones()
+}
+
+func (c *Conn) onEvent(sc *stream.Conn, what stream.What, err error) {
+	switch {
+	case what&stream.Error != 0, what&stream.Timeout != 0:
+		c.srv.logf("evhttp: connection", err)
+		c.close()
+	case what&stream.EOF != 0:
+		c.peerEOF = true
+		if c.lingering {
+			c.close()
+			return
+		}
+		c.fireClose()
+		if c.closed {
+			return
+		}
+		if c.cur != nil {
+			// A request cut short can never be answered properly.
+			c.close()
+			return
+		}
+		c.closing = true
+		if c.qhead == nil {
+			c.close()
+		}
+	}
+}
+
+func (c *Conn) onTimer(*ev.Timer) {
+	c.close()
+}
+
+// arm starts the connection timer as kind, for d (0: no timer).
+func (c *Conn) arm(kind timerKind, d time.Duration) {
+	c.tkind = kind
+	c.timer.Stop()
+	if d > 0 {
+		c.timer.Set(d, 0)
+		c.timer.Start()
+	}
+}
+
+// updateTimer arms the timer the connection's state calls for, leaving a
+// running one of the same kind alone (so a head deadline is never pushed
+// back).
+func (c *Conn) updateTimer() {
+	cfg := &c.srv.cfg
+	switch {
+	case c.closed || c.lingering:
+	case c.cur != nil && c.cur.state == stHead:
+		if c.tkind != tHead {
+			c.arm(tHead, cfg.ReadHeaderTimeout)
+		}
+	case c.cur != nil && c.cur.state == stBody && !c.cur.paused:
+		if c.tkind != tBody {
+			c.arm(tBody, cfg.ReadBodyTimeout)
+		}
+	case c.cur == nil && c.qhead == nil:
+		if c.tkind != tIdle {
+			c.arm(tIdle, cfg.IdleTimeout)
+		}
+	default: // the application has the turn
+		c.arm(tNone, 0)
+	}
+}
+
+// process parses and dispatches what the input holds, as far as the reply
+// queue and the body handlers allow.
+func (c *Conn) process() {
+	if c.inProcess || c.closed || c.lingering {
+		return
+	}
+	c.inProcess = true
+	for !c.closed && !c.lingering && !(c.closing && c.cur == nil) {
+		in := c.sc.Input()
+		r := c.cur
+		if r == nil {
+			if in.Len() == 0 || c.qlen >= maxPipeline {
+				break
+			}
+			r = c.srv.acquire(c)
+			c.cur = r
+		}
+		var more bool
+		if r.state == stHead {
+			more = c.readHead(r, in)
+		} else {
+			more = c.readBody(r, in)
+		}
+		if !more {
+			break
+		}
+	}
+	c.inProcess = false
+	if c.closed || c.lingering {
+		return
+	}
+	if c.closing && c.qhead == nil && c.cur == nil {
+		c.shutdown()
+		return
+	}
+	c.updateTimer()
+}
+
+// readHead feeds the parser; it reports whether process may go on.
+func (c *Conn) readHead(r *Request, in *buffer.Buffer) bool {
+	c.vecs = in.Peek(-1, c.vecs[:0])
+	total := 0
+	var err error
+	for _, v := range c.vecs {
+		n, e := r.p.Feed(v)
+		total += n
+		if e != nil {
+			err = e
+			break
+		}
+		if r.p.Done() {
+			break
+		}
+	}
+	clear(c.vecs)
+	in.Drain(total)
+	if err != nil {
+		c.fail(r, statusOf(err))
+		return false
+	}
+	if !r.p.Done() {
+		return false
+	}
+	return c.headDone(r)
+}
+
+func statusOf(err error) int {
+	var he *http1.Error
+	if errors.As(err, &he) {
+		return he.Status
+	}
+	return 400
+}
+
+// headDone checks a complete head, queues the request and dispatches it
+// (at once, or once its body is read).
+func (c *Conn) headDone(r *Request) bool {
+	s := c.srv
+	p := r.p
+	idx := methodIndex(p.Method())
+	if idx < 0 {
+		r.method = string(p.Method())
+		c.fail(r, 501)
+		return false
+	}
+	r.method = knownMethods[idx]
+	r.head = r.method == MethodHead
+	if s.allowed&(1<<idx) == 0 {
+		r.outHdr.Set("Allow", s.allowHdr)
+		c.fail(r, 405)
+		return false
+	}
+	r.keepAlive = p.KeepAlive() && !s.shutting && !c.peerEOF
+	switch p.BodyKind() {
+	case http1.BodyLength:
+		r.remaining = p.ContentLength()
+		if s.cfg.MaxBodyBytes >= 0 && r.remaining > s.cfg.MaxBodyBytes {
+			c.fail(r, 413)
+			return false
+		}
+	case http1.BodyChunked:
+		r.chunked = true
+	}
+	hasBody := r.chunked || r.remaining > 0
+	if _, minor := p.Proto(); minor == 1 {
+		if _, ok := p.Get("Expect"); ok {
+			if !p.Expect100() {
+				c.fail(r, 417)
+				return false
+			}
+			r.need100 = hasBody
+		}
+	}
+	c.enqueue(r)
+	r.route, _ = s.resolve(p.Host()).lookup(targetPath(p.Target()))
+	if s.filter != nil && !s.filter(r) {
+		r.state = stDone
+		r.dispatched = true
+		c.cur = nil
+		r.keepAlive = false
+		c.closing = true
+		if !r.started {
+			r.SendError(403, "")
+		}
+		return false
+	}
+	if !hasBody {
+		r.state = stDone
+		c.cur = nil
+		c.dispatch(r)
+		return true
+	}
+	r.state = stBody
+	if r.need100 && c.qhead == r {
+		c.send100(r)
+	}
+	if r.route.stream || s.cfg.StreamBodies {
+		r.streaming = true
+		c.dispatch(r)
+	}
+	return true
+}
+
+func (c *Conn) send100(r *Request) {
+	r.sent100 = true
+	c.sc.WriteString("HTTP/1.1 100 Continue\r\n\r\n")
+}
+
+// readBody moves body bytes to where they go; it reports whether process
+// may go on (the body is complete).
+func (c *Conn) readBody(r *Request, in *buffer.Buffer) bool {
+	if r.paused {
+		return false
+	}
+	toFn := r.streaming && r.bodyFn != nil && !r.complete
+	var dst *buffer.Buffer
+	switch {
+	case r.complete:
+		// the reply is out: discard the rest
+	case toFn:
+		dst = &c.chunk
+	default:
+		dst = &r.body
+	}
+	done := false
+	moved := 0
+	if r.chunked {
+		c.vecs = in.Peek(-1, c.vecs[:0])
+		total := 0
+		status := 0
+	decode:
+		for _, v := range c.vecs {
+			for len(v) > 0 {
+				n, data, err := r.cd.Decode(v)
+				if err != nil {
+					status = statusOf(err)
+					break decode
+				}
+				total += n
+				v = v[n:]
+				r.bodyBytes += int64(len(data))
+				if max := c.srv.cfg.MaxBodyBytes; max >= 0 && r.bodyBytes > max {
+					status = 413
+					break decode
+				}
+				if dst != nil {
+					dst.Write(data)
+				}
+				if r.cd.Done() {
+					done = true
+					break decode
+				}
+			}
+		}
+		clear(c.vecs)
+		in.Drain(total)
+		moved = total
+		if status != 0 {
+			c.bodyFail(r, status)
+			return false
+		}
+	} else {
+		n := int(min(r.remaining, int64(in.Len())))
+		if dst == nil {
+			in.Drain(n)
+		} else {
+			in.RemoveBuffer(dst, n)
+		}
+		r.remaining -= int64(n)
+		r.bodyBytes += int64(n)
+		done = r.remaining == 0
+		moved = n
+	}
+	if moved > 0 {
+		c.tkind = tNone // restart the inactivity timer
+	}
+	if toFn && (c.chunk.Len() > 0 || done) {
+		r.bodyFn(&c.chunk, done)
+		if c.closed {
+			return false
+		}
+		if done {
+			c.chunk.Reset()
+		} else if c.chunk.Len() > 0 {
+			r.paused = true
+			return false
+		}
+	}
+	if !done {
+		return false
+	}
+	r.state = stDone
+	c.cur = nil
+	switch {
+	case r.complete:
+		if !r.queued {
+			c.srv.release(r)
+		}
+	case !r.dispatched:
+		c.dispatch(r)
+	}
+	return true
+}
+
+// bodyFail ends a request whose body cannot be read.
+func (c *Conn) bodyFail(r *Request, status int) {
+	r.state = stDone
+	c.cur = nil
+	r.keepAlive = false
+	c.closing = true
+	c.chunk.Reset()
+	switch {
+	case !r.dispatched:
+		r.dispatched = true
+		r.SendError(status, "")
+	case r.complete && !r.queued:
+		c.srv.release(r)
+	}
+}
+
+// fail answers a request whose head is unacceptable, then closes.
+func (c *Conn) fail(r *Request, status int) {
+	r.state = stDone
+	r.dispatched = true
+	r.keepAlive = false
+	c.cur = nil
+	c.closing = true
+	c.enqueue(r)
+	r.SendError(status, "")
+}
+
+func (c *Conn) dispatch(r *Request) {
+	r.dispatched = true
+	if r.route.fn == nil {
+		r.SendError(404, "")
+		return
+	}
+	r.route.fn(r)
+}
+
+func (c *Conn) enqueue(r *Request) {
+	r.queued = true
+	if c.qtail == nil {
+		c.qhead = r
+	} else {
+		c.qtail.next = r
+	}
+	c.qtail = r
+	c.qlen++
+}
+
+func (c *Conn) dequeue() *Request {
+	r := c.qhead
+	c.qhead = r.next
+	if c.qhead == nil {
+		c.qtail = nil
+	}
+	r.next = nil
+	r.queued = false
+	c.qlen--
+	return r
+}
+
+// flush writes the replies at the head of the queue, in order, and retires
+// the complete ones.
+func (c *Conn) flush() {
+	if c.closed || c.flushing {
+		return
+	}
+	c.flushing = true
+	for r := c.qhead; r != nil && !c.closed; r = c.qhead {
+		if r.need100 && !r.sent100 && !r.started && r.state == stBody {
+			c.send100(r)
+		}
+		if r.out.Len() > 0 {
+			c.sc.WriteBuffer(&r.out)
+		}
+		if len(r.dones) > 0 {
+			c.dones = append(c.dones, r.dones...)
+			clear(r.dones)
+			r.dones = r.dones[:0]
+			c.armDones()
+		}
+		if !r.complete {
+			break
+		}
+		c.dequeue()
+		if !r.keepAlive || c.srv.shutting {
+			c.closing = true
+			c.dropQueue()
+		}
+		if r.state == stDone && c.cur != r {
+			c.srv.release(r)
+		}
+	}
+	c.flushing = false
+	if c.closed || c.inProcess {
+		return
+	}
+	if c.closing && c.qhead == nil && (c.cur == nil || c.cur.state == stHead) {
+		c.shutdown()
+		return
+	}
+	c.process()
+}
+
+// dropQueue abandons the requests parsed ahead of a reply that closes the
+// connection.
+func (c *Conn) dropQueue() {
+	for c.qhead != nil {
+		r := c.dequeue()
+		if c.cur == r {
+			c.cur = nil
+		}
+		c.abandon(r)
+	}
+}
+
+// abandon forgets r: released now if no handler holds it, else marked so
+// that its reply is discarded and it is released when complete.
+func (c *Conn) abandon(r *Request) {
+	if !r.dispatched || r.complete {
+		c.srv.release(r)
+		return
+	}
+	r.orphan = true
+	r.state = stDone
+	r.runDones()
+}
+
+// shutdown closes the connection after its last reply: it shuts down the
+// writing side once the output is written and discards the input until the
+// client closes (a lingering close, so that unread input does not make the
+// kernel reset the connection and lose the reply), or lingerTimeout.
+func (c *Conn) shutdown() {
+	if c.closed || c.lingering {
+		return
+	}
+	c.lingering = true
+	if c.cur != nil {
+		c.abandon(c.cur)
+		c.cur = nil
+	}
+	c.arm(tNone, 0)
+	if c.peerEOF {
+		if c.sc.Output().Len() == 0 {
+			c.close()
+		} else {
+			c.drainClose = true
+		}
+		return
+	}
+	c.sc.CloseWrite()
+	in := c.sc.Input()
+	in.Drain(in.Len())
+	if c.sc.Output().Len() == 0 {
+		c.arm(tLinger, lingerTimeout)
+	}
+}
+
+// close closes the connection now.
+func (c *Conn) close() {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	c.timer.Stop()
+	if c.doneTimerSet {
+		c.doneTimer.Stop()
+	}
+	c.sc.Close()
+	c.chunk.Reset()
+	if c.cur != nil && !c.cur.queued {
+		c.abandon(c.cur)
+	}
+	c.cur = nil
+	for c.qhead != nil {
+		c.abandon(c.dequeue())
+	}
+	c.runDones()
+	c.srv.removeConn(c)
+	c.fireClose()
+}
+
+func (c *Conn) fireClose() {
+	if !c.closeFired && c.closeFn != nil {
+		c.closeFired = true
+		c.closeFn()
+	}
+}
+
+// armDones schedules the SendChunk completions: now if the output is
+// already written, else from the write callback once it drains.
+func (c *Conn) armDones() {
+	if c.sc.Output().Len() > 0 {
+		return
+	}
+	if !c.doneTimerSet {
+		c.doneTimerSet = true
+		c.doneTimer.Init(c.srv.loop, 0, 0, func(*ev.Timer) {
+			if c.closed || c.sc.Output().Len() == 0 {
+				c.runDones()
+			}
+		})
+	}
+	if !c.doneTimer.Active() {
+		c.doneTimer.Start()
+	}
+}
+
+func (c *Conn) runDones() {
+	for len(c.dones) > 0 {
+		fn := c.dones[0]
+		c.dones[0] = nil
+		c.dones = c.dones[1:]
+		fn()
+	}
+	c.dones = c.dones[:0]
+}

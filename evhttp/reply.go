@@ -1,0 +1,233 @@
+package evhttp
+
+import (
+	"strconv"
+
+	"github.com/eventide-go/eventide/buffer"
+)
+
+// SendReply sends a complete reply with body (evhttp_send_reply). For a
+// HEAD request the body is not sent, its Content-Length is. reason ""
+// means StatusText(code). It panics if a reply was already started.
+func (r *Request) SendReply(code int, reason string, body []byte) {
+	r.startReply(code, reason, int64(len(body)))
+	if !r.noBody {
+		r.out.Write(body)
+	}
+	r.finish()
+}
+
+// SendReplyBuffer is SendReply with the body taken from b, whose chunks
+// move to the reply without copying; b ends empty.
+func (r *Request) SendReplyBuffer(code int, reason string, b *buffer.Buffer) {
+	r.startReply(code, reason, int64(b.Len()))
+	if r.noBody {
+		b.Reset()
+	} else {
+		r.out.AppendBuffer(b)
+	}
+	r.finish()
+}
+
+// SendError sends an error reply (evhttp_send_error) with a small HTML body
+// naming the status. reason "" means StatusText(code).
+func (r *Request) SendError(code int, reason string) {
+	if reason == "" {
+		reason = StatusText(code)
+	}
+	r.outHdr.Set("Content-Type", "text/html; charset=utf-8")
+	body := "<html><head><title>" + strconv.Itoa(code) + " " + HTMLEscape(reason) +
+		"</title></head><body><h1>" + HTMLEscape(reason) + "</h1></body></html>\n"
+	r.startReply(code, reason, int64(len(body)))
+	if !r.noBody {
+		r.out.WriteString(body)
+	}
+	r.finish()
+}
+
+// StartReply starts a streamed reply (evhttp_send_reply_start): the header
+// goes out now, with the chunked transfer coding for an HTTP/1.1 client
+// (an HTTP/1.0 one gets the body until the connection closes). Send the
+// body with SendChunk and end with EndReply. It panics if a reply was
+// already started.
+func (r *Request) StartReply(code int, reason string) {
+	r.startReply(code, reason, -1)
+	r.flush()
+}
+
+// SendChunk sends p as the next piece of a streamed reply
+// (evhttp_send_reply_chunk), copying it. done, if not nil, is called
+// once everything queued on the connection so far has been written to the
+// socket (or the connection is gone): a producer waits for it before sending
+// more, for flow control. It panics outside StartReply / EndReply.
+func (r *Request) SendChunk(p []byte, done func()) {
+	if !r.started || r.complete {
+		panic("evhttp: SendChunk outside StartReply and EndReply")
+	}
+	if len(p) > 0 && !r.noBody && !r.orphan {
+		if r.chunkReply {
+			var hex [20]byte
+			r.out.Write(strconv.AppendInt(hex[:0], int64(len(p)), 16))
+			r.out.WriteString("\r\n")
+			r.out.Write(p)
+			r.out.WriteString("\r\n")
+		} else {
+			r.out.Write(p)
+		}
+	}
+	if done != nil {
+		r.dones = append(r.dones, done)
+	}
+	r.flush()
+}
+
+// EndReply ends a streamed reply (evhttp_send_reply_end). It panics if no
+// reply was started.
+func (r *Request) EndReply() {
+	if !r.started || r.complete {
+		panic("evhttp: EndReply without StartReply")
+	}
+	if r.chunkReply && !r.noBody {
+		r.out.WriteString("0\r\n\r\n")
+	}
+	r.finish()
+}
+
+// flush hands r's reply bytes to the connection if it is r's turn.
+func (r *Request) flush() {
+	if r.orphan {
+		r.out.Reset()
+		r.runDones()
+		return
+	}
+	if r.c.qhead == r {
+		r.c.flush()
+	}
+}
+
+// finish marks the reply complete.
+func (r *Request) finish() {
+	r.complete = true
+	if r.orphan {
+		r.out.Reset()
+		r.runDones()
+		if r.state == stDone {
+			r.c.srv.release(r)
+		}
+		return
+	}
+	if r.state != stDone && r.p.Expect100() && !r.sent100 {
+		// The client waits for 100 Continue before sending the body it
+		// will now never send: the connection cannot carry another request.
+		r.keepAlive = false
+	}
+	if r.c.qhead == r {
+		r.c.flush()
+	}
+}
+
+func (r *Request) runDones() {
+	for i, fn := range r.dones {
+		r.dones[i] = nil
+		fn()
+	}
+	r.dones = r.dones[:0]
+}
+
+// startReply writes the reply head into r.out. length is the body length,
+// or -1 for a streamed body.
+func (r *Request) startReply(code int, reason string, length int64) {
+	if r.started {
+		panic("evhttp: reply already started")
+	}
+	if code < 100 || code > 999 {
+		panic("evhttp: status code " + strconv.Itoa(code) + " out of range")
+	}
+	r.started = true
+	c := r.c
+	s := c.srv
+	if reason == "" {
+		reason = StatusText(code)
+		if reason == "" {
+			reason = "Status"
+		}
+	}
+	r.noBody = r.head || !bodyAllowed(code)
+	if v := r.outHdr.Get("Connection"); equalFold(v, "close") {
+		r.keepAlive = false
+	}
+	if s.shutting || c.peerEOF {
+		r.keepAlive = false
+	}
+	_, minor := r.p.Proto()
+	if length < 0 && bodyAllowed(code) {
+		if minor == 0 {
+			r.keepAlive = false // the body ends when the connection closes
+		} else {
+			r.chunkReply = true
+		}
+	}
+
+	b := c.hdr[:0]
+	b = append(b, "HTTP/1.1 "...)
+	b = strconv.AppendInt(b, int64(code), 10)
+	b = append(b, ' ')
+	b = appendSafe(b, reason)
+	b = append(b, "\r\n"...)
+	if r.outHdr.Get("Date") == "" {
+		b = append(b, "Date: "...)
+		b = append(b, s.date.get(s)...)
+		b = append(b, "\r\n"...)
+	}
+	if s.cfg.ServerName != "" && r.outHdr.Get("Server") == "" {
+		b = append(b, "Server: "...)
+		b = append(b, s.cfg.ServerName...)
+		b = append(b, "\r\n"...)
+	}
+	if bodyAllowed(code) {
+		if (length != 0 || r.head) && r.outHdr.Get("Content-Type") == "" {
+			b = append(b, "Content-Type: "...)
+			b = append(b, s.cfg.DefaultContentType...)
+			b = append(b, "\r\n"...)
+		}
+		switch {
+		case length >= 0:
+			b = append(b, "Content-Length: "...)
+			b = strconv.AppendInt(b, length, 10)
+			b = append(b, "\r\n"...)
+		case r.chunkReply:
+			b = append(b, "Transfer-Encoding: chunked\r\n"...)
+		}
+	}
+	for _, f := range r.outHdr.fields {
+		if equalFold(f.name, "Content-Length") || equalFold(f.name, "Transfer-Encoding") || equalFold(f.name, "Connection") {
+			continue
+		}
+		b = append(b, f.name...)
+		b = append(b, ": "...)
+		b = append(b, f.value...)
+		b = append(b, "\r\n"...)
+	}
+	switch {
+	case !r.keepAlive:
+		b = append(b, "Connection: close\r\n"...)
+	case minor == 0:
+		b = append(b, "Connection: keep-alive\r\n"...)
+	}
+	b = append(b, "\r\n"...)
+	r.out.Write(b)
+	c.hdr = b[:0]
+}
+
+// appendSafe appends a reason phrase, replacing the bytes that would break
+// the status line (CR, LF, other controls but HTAB) by spaces.
+func appendSafe(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < ' ' && c != '\t' || c == 0x7f {
+			c = ' '
+		}
+		b = append(b, c)
+	}
+	return b
+}

@@ -1,0 +1,260 @@
+package evhttp
+
+import (
+	"net"
+	"time"
+
+	"github.com/eventide-go/eventide/ev"
+	"github.com/eventide-go/eventide/internal/http1"
+	"github.com/eventide-go/eventide/stream"
+)
+
+// Server is an HTTP/1.1 server on an event loop (libevent's evhttp).
+// A Server belongs to its loop: every method is loop-only (use
+// ev.Loop.Post from other goroutines), and handlers run on the loop.
+type Server struct {
+	loop     *ev.Loop
+	cfg      Config
+	limits   http1.Limits
+	allowed  methodSet
+	allowHdr string
+
+	routes  map[string]route
+	generic HandlerFunc
+	vhosts  []vhost
+	aliases []string
+	filter  func(*Request) bool
+
+	listeners []*stream.Listener
+	conns     []*Conn
+	free      []*Request // recycled requests, with their parser arenas
+	date      dateCache
+
+	shutting      bool
+	closed        bool
+	shutdownTimer *ev.Timer
+	shutdownDone  func()
+}
+
+// maxFree bounds the recycled requests a server keeps (each holds a
+// parser arena of Config.MaxHeaderBytes).
+const maxFree = 256
+
+// NewServer returns a server on loop l, with no listener and no handler
+// (every path is answered 404 until HandleFunc or SetGeneric). It panics if
+// cfg.AllowedMethods names an unknown method.
+func NewServer(l *ev.Loop, cfg Config) *Server {
+	if l == nil {
+		panic("evhttp: NewServer with a nil loop")
+	}
+	cfg = cfg.normalize()
+	s := &Server{
+		loop:   l,
+		cfg:    cfg,
+		routes: make(map[string]route),
+		limits: http1.Limits{MaxHeadBytes: cfg.MaxHeaderBytes, MaxTargetBytes: cfg.MaxURIBytes},
+	}
+	s.allowed = newMethodSet(cfg.AllowedMethods)
+	s.allowHdr = s.allowed.allowHeader()
+	return s
+}
+
+// Loop returns the server's loop.
+func (s *Server) Loop() *ev.Loop { return s.loop }
+
+// SetTimeout sets every timeout of Config (header, body, write, idle) to d
+// for the connections' next waits, as evhttp_set_timeout; 0 or less means
+// none.
+func (s *Server) SetTimeout(d time.Duration) {
+	d = max(d, 0)
+	s.cfg.ReadHeaderTimeout, s.cfg.ReadBodyTimeout, s.cfg.WriteTimeout, s.cfg.IdleTimeout = d, d, d, d
+}
+
+// SetRequestFilter sets fn to be called with every request once its head
+// is parsed, before its handler: returning false rejects it, with fn's own
+// reply if fn sent one, else 403, and the connection is closed after the
+// reply. nil removes the filter.
+func (s *Server) SetRequestFilter(fn func(*Request) bool) { s.filter = fn }
+
+// Bind listens on the TCP address addr ("host:port"; port 0 picks one)
+// with SO_REUSEADDR and serves it (evhttp_bind_socket). Call it once per
+// address to serve several.
+func (s *Server) Bind(addr string) error {
+	if s.closed {
+		return net.ErrClosed
+	}
+	ln, err := stream.Listen(s.loop, "tcp", addr, stream.ListenConfig{
+		ReuseAddr: true,
+		OnError: func(_ *stream.Listener, err error) {
+			s.logf("evhttp: accept", err)
+		},
+	}, s.Accept)
+	if err != nil {
+		return err
+	}
+	s.listeners = append(s.listeners, ln)
+	return nil
+}
+
+// AddListener makes the server own ln, a listener whose AcceptFunc is
+// s.Accept: Shutdown and Close close it.
+func (s *Server) AddListener(ln *stream.Listener) { s.listeners = append(s.listeners, ln) }
+
+// Addrs returns the addresses of the server's listeners, in the order
+// bound.
+func (s *Server) Addrs() []net.Addr {
+	out := make([]net.Addr, 0, len(s.listeners))
+	for _, ln := range s.listeners {
+		out = append(out, ln.Addr())
+	}
+	return out
+}
+
+// Accept serves c, a new connection (ln may be nil). It is a
+// stream.AcceptFunc, for stream.Listen(loop, …, srv.Accept) on listeners
+// made elsewhere, and serves any connected stream.Conn, such as one of a
+// stream.NewPair. Beyond Config.MaxConns the connection is answered 503
+// and closed.
+func (s *Server) Accept(ln *stream.Listener, c *stream.Conn) {
+	if s.closed || s.shutting {
+		c.Close()
+		return
+	}
+	if s.cfg.MaxConns > 0 && len(s.conns) >= s.cfg.MaxConns {
+		hc := newConn(s, c)
+		if !hc.closed {
+			c.WriteString("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+				"Content-Length: 20\r\nConnection: close\r\n\r\nserver at capacity.\n")
+			hc.shutdown()
+		}
+		return
+	}
+	newConn(s, c)
+}
+
+// NumConns returns the number of open connections.
+func (s *Server) NumConns() int { return len(s.conns) }
+
+// Shutdown shuts the server down gracefully: it stops accepting, closes
+// idle connections at once and each busy one after its in-flight requests
+// are answered (with "Connection: close"), closes whatever remains after
+// deadline (0: no deadline), and then calls done (if not nil), once every
+// connection is closed.
+func (s *Server) Shutdown(deadline time.Duration, done func()) {
+	if s.shutting {
+		if done != nil {
+			prev := s.shutdownDone
+			s.shutdownDone = func() {
+				if prev != nil {
+					prev()
+				}
+				done()
+			}
+			if s.closed || len(s.conns) == 0 {
+				s.finishShutdown()
+			}
+		}
+		return
+	}
+	s.shutting = true
+	s.shutdownDone = done
+	s.closeListeners()
+	for _, c := range append([]*Conn(nil), s.conns...) {
+		if c.cur == nil && c.qhead == nil {
+			c.close()
+		} else {
+			c.closing = true
+		}
+	}
+	if len(s.conns) == 0 {
+		s.finishShutdown()
+		return
+	}
+	if deadline > 0 {
+		s.shutdownTimer = ev.NewTimer(s.loop, deadline, 0, func(*ev.Timer) { s.closeConns() })
+		s.shutdownTimer.Start()
+	}
+}
+
+// Close closes the listeners and every connection at once
+// (evhttp_free). Replies not yet written are lost; requests held by handlers
+// stay valid and their replies are discarded. A Shutdown in progress
+// completes.
+func (s *Server) Close() {
+	if s.closed {
+		return
+	}
+	s.closed = true
+	s.shutting = true
+	s.closeListeners()
+	s.closeConns()
+	s.finishShutdown()
+}
+
+func (s *Server) closeListeners() {
+	for _, ln := range s.listeners {
+		ln.Close()
+	}
+	s.listeners = nil
+}
+
+func (s *Server) closeConns() {
+	for len(s.conns) > 0 {
+		s.conns[len(s.conns)-1].close()
+	}
+}
+
+func (s *Server) finishShutdown() {
+	if s.shutdownTimer != nil {
+		s.shutdownTimer.Stop()
+		s.shutdownTimer = nil
+	}
+	if done := s.shutdownDone; done != nil {
+		s.shutdownDone = nil
+		done()
+	}
+}
+
+func (s *Server) addConn(c *Conn) {
+	c.idx = len(s.conns)
+	s.conns = append(s.conns, c)
+}
+
+func (s *Server) removeConn(c *Conn) {
+	last := s.conns[len(s.conns)-1]
+	s.conns[c.idx] = last
+	last.idx = c.idx
+	s.conns[len(s.conns)-1] = nil
+	s.conns = s.conns[:len(s.conns)-1]
+	if s.shutting && len(s.conns) == 0 {
+		s.finishShutdown()
+	}
+}
+
+// acquire returns a request for connection c, recycled if possible.
+func (s *Server) acquire(c *Conn) *Request {
+	var r *Request
+	if n := len(s.free); n > 0 {
+		r = s.free[n-1]
+		s.free[n-1] = nil
+		s.free = s.free[:n-1]
+	} else {
+		r = newRequest(s.limits)
+	}
+	r.c = c
+	return r
+}
+
+// release recycles r.
+func (s *Server) release(r *Request) {
+	r.reset()
+	if len(s.free) < maxFree {
+		s.free = append(s.free, r)
+	}
+}
+
+func (s *Server) logf(msg string, err error) {
+	if s.cfg.Logger != nil && err != nil {
+		s.cfg.Logger.Debug(msg, "err", err)
+	}
+}
