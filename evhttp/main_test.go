@@ -149,3 +149,5 @@ func openFDs(t testing.TB) int {
 
 // hello answers 200 "hello".
 func hello(r *evhttp.Request) { r.SendReply(200, "", []byte("hello")) }
+
+func runtimeGosched() { runtime.Gosched() }

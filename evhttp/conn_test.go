@@ -1,0 +1,467 @@
+package evhttp_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/eventide-go/eventide/buffer"
+	"github.com/eventide-go/eventide/ev"
+	"github.com/eventide-go/eventide/evhttp"
+)
+
+// echo answers with the method, the target and the body.
+func echo(r *evhttp.Request) {
+	body := r.Method() + " " + r.URI() + " " + string(r.Body().Pullup(-1))
+	r.SendReply(200, "", []byte(body))
+}
+
+func TestPipelinedRepliesInOrder(t *testing.T) {
+	// The first request is answered last (from a timer): the replies must
+	// still leave in request order.
+	var held *evhttp.Request
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.HandleFunc("/slow", func(r *evhttp.Request) {
+			held = r
+			tm := ev.NewTimer(s.Loop(), 20*time.Millisecond, 0, func(*ev.Timer) {
+				held.SendReply(200, "", []byte("slow"))
+			})
+			tm.Start()
+		})
+		s.SetGeneric(echo)
+	})
+	c := ts.dial()
+	io.WriteString(c, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"+
+		"POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"+
+		"GET /c?q=1 HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(c)
+	for _, want := range []string{"slow", "POST /b abc", "GET /c?q=1 "} {
+		resp, body := readResponse(t, br, "GET")
+		if resp.StatusCode != 200 || body != want {
+			t.Errorf("got %d %q; want 200 %q", resp.StatusCode, body, want)
+		}
+	}
+}
+
+func TestKeepAliveReuse(t *testing.T) {
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) { s.SetGeneric(echo) })
+	c := ts.dial()
+	br := bufio.NewReader(c)
+	for i := range 5 {
+		fmt.Fprintf(c, "GET /%d HTTP/1.1\r\nHost: x\r\n\r\n", i)
+		resp, body := readResponse(t, br, "GET")
+		if want := fmt.Sprintf("GET /%d ", i); body != want || resp.Close {
+			t.Errorf("request %d: got %q close=%v; want %q, keep-alive", i, body, resp.Close, want)
+		}
+	}
+	var n int
+	ts.do(func() { n = ts.srv.NumConns() })
+	if n != 1 {
+		t.Errorf("NumConns: got %d; want 1", n)
+	}
+}
+
+func TestHTTP10(t *testing.T) {
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) { s.SetGeneric(echo) })
+
+	// Without keep-alive: one response, then the server closes.
+	got := ts.exchange("GET /a HTTP/1.0\r\n\r\nGET /b HTTP/1.0\r\n\r\n")
+	if n := strings.Count(got, "HTTP/1.1 200"); n != 1 || !strings.Contains(got, "Connection: close\r\n") {
+		t.Errorf("HTTP/1.0: got %q; want one response with Connection: close", got)
+	}
+
+	// With keep-alive: the connection stays.
+	c := ts.dial()
+	br := bufio.NewReader(c)
+	for range 2 {
+		io.WriteString(c, "GET /k HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+		resp, body := readResponse(t, br, "GET")
+		if body != "GET /k " || resp.Header.Get("Connection") != "keep-alive" {
+			t.Errorf("got %q Connection=%q; want keep-alive", body, resp.Header.Get("Connection"))
+		}
+	}
+}
+
+func TestConnectionClose(t *testing.T) {
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) { s.SetGeneric(echo) })
+	got := ts.exchange("GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n")
+	if n := strings.Count(got, "HTTP/1.1 "); n != 1 {
+		t.Errorf("got %d responses in %q; want 1", n, got)
+	}
+}
+
+func TestHandlerConnectionClose(t *testing.T) {
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.SetGeneric(func(r *evhttp.Request) {
+			r.OutputHeaders().Set("Connection", "close")
+			r.SendReply(200, "OK", []byte("bye"))
+		})
+	})
+	got := ts.exchange("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n")
+	if n := strings.Count(got, "HTTP/1.1 "); n != 1 || !strings.HasSuffix(got, "bye") {
+		t.Errorf("got %q; want one response ending in bye", got)
+	}
+}
+
+func TestHead(t *testing.T) {
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) { s.HandleFunc("/h", hello) })
+	c := ts.dial()
+	br := bufio.NewReader(c)
+	io.WriteString(c, "HEAD /h HTTP/1.1\r\nHost: x\r\n\r\nGET /h HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, body := readResponse(t, br, "HEAD")
+	if resp.StatusCode != 200 || resp.ContentLength != 5 || body != "" {
+		t.Errorf("HEAD: got %d length %d body %q; want 200, 5, none", resp.StatusCode, resp.ContentLength, body)
+	}
+	// The GET right after proves no body bytes followed the HEAD response.
+	if resp, body = readResponse(t, br, "GET"); body != "hello" {
+		t.Errorf("GET after HEAD: got %d %q", resp.StatusCode, body)
+	}
+}
+
+func TestExpectContinue(t *testing.T) {
+	ts := startServer(t, evhttp.Config{MaxBodyBytes: 100}, func(s *evhttp.Server) { s.SetGeneric(echo) })
+	c := ts.dial()
+	br := bufio.NewReader(c)
+	io.WriteString(c, "PUT /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n")
+	resp, _ := readResponse(t, br, "PUT")
+	if resp.StatusCode != 100 {
+		t.Fatalf("got %d; want 100 before the body", resp.StatusCode)
+	}
+	io.WriteString(c, "data")
+	if resp, body := readResponse(t, br, "PUT"); resp.StatusCode != 200 || body != "PUT /e data" {
+		t.Errorf("got %d %q; want 200 echo", resp.StatusCode, body)
+	}
+
+	// Too large: 413 without reading the body, and the connection closes.
+	io.WriteString(c, "PUT /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n")
+	if resp, _ := readResponse(t, br, "PUT"); resp.StatusCode != 413 {
+		t.Errorf("got %d; want 413", resp.StatusCode)
+	}
+	expectEOF(t, br)
+
+	// An expectation other than 100-continue: 417.
+	if got := ts.exchange("PUT /e HTTP/1.1\r\nHost: x\r\nExpect: magic\r\nContent-Length: 1\r\n\r\nx"); !strings.HasPrefix(got, "HTTP/1.1 417 ") {
+		t.Errorf("got %q; want 417", got)
+	}
+}
+
+func TestChunkedBody(t *testing.T) {
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.SetGeneric(func(r *evhttp.Request) {
+			body := string(r.Body().Pullup(-1)) + " trailer=" + r.Trailer("X-Sum") + " header=" + r.InputHeaders().Get("X-Sum")
+			r.SendReply(200, "", []byte(body))
+		})
+	})
+	c := ts.dial()
+	br := bufio.NewReader(c)
+	io.WriteString(c, "POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"+
+		"3\r\nabc\r\n4;ext=1\r\ndefg\r\n0\r\nX-Sum: 7\r\n\r\n")
+	want := "abcdefg trailer=7 header="
+	if resp, body := readResponse(t, br, "POST"); resp.StatusCode != 200 || body != want {
+		t.Errorf("got %d %q; want 200 %q", resp.StatusCode, body, want)
+	}
+}
+
+func TestMalformedRequests(t *testing.T) {
+	tests := []struct {
+		name string
+		req  string
+		want int
+	}{
+		{"CL and TE", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
+		{"two CLs", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 400},
+		{"CL list", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3, 3\r\n\r\nabc", 400},
+		{"TE not chunked last", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n", 400},
+		{"TE unknown coding", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501},
+		{"TE in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
+		{"space before colon", "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\n\r\n", 400},
+		{"obs-fold", "GET / HTTP/1.1\r\nHost: x\r\nX: a\r\n b\r\n\r\n", 400},
+		{"bare LF", "GET / HTTP/1.1\nHost: x\n\n", 400},
+		{"NUL in header", "GET / HTTP/1.1\r\nHost: x\r\nX: a\x00b\r\n\r\n", 400},
+		{"no Host", "GET / HTTP/1.1\r\n\r\n", 400},
+		{"two Hosts", "GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", 400},
+		{"version", "GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505},
+		{"bad version", "GET / HTTX/1.1\r\nHost: x\r\n\r\n", 400},
+		{"long URI", "GET /" + strings.Repeat("a", 9000) + " HTTP/1.1\r\nHost: x\r\n\r\n", 414},
+		{"long header", "GET / HTTP/1.1\r\nHost: x\r\nX: " + strings.Repeat("a", 17000) + "\r\n\r\n", 431},
+		{"unknown method", "BREW / HTTP/1.1\r\nHost: x\r\n\r\n", 501},
+		{"method not allowed", "TRACE / HTTP/1.1\r\nHost: x\r\n\r\n", 405},
+		{"body too large", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n", 413},
+		{"chunked too large", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n400\r\n" + strings.Repeat("a", 1024) + "\r\n0\r\n\r\n", 413},
+		{"bad chunk size", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
+		{"chunk without CRLF", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n", 400},
+	}
+	ts := startServer(t, evhttp.Config{MaxBodyBytes: 1000}, func(s *evhttp.Server) { s.SetGeneric(echo) })
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// A valid request first: the error reply must come after its reply.
+			c := ts.dial()
+			io.WriteString(c, "GET /first HTTP/1.1\r\nHost: x\r\n\r\n"+tt.req)
+			br := bufio.NewReader(c)
+			if _, body := readResponse(t, br, "GET"); body != "GET /first " {
+				t.Errorf("first reply: got %q", body)
+			}
+			resp, _ := readResponse(t, br, "GET")
+			if resp.StatusCode != tt.want || !resp.Close {
+				t.Errorf("got %d close=%v; want %d and Connection: close", resp.StatusCode, resp.Close, tt.want)
+			}
+			if tt.want == 405 && resp.Header.Get("Allow") == "" {
+				t.Errorf("405 without Allow")
+			}
+			expectEOF(t, br)
+		})
+	}
+}
+
+func TestHeaderTimeoutCutsTrickler(t *testing.T) {
+	ts := startServer(t, evhttp.Config{ReadHeaderTimeout: 300 * time.Millisecond}, func(s *evhttp.Server) { s.SetGeneric(echo) })
+	trickler := ts.dial()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		// One byte every 20 ms: pacing, as a slow client does.
+		req := "GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + strings.Repeat("a", 1000)
+		for i := 0; i < len(req); i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			if _, err := trickler.Write([]byte{req[i]}); err != nil {
+				return
+			}
+		}
+	}()
+	// Meanwhile another client is served at once.
+	if got := ts.exchange("GET /other HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); !strings.HasSuffix(got, "GET /other ") {
+		t.Errorf("other client: got %q", got)
+	}
+	start := time.Now()
+	b, _ := io.ReadAll(trickler)
+	if d := time.Since(start); d > 5*time.Second || len(b) != 0 {
+		t.Errorf("trickler cut after %v with %q; want closed after ~300ms, no reply", d, b)
+	}
+}
+
+func TestIdleTimeout(t *testing.T) {
+	ts := startServer(t, evhttp.Config{IdleTimeout: 100 * time.Millisecond}, func(s *evhttp.Server) { s.SetGeneric(echo) })
+	c := ts.dial()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(c)
+	readResponse(t, br, "GET")
+	expectEOF(t, br)
+}
+
+func TestMaxConns(t *testing.T) {
+	ts := startServer(t, evhttp.Config{MaxConns: 1}, func(s *evhttp.Server) { s.SetGeneric(echo) })
+	first := ts.dial()
+	io.WriteString(first, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	readResponse(t, bufio.NewReader(first), "GET")
+	got := ts.exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	if !strings.HasPrefix(got, "HTTP/1.1 503 ") {
+		t.Errorf("second connection: got %q; want 503", got)
+	}
+}
+
+func TestCloseCallbackWhileHeld(t *testing.T) {
+	closed := make(chan struct{})
+	var held *evhttp.Request
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.SetGeneric(func(r *evhttp.Request) {
+			held = r // never answered while the client is there
+			r.Conn().SetCloseCallback(func() { close(closed) })
+		})
+	})
+	c := ts.dial()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	// Wait until the handler holds the request, then disconnect.
+	for {
+		var ok bool
+		ts.do(func() { ok = held != nil })
+		if ok {
+			break
+		}
+		runtimeGosched()
+	}
+	c.Close()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("close callback did not fire")
+	}
+	// A late reply is harmless.
+	ts.do(func() { held.SendReply(200, "", []byte("late")) })
+}
+
+func TestShutdownGraceful(t *testing.T) {
+	var held *evhttp.Request
+	got := make(chan struct{})
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.HandleFunc("/hold", func(r *evhttp.Request) { held = r; close(got) })
+		s.SetGeneric(echo)
+	})
+	idle := ts.dial()
+	io.WriteString(idle, "GET /x HTTP/1.1\r\nHost: x\r\n\r\n")
+	idleBr := bufio.NewReader(idle)
+	readResponse(t, idleBr, "GET")
+
+	busy := ts.dial()
+	io.WriteString(busy, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n")
+	<-got
+	done := make(chan struct{})
+	ts.do(func() { ts.srv.Shutdown(10*time.Second, func() { close(done) }) })
+	expectEOF(t, idleBr) // the idle connection is closed at once
+	select {
+	case <-done:
+		t.Fatal("Shutdown done while a request is in flight")
+	default:
+	}
+	ts.do(func() { held.SendReply(200, "", []byte("finished")) })
+	br := bufio.NewReader(busy)
+	resp, body := readResponse(t, br, "GET")
+	if body != "finished" || !resp.Close {
+		t.Errorf("in-flight reply: got %q close=%v; want finished with Connection: close", body, resp.Close)
+	}
+	expectEOF(t, br)
+	busy.Close() // ends the server's lingering close at once
+	<-done
+}
+
+func TestShutdownDeadline(t *testing.T) {
+	got := make(chan struct{})
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.SetGeneric(func(r *evhttp.Request) { close(got) }) // never answers
+	})
+	c := ts.dial()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	<-got
+	done := make(chan struct{})
+	ts.do(func() { ts.srv.Shutdown(50*time.Millisecond, func() { close(done) }) })
+	<-done
+	expectEOF(t, bufio.NewReader(c))
+}
+
+func TestStreamedReply(t *testing.T) {
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.SetGeneric(func(r *evhttp.Request) {
+			r.StartReply(200, "")
+			n := 0
+			var next func()
+			next = func() {
+				if n == 3 {
+					r.EndReply()
+					return
+				}
+				n++
+				r.SendChunk([]byte(fmt.Sprintf("part%d;", n)), next)
+			}
+			next()
+		})
+	})
+	c := ts.dial()
+	br := bufio.NewReader(c)
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	for range 2 {
+		resp, body := readResponse(t, br, "GET")
+		if body != "part1;part2;part3;" || len(resp.TransferEncoding) != 1 {
+			t.Errorf("got %q TE=%v; want 3 parts, chunked", body, resp.TransferEncoding)
+		}
+	}
+	// HTTP/1.0: the body runs until the connection closes.
+	if got := ts.exchange("GET / HTTP/1.0\r\n\r\n"); !strings.HasSuffix(got, "\r\n\r\npart1;part2;part3;") {
+		t.Errorf("HTTP/1.0: got %q", got)
+	}
+}
+
+func TestStreamedBodyBackpressure(t *testing.T) {
+	const size = 1 << 20
+	ts := startServer(t, evhttp.Config{MaxBodyBytes: -1}, func(s *evhttp.Server) {
+		s.HandleStream("/up", func(r *evhttp.Request) {
+			total, pauses := 0, 0
+			r.SetBodyHandler(func(chunk *buffer.Buffer, done bool) {
+				if !done && pauses < 3 && chunk.Len() > 0 {
+					// Leave the chunk: reading stops until ResumeBody.
+					pauses++
+					ev.NewTimer(s.Loop(), time.Millisecond, 0, func(*ev.Timer) {
+						total += chunk.Len()
+						chunk.Reset()
+						r.ResumeBody()
+					}).Start()
+					return
+				}
+				total += chunk.Len()
+				chunk.Reset()
+				if done {
+					r.SendReply(200, "", fmt.Appendf(nil, "%d bytes, %d pauses", total, pauses))
+				}
+			})
+		})
+	})
+	c := ts.dial()
+	go func() {
+		fmt.Fprintf(c, "POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n", size)
+		c.Write(make([]byte, size))
+	}()
+	_, body := readResponse(t, bufio.NewReader(c), "POST")
+	if want := fmt.Sprintf("%d bytes, 3 pauses", size); body != want {
+		t.Errorf("got %q; want %q", body, want)
+	}
+}
+
+func TestVirtualHosts(t *testing.T) {
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.HandleFunc("/", func(r *evhttp.Request) { r.SendReply(200, "", []byte("main")) })
+		vh := evhttp.NewServer(s.Loop(), evhttp.Config{})
+		vh.HandleFunc("/", func(r *evhttp.Request) { r.SendReply(200, "", []byte("vhost")) })
+		s.AddVirtualHost("*.example.com", vh)
+		s.AddAlias("www.example.com")
+	})
+	for _, tt := range []struct{ host, want string }{
+		{"a.example.com", "vhost"},
+		{"B.Example.COM:8080", "vhost"},
+		{"www.example.com", "main"},
+		{"example.org", "main"},
+	} {
+		got := ts.exchange("GET / HTTP/1.1\r\nHost: " + tt.host + "\r\nConnection: close\r\n\r\n")
+		if !strings.HasSuffix(got, "\r\n\r\n"+tt.want) {
+			t.Errorf("Host %s: got %q; want body %q", tt.host, got, tt.want)
+		}
+	}
+}
+
+func TestRequestFilter(t *testing.T) {
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.SetGeneric(echo)
+		s.SetRequestFilter(func(r *evhttp.Request) bool { return r.Header("X-Token") == "ok" })
+	})
+	if got := ts.exchange("GET / HTTP/1.1\r\nHost: x\r\nX-Token: ok\r\nConnection: close\r\n\r\n"); !strings.HasPrefix(got, "HTTP/1.1 200 ") {
+		t.Errorf("accepted: got %q", got)
+	}
+	if got := ts.exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n"); !strings.HasPrefix(got, "HTTP/1.1 403 ") {
+		t.Errorf("rejected: got %q; want 403", got)
+	}
+}
+
+func TestRequestAccessors(t *testing.T) {
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.SetGeneric(func(r *evhttp.Request) {
+			form, err := r.Form()
+			q := r.Query()
+			u, _ := r.ParsedURI()
+			out := fmt.Sprintf("method=%s uri=%s path=%s q=%s form=%s,%s err=%v proto=%s host=%s ua=%s addr=%v uripath=%s",
+				r.Method(), r.URI(), r.Path(), q.Get("q"), form.Get("q"), form.Get("s"), err, r.Proto(), r.Host(),
+				r.InputHeaders().Get("user-agent"), r.RemoteAddr() != nil, u.Path)
+			r.SendReply(200, "", []byte(out))
+		})
+	})
+	body := "s=some+thing"
+	got := ts.exchange("POST /a%20b?q=te%2Fst HTTP/1.1\r\nHost: h\r\nUser-Agent: t\r\nConnection: close\r\n" +
+		"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + fmt.Sprint(len(body)) + "\r\n\r\n" + body)
+	want := "method=POST uri=/a%20b?q=te%2Fst path=/a b q=te/st form=te/st,some thing err=<nil> proto=HTTP/1.1 host=h ua=t addr=true uripath=/a%20b"
+	if !strings.HasSuffix(got, want) {
+		t.Errorf("got %q; want body %q", got, want)
+	}
+}
