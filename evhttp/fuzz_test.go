@@ -88,7 +88,9 @@ func FuzzServerConn(f *testing.F) {
 		eof := false
 		n := 0
 		ls.runUntil(t, func() bool {
-			if n++; n%20000 == 0 && n < 100000 { t.Logf("eof=%v conns=%d out=%q", eof, ls.srv.NumConns(), out) }
+			if n++; n%20000 == 0 && n < 100000 {
+				t.Logf("eof=%v conns=%d out=%q", eof, ls.srv.NumConns(), out)
+			}
 			eof = eof || read()
 			return eof && ls.srv.NumConns() == 0
 		})

@@ -46,7 +46,7 @@ func newLoopServer(tb testing.TB, cfg evhttp.Config, setup func(s *evhttp.Server
 // connect returns the client descriptor of a new server connection.
 func (ls *loopServer) connect(tb testing.TB) int {
 	tb.Helper()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
 	if err != nil {
 		tb.Fatalf("socketpair: %v", err)
 	}
