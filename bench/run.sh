@@ -41,8 +41,8 @@
 #
 # Every repetition runs each implementation once, in an order rotated from
 # one repetition to the next, and the tables give medians and the medians
-# of same-repetition ratios to the anchor (C libev; for http, fasthttp and
-# net/http), because this machine's speed drifts by up to 2x within minutes.
+# of same-repetition ratios to the anchors (C libev, and gnet where it ran;
+# for http, fasthttp and net/http), because this machine's speed drifts by up to 2x within minutes.
 # Servers and the single-threaded loop tests run on CPU 0 (taskset -c 0,
 # GOMAXPROCS=1), the load generator on CPU 1; the cross-thread loop tests
 # (post, async, wakestress, signal, child) get both CPUs.
@@ -380,7 +380,7 @@ for section in $SECTIONS; do
 done
 {
 	echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-	{ grep -v '^http	' "$RESULTS" || true; } | "$BIN/tabulate" -anchor libev
+	{ grep -v '^http	' "$RESULTS" || true; } | "$BIN/tabulate" -anchor libev,gnet
 	{ grep '^http	' "$RESULTS" || true; } | "$BIN/tabulate" -anchor fasthttp,gonet
 } >>"$OUT/report.md"
 cat "$OUT/report.md"
