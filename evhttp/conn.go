@@ -596,7 +596,11 @@ func (c *Conn) close() {
 	if c.doneTimerSet {
 		c.doneTimer.Stop()
 	}
-	c.sc.Close()
+	if c.srv.closed {
+		c.sc.Close()
+	} else {
+		c.srv.closeSoon(c.sc)
+	}
 	c.chunk.Reset()
 	if c.cur != nil && !c.cur.queued {
 		c.abandon(c.cur)

@@ -94,10 +94,8 @@ func FuzzServerConn(f *testing.F) {
 			eof = eof || read()
 			return eof && ls.srv.NumConns() == 0
 		})
-		// One more iteration lets the loop apply the closed descriptor's
-		// interest change before the next socketpair reuses its number:
-		// ev does not yet notice a descriptor closed and reused within one
-		// iteration (a watcher started on the new one never fires).
+		// One more iteration: the server closes finished sockets at the
+		// start of the next one.
 		ls.l.Run(ev.RunNoWait)
 		br := bufio.NewReader(bytes.NewReader(out))
 		for {
