@@ -1,0 +1,58 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/eventide-go/eventide/ev"
+)
+
+func TestHTTPEcho(t *testing.T) {
+	loop, err := ev.NewLoop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(loop)
+	if err := srv.Bind("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + srv.Addrs()[0].String()
+	done := make(chan struct{})
+	go func() { loop.Run(ev.RunDefault); close(done) }()
+	defer func() {
+		loop.Post(srv.Close)
+		<-done
+		loop.Close()
+	}()
+
+	big := bytes.Repeat([]byte("0123456789\x00\xff"), 100000)
+	tests := []struct {
+		method, path string
+		body         []byte
+		status       int
+		check        func(string) bool
+	}{
+		{"GET", "/echo?a=1&b=x+y", nil, 200, func(s string) bool {
+			return strings.Contains(s, "uri: /echo?a=1&b=x+y\n") && strings.Contains(s, "query: b=x y\n")
+		}},
+		{"POST", "/echo", big, 200, func(s string) bool { return s == string(big) }},
+		{"PUT", "/echo", []byte("put body"), 200, func(s string) bool { return s == "put body" }},
+		{"DELETE", "/echo", nil, 405, func(string) bool { return true }},
+		{"GET", "/other", nil, 404, func(string) bool { return true }},
+	}
+	for _, tt := range tests {
+		req, _ := http.NewRequest(tt.method, base+tt.path, bytes.NewReader(tt.body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", tt.method, tt.path, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || !tt.check(string(b)) {
+			t.Errorf("%s %s: got %d %.80q; want %d", tt.method, tt.path, resp.StatusCode, b, tt.status)
+		}
+	}
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/eventide-go/eventide/ev"
+	"github.com/eventide-go/eventide/evhttp"
+)
+
+// TestReload serves a file, changes it, and waits (without sleeping: each
+// request is answered by the loop) until the new content is served.
+func TestReload(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "page.html")
+	os.WriteFile(name, []byte("one"), 0o644)
+	loop, err := ev.NewLoop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &file{name: name, log: io.Discard}
+	if err := f.load(); err != nil {
+		t.Fatal(err)
+	}
+	timer := f.watch(loop, 10*time.Millisecond)
+	srv := evhttp.NewServer(loop, evhttp.Config{})
+	srv.SetGeneric(f.serve)
+	if err := srv.Bind("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + srv.Addrs()[0].String() + "/"
+	done := make(chan struct{})
+	go func() { loop.Run(ev.RunDefault); close(done) }()
+	defer func() {
+		loop.Post(func() { timer.Stop(); srv.Close() })
+		<-done
+		loop.Close()
+	}()
+
+	get := func() string {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if got := get(); got != "one" {
+		t.Fatalf("got %q; want one", got)
+	}
+	os.WriteFile(name, []byte("two"), 0o644)
+	future := time.Now().Add(time.Hour) // a modification time surely newer
+	os.Chtimes(name, future, future)
+	deadline := time.Now().Add(10 * time.Second)
+	for get() != "two" {
+		if time.Now().After(deadline) {
+			t.Fatal("new content not served within 10s")
+		}
+	}
+}
+
+func TestMissingFile(t *testing.T) {
+	var errOut strings.Builder
+	code := run([]string{"-addr", "127.0.0.1:0", filepath.Join(t.TempDir(), "nope.html")}, io.Discard, &errOut)
+	if code != 1 || !strings.Contains(errOut.String(), "cannot load") {
+		t.Errorf("got exit %d, %q; want 1 and a message", code, errOut.String())
+	}
+}
