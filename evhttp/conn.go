@@ -133,18 +133,8 @@ func (c *Conn) onEvent(sc *stream.Conn, what stream.What, err error) {
 			return
 		}
 		c.fireClose()
-		if c.closed {
-			return
-		}
-		if c.cur != nil {
-			// A request cut short can never be answered properly.
-			c.close()
-			return
-		}
-		c.closing = true
-		if c.qhead == nil {
-			c.close()
-		}
+		// Requests that arrived before the EOF are still answered.
+		c.process()
 	}
 }
 
@@ -216,6 +206,15 @@ func (c *Conn) process() {
 	c.inProcess = false
 	if c.closed || c.lingering {
 		return
+	}
+	if c.peerEOF && !c.closing {
+		switch {
+		case c.cur == nil && c.sc.Input().Len() == 0:
+			c.closing = true // everything the client sent was parsed
+		case c.cur != nil && !c.cur.paused:
+			c.close() // a request cut short can never be answered
+			return
+		}
 	}
 	if c.closing && c.qhead == nil && c.cur == nil {
 		c.shutdown()

@@ -144,7 +144,8 @@ func (s *Server) NumConns() int { return len(s.conns) }
 // idle connections at once and each busy one after its in-flight requests
 // are answered (with "Connection: close"), closes whatever remains after
 // deadline (0: no deadline), and then calls done (if not nil), once every
-// connection is closed.
+// connection is closed. A connection closes after its last reply as soon as
+// the client closes its side, or 2 s later (a lingering close).
 func (s *Server) Shutdown(deadline time.Duration, done func()) {
 	if s.shutting {
 		if done != nil {
