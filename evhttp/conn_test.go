@@ -499,3 +499,61 @@ func TestHalfCloseMidRequest(t *testing.T) {
 		t.Errorf("got %q", s)
 	}
 }
+
+func TestExpectContinueWaitsItsTurn(t *testing.T) {
+	// The second request expects 100-continue while the first is still
+	// unanswered: the 100 must follow the first reply, not overtake it.
+	var held *evhttp.Request
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.HandleFunc("/hold", func(r *evhttp.Request) { held = r })
+		s.SetGeneric(echo)
+	})
+	c := ts.dial()
+	br := bufio.NewReader(c)
+	io.WriteString(c, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\nPUT /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
+	for {
+		var ok bool
+		ts.do(func() { ok = held != nil })
+		if ok {
+			break
+		}
+		runtimeGosched()
+	}
+	ts.do(func() { held.SendReply(200, "", []byte("first")) })
+	if _, body := readResponse(t, br, "GET"); body != "first" {
+		t.Fatalf("got %q; want the first reply first", body)
+	}
+	if resp, _ := readResponse(t, br, "PUT"); resp.StatusCode != 100 {
+		t.Fatalf("got %d; want 100", resp.StatusCode)
+	}
+	io.WriteString(c, "ok")
+	if _, body := readResponse(t, br, "PUT"); body != "PUT /e ok" {
+		t.Errorf("got %q", body)
+	}
+}
+
+func TestStreamBodiesChunked(t *testing.T) {
+	ts := startServer(t, evhttp.Config{StreamBodies: true}, func(s *evhttp.Server) {
+		s.SetGeneric(func(r *evhttp.Request) {
+			var got []byte
+			pieces := 0
+			r.SetBodyHandler(func(chunk *buffer.Buffer, done bool) {
+				if chunk.Len() > 0 {
+					pieces++
+				}
+				got = append(got, chunk.Pullup(-1)...)
+				chunk.Reset()
+				if done {
+					r.SendReply(200, "", fmt.Appendf(nil, "%s trailer=%s", got, r.Trailer("T")))
+				}
+			})
+		})
+	})
+	c := ts.dial()
+	br := bufio.NewReader(c)
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
+	io.WriteString(c, "6\r\n world\r\n0\r\nT: z\r\n\r\n")
+	if _, body := readResponse(t, br, "POST"); body != "hello world trailer=z" {
+		t.Errorf("got %q", body)
+	}
+}
