@@ -270,7 +270,8 @@ HTTP_SERVERS=(
 add_eventide_http() {
 	[[ -x $BIN/hello ]] || return 0
 	HTTP_SERVERS+=("eventide|$BIN/hello -addr {addr}")
-	if "$BIN/hello" -h 2>&1 | grep -q -- '-bridge'; then
+	# The flag appeared before the bridge did; its help says so meanwhile.
+	if "$BIN/hello" -h 2>&1 | grep -A1 -e '-bridge' | grep -qv -e '-bridge' -e 'not yet available'; then
 		HTTP_SERVERS+=("eventide-bridge|$BIN/hello -bridge -addr {addr}")
 	else
 		log "examples/hello has no -bridge flag yet: no bridge row"
