@@ -26,13 +26,13 @@ type Events uint32
 // The event bits. Err and Hup are only ever reported, never requested: every
 // backend reports them for any registered descriptor.
 const (
-	In    Events = 1 << iota // readable, or a listening socket has a connection
-	Out                      // writable, or a connect finished
-	RDHup                    // the peer shut down its writing side (EPOLLRDHUP, EV_EOF)
-	Err                      // an error is pending on the descriptor
-	Hup                      // hang-up: both directions are closed
-	Edge                     // interest only: report transitions, not levels
-	Invalid                  // the descriptor is not open (POLLNVAL)
+	In      Events = 1 << iota // readable, or a listening socket has a connection
+	Out                        // writable, or a connect finished
+	RDHup                      // the peer shut down its writing side (EPOLLRDHUP, EV_EOF)
+	Err                        // an error is pending on the descriptor
+	Hup                        // hang-up: both directions are closed
+	Edge                       // interest only: report transitions, not levels
+	Invalid                    // the descriptor is not open (POLLNVAL)
 )
 
 // ErrNotPollable is returned by Add for a descriptor the backend cannot watch
