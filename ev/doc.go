@@ -105,7 +105,11 @@
 // A descriptor closed while an IO watcher watches it: stop the watcher first.
 // If you do not, the loop finds out when it next changes the descriptor's
 // interest: it stops the descriptor's watchers and runs them with Error. A
-// descriptor number reused after close is handled: the backend is told anew.
+// descriptor number reused after close is handled, even within one iteration,
+// as long as the new descriptor's watcher went through Init or Set (as in
+// libev, which asks for ev_io_set): the first Start after Init or Set tells
+// the backend anew when the watcher is the number's only one. Restarting a
+// watcher without Set assumes its descriptor is the same one.
 // Regular files and /dev/null cannot be polled by epoll: they count as always
 // ready, as in libev. Two IO watchers on one descriptor (or on dup'ed ones)
 // work; if any of them is level-triggered, the descriptor is watched

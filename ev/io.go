@@ -89,6 +89,7 @@ type IO struct {
 	watcher
 	fd     int
 	events Events // Read|Write|Closed|EdgeTriggered
+	rebind bool   // Init or Set since the last Start: the number may be new
 	fn     IOFunc
 	next   *IO // the next active watcher of the same descriptor
 }
@@ -121,6 +122,7 @@ func (w *IO) Init(l *Loop, fd int, events Events, fn IOFunc) {
 	w.watcher.init(l, KindIO)
 	w.fn = fn
 	w.set(fd, events)
+	w.rebind = true
 }
 
 // Set changes the descriptor and interest of a stopped watcher (libev's
@@ -131,6 +133,7 @@ func (w *IO) Set(fd int, events Events) {
 		panic("ev: IO.Set on an active watcher; use Modify")
 	}
 	w.set(fd, events)
+	w.rebind = true
 }
 
 func (w *IO) set(fd int, events Events) {
@@ -171,11 +174,21 @@ func (w *IO) Start() error {
 		l.fds = fds
 	}
 	st := &l.fds[w.fd]
+	unwatched := st.ios == nil
 	st.link(w)
-	if !st.registered && st.readyIdx == 0 {
-		// Register now, so that a bad descriptor is an error from Start.
+	// Register now, so that a bad descriptor is an error from Start: when
+	// the backend does not have the descriptor, and when a watcher bound
+	// anew (Init, Set) is the only one on a number the backend still has.
+	// That number may have been closed and reused since its last watcher
+	// stopped, in this very iteration: the kernel then dropped the old
+	// registration, and the loop, seeing the same interest, would never
+	// tell it of the new descriptor.
+	rebind := w.rebind
+	w.rebind = false
+	if st.readyIdx == 0 && (!st.registered || rebind && unwatched) {
 		mask := interestOf(st.ios)
 		st.gen++
+		st.registered, st.mask = false, 0
 		switch err := l.backend.Add(w.fd, mask, st.gen); {
 		case err == nil:
 			st.registered, st.mask = true, mask

@@ -229,3 +229,50 @@ func TestIOClosedWhileWatched(t *testing.T) {
 		_ = b
 	})
 }
+
+// TestIOReusedNumberSameIteration stops a watcher, closes its descriptor and
+// watches a new descriptor that got the same number, all in one callback:
+// the loop must register the new descriptor although the interest is the
+// same as the old one's (the kernel dropped the old registration on close).
+func TestIOReusedNumberSameIteration(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, opts ...ev.Option) {
+		l := newLoop(t, opts...)
+		var p [2]int
+		if err := unix.Pipe(p[:]); err != nil {
+			t.Fatal(err)
+		}
+		nonblock(t, p[:])
+		num := p[0]
+		r2, w2 := pipe(t)
+		var got string
+		second := new(ev.IO)
+		first := ev.NewIO(l, num, ev.Read, func(w *ev.IO, _ ev.Events) {
+			drain(num)
+			w.Stop()
+			unix.Close(p[1])
+			unix.Close(num)
+			// The new pipe's read end takes the old number.
+			if err := unix.Dup2(r2, num); err != nil {
+				t.Error(err)
+				return
+			}
+			second.Init(l, num, ev.Read, func(w *ev.IO, _ ev.Events) {
+				got += drain(num)
+				w.Stop()
+			})
+			if err := second.Start(); err != nil {
+				t.Error(err)
+			}
+			write(t, w2, "again")
+		})
+		t.Cleanup(func() { unix.Close(num) })
+		if err := first.Start(); err != nil {
+			t.Fatal(err)
+		}
+		write(t, p[1], "x")
+		runUntil(t, l, func() bool { return got != "" })
+		if got != "again" {
+			t.Fatalf("read %q from the reused number; want again", got)
+		}
+	})
+}

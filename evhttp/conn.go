@@ -595,11 +595,7 @@ func (c *Conn) close() {
 	if c.doneTimerSet {
 		c.doneTimer.Stop()
 	}
-	if c.srv.closed {
-		c.sc.Close()
-	} else {
-		c.srv.closeSoon(c.sc)
-	}
+	c.sc.Close()
 	c.chunk.Reset()
 	if c.cur != nil && !c.cur.queued {
 		c.abandon(c.cur)

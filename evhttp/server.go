@@ -30,11 +30,6 @@ type Server struct {
 	free      []*Request // recycled requests, with their parser arenas
 	date      dateCache
 
-	// toClose holds sockets whose connections are finished, closed by
-	// closer at the start of the next iteration (see closeSoon).
-	toClose []*stream.Conn
-	closer  *ev.Prepare
-
 	shutting      bool
 	closed        bool
 	shutdownTimer *ev.Timer
@@ -194,39 +189,7 @@ func (s *Server) Close() {
 	s.shutting = true
 	s.closeListeners()
 	s.closeConns()
-	s.closeNow()
 	s.finishShutdown()
-}
-
-// closeSoon closes sc at the start of the loop's next iteration, before the
-// loop applies descriptor changes, rather than now. ev does not yet notice
-// a descriptor closed and its number reused within one iteration (a
-// connection accepted later in the same iteration, getting the same number,
-// would never be watched); closing from a Prepare watcher lets the loop
-// forget the old descriptor before any accept can reuse its number.
-func (s *Server) closeSoon(sc *stream.Conn) {
-	sc.Disable(stream.Read | stream.Write)
-	sc.SetTimeouts(0, 0)
-	sc.SetCallbacks(nil, nil, nil)
-	s.toClose = append(s.toClose, sc)
-	if s.closer == nil {
-		s.closer = ev.NewPrepare(s.loop, func(*ev.Prepare) { s.closeNow() })
-	}
-	if !s.closer.Active() {
-		s.closer.Start()
-	}
-}
-
-// closeNow closes the sockets closeSoon queued.
-func (s *Server) closeNow() {
-	for i, sc := range s.toClose {
-		sc.Close()
-		s.toClose[i] = nil
-	}
-	s.toClose = s.toClose[:0]
-	if s.closer != nil {
-		s.closer.Stop()
-	}
 }
 
 func (s *Server) closeListeners() {

@@ -41,7 +41,7 @@ func main() {
 	active := flag.Int("active", 100000, "churn: timers armed in the background")
 	size := flag.Int("size", 1, "pingpong: message size in bytes")
 	stamp := flag.String("stamp", "", "child: the program each child runs (bench/c/child_stamp.c)")
-	sameIter := flag.Bool("sameiter", false, "child: start the next child from the Child callback (shows an ev bug)")
+	sameIter := flag.Bool("sameiter", false, "child: start the next child from the Child callback (checks descriptor reuse within one iteration)")
 	flag.Parse()
 
 	var err error
