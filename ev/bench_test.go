@@ -142,3 +142,35 @@ func BenchmarkAsyncWake(b *testing.B) {
 	l.Post(func() { stop = true; a.Send() })
 	wg.Wait()
 }
+
+// BenchmarkTimerStartStopInCallback starts and stops timers from a callback,
+// as bench/cmd/loopbench -test churn does: no clock read per start.
+func BenchmarkTimerStartStopInCallback(b *testing.B) {
+	b.ReportAllocs()
+	l := newLoop(b)
+	bg := make([]ev.Timer, 100_000)
+	for i := range bg {
+		bg[i].Init(l, 10*time.Second+time.Duration(int64(i*7+3)*618033%1000000+1)*time.Microsecond, 0, func(*ev.Timer) {})
+		bg[i].Start()
+	}
+	slots := make([]ev.Timer, 1024)
+	for i := range slots {
+		slots[i].Init(l, 0, 0, func(*ev.Timer) {})
+	}
+	kick := ev.NewTimer(l, 0, 0, func(*ev.Timer) {
+		i := 0
+		for b.Loop() {
+			t := &slots[i&1023]
+			t.Set(10*time.Second+time.Duration(int64(i)*618033%1000000+1)*time.Microsecond, 0)
+			t.Start()
+			t.Stop()
+			i++
+		}
+		l.Break(ev.BreakAll)
+	})
+	kick.Start()
+	l.Run(ev.RunDefault)
+	for i := range bg {
+		bg[i].Stop()
+	}
+}

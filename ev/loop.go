@@ -318,6 +318,17 @@ func (l *Loop) addActive(w Watcher) {
 	}
 }
 
+// account counts an active watcher that is not in the actives list (a
+// timer) in or out: d is 1 on start, -1 on stop.
+func (l *Loop) account(b *watcher, d int) {
+	if !b.internal {
+		l.byKind[b.kind] += d
+	}
+	if !b.noRef {
+		l.activeRefs += d
+	}
+}
+
 // removeActive undoes addActive; the caller has cleared b.active.
 func (l *Loop) removeActive(w Watcher) {
 	b := w.base()

@@ -245,7 +245,7 @@ func (l *Loop) queueTimers() {
 		} else {
 			l.timers.Remove(t.node.Index())
 			t.active = false
-			l.removeActive(t)
+			l.account(&t.watcher, -1)
 		}
 		l.feed(t, Timeout)
 	}

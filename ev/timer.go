@@ -90,19 +90,26 @@ func (t *Timer) Start() {
 	l.refreshIdleTime()
 	t.at = l.mono + int64(t.after)
 	l.timers.Push(&t.node, t.at)
-	l.addActive(t)
+	t.active = true
+	l.account(&t.watcher, 1)
 }
 
 // Stop disarms the timer and clears its pending state. Loop-only. O(log n).
 func (t *Timer) Stop() {
-	if t.loop == nil {
+	l := t.loop
+	if l == nil {
 		return
 	}
-	t.loop.checkGoroutine()
-	if i := t.node.Index(); i >= 0 {
-		t.loop.timers.Remove(i)
+	l.checkGoroutine()
+	if t.pendIdx != 0 {
+		l.clearPending(&t.watcher)
 	}
-	t.loop.deactivate(t)
+	if !t.active {
+		return
+	}
+	l.timers.Remove(t.node.Index())
+	t.active = false
+	l.account(&t.watcher, -1)
 }
 
 // Again restarts the timer's repeat interval from now (libev's
@@ -128,7 +135,8 @@ func (t *Timer) Again() {
 		l.refreshIdleTime()
 		t.at = l.mono + int64(t.repeat)
 		l.timers.Push(&t.node, t.at)
-		l.addActive(t)
+		t.active = true
+		l.account(&t.watcher, 1)
 	}
 }
 

@@ -4,7 +4,11 @@
 // A 4-ary heap is shallower than a binary one (log4 n levels) and its four
 // children share a cache line or two, which is why libev and Go's runtime
 // use it for timers. Each entry caches its deadline next to the element, so
-// sifting compares without following pointers (libev's "cached at").
+// sifting compares without following pointers (libev's "cached at"); an
+// entry is 16 bytes, and the root sits at slice index 3 so that the four
+// children of any node share one 64-byte cache line (libev's HEAP0). The
+// insertion sequence that breaks ties lives in the Node and is read only
+// on a tie.
 //
 // Elements embed a Node, in which the heap keeps their position, which makes
 // Remove and Fix O(log n) without a search, and the Node points back to its
@@ -14,8 +18,9 @@ package timerheap
 // Node is the part of a queued element the heap maintains. Embed it and set
 // Owner once; the zero Node is "not queued" only after Init.
 type Node[T any] struct {
-	index int // position in the heap; -1 = not queued
-	Owner T   // the element this Node belongs to
+	index int    // position in the heap; -1 = not queued
+	seq   uint64 // insertion order, breaks ties so equal deadlines stay FIFO
+	Owner T      // the element this Node belongs to
 }
 
 // Init marks n as not queued and records its owner.
@@ -27,101 +32,119 @@ func (n *Node[T]) Index() int { return n.index }
 // Heap is a min-heap of Nodes by (deadline, sequence). The zero value is an
 // empty heap. Not safe for concurrent use.
 type Heap[T any] struct {
-	es  []entry[T]
+	es  []entry[T] // es[:root] is padding; the heap proper starts at root
 	seq uint64
 }
 
 type entry[T any] struct {
 	when int64    // deadline, in the caller's unit (nanoseconds in ev)
-	seq  uint64   // insertion order, breaks ties so equal deadlines stay FIFO
 	n    *Node[T] // the element
 }
 
+// root is the slice index of the heap's root. With 16-byte entries and a
+// cache-line-aligned slice, the children of slot k, 4k-8 .. 4k-5, start on
+// a multiple of four: one cache line.
+const root = 3
+
+func parent(k int) int     { return k/4 + 2 }
+func firstChild(k int) int { return 4*k - 8 }
+
 // Len returns the number of queued elements. O(1).
-func (h *Heap[T]) Len() int { return len(h.es) }
+func (h *Heap[T]) Len() int { return max(0, len(h.es)-root) }
 
 // Min returns the owner with the earliest deadline and that deadline.
 // It panics on an empty heap. O(1).
-func (h *Heap[T]) Min() (T, int64) { return h.es[0].n.Owner, h.es[0].when }
+func (h *Heap[T]) Min() (T, int64) {
+	if len(h.es) <= root {
+		panic("timerheap: Min of an empty heap")
+	}
+	return h.es[root].n.Owner, h.es[root].when
+}
 
 // At returns the owner at position i (0 ≤ i < Len) and its deadline, for
 // iteration in heap order (not deadline order). O(1).
-func (h *Heap[T]) At(i int) (T, int64) { return h.es[i].n.Owner, h.es[i].when }
+func (h *Heap[T]) At(i int) (T, int64) {
+	e := &h.es[root+i]
+	return e.n.Owner, e.when
+}
 
 // Push queues n with deadline when. O(log n).
 func (h *Heap[T]) Push(n *Node[T], when int64) {
+	if h.es == nil {
+		h.es = make([]entry[T], root, 64)
+	}
 	h.seq++
-	h.es = append(h.es, entry[T]{when: when, seq: h.seq, n: n})
-	i := len(h.es) - 1
-	n.index = i
-	h.up(i)
+	n.seq = h.seq
+	h.es = append(h.es, entry[T]{when: when, n: n})
+	h.up(len(h.es) - 1)
 }
 
-// Remove takes out the element at position i. O(log n).
+// Remove takes out the element at position i (its Node's Index). O(log n).
 func (h *Heap[T]) Remove(i int) {
+	k := root + i
 	last := len(h.es) - 1
-	h.es[i].n.index = -1
-	if i != last {
-		h.es[i] = h.es[last]
-		h.es[i].n.index = i
+	h.es[k].n.index = -1
+	if k != last {
+		h.es[k] = h.es[last]
 	}
 	h.es[last] = entry[T]{} // drop the reference for the GC
 	h.es = h.es[:last]
-	if i != last {
-		if !h.up(i) {
-			h.down(i)
-		}
+	if k != last && !h.up(k) {
+		h.down(k)
 	}
 }
 
 // Fix gives the element at position i a new deadline and a new sequence
 // number (so it queues behind others with the same deadline). O(log n).
 func (h *Heap[T]) Fix(i int, when int64) {
+	k := root + i
 	h.seq++
-	e := &h.es[i]
+	e := &h.es[k]
 	earlier := when < e.when
-	e.when, e.seq = when, h.seq
+	e.when, e.n.seq = when, h.seq
 	if earlier {
-		h.up(i)
+		h.up(k)
 	} else {
-		h.down(i)
+		h.down(k)
 	}
 }
 
 // Shift adds d to every deadline; the order is unchanged. O(n).
 func (h *Heap[T]) Shift(d int64) {
-	for i := range h.es {
-		h.es[i].when += d
+	for k := root; k < len(h.es); k++ {
+		h.es[k].when += d
 	}
 }
 
 func less[T any](a, b *entry[T]) bool {
-	return a.when < b.when || (a.when == b.when && a.seq < b.seq)
+	return a.when < b.when || (a.when == b.when && a.n.seq < b.n.seq)
 }
 
-// up sifts position i towards the root and reports whether it moved.
-func (h *Heap[T]) up(i int) bool {
-	e := h.es[i]
-	start := i
-	for i > 0 {
-		p := (i - 1) / 4
+// up sifts slot k towards the root, records the final position in the
+// element's Node, and reports whether it moved.
+func (h *Heap[T]) up(k int) bool {
+	e := h.es[k]
+	start := k
+	for k > root {
+		p := parent(k)
 		if !less(&e, &h.es[p]) {
 			break
 		}
-		h.es[i] = h.es[p]
-		h.es[i].n.index = i
-		i = p
+		h.es[k] = h.es[p]
+		h.es[k].n.index = k - root
+		k = p
 	}
-	h.es[i] = e
-	e.n.index = i
-	return i != start
+	h.es[k] = e
+	e.n.index = k - root
+	return k != start
 }
 
-func (h *Heap[T]) down(i int) {
+// down sifts slot k towards the leaves.
+func (h *Heap[T]) down(k int) {
 	n := len(h.es)
-	e := h.es[i]
+	e := h.es[k]
 	for {
-		c := 4*i + 1
+		c := firstChild(k)
 		if c >= n {
 			break
 		}
@@ -136,10 +159,10 @@ func (h *Heap[T]) down(i int) {
 		if !less(&h.es[m], &e) {
 			break
 		}
-		h.es[i] = h.es[m]
-		h.es[i].n.index = i
-		i = m
+		h.es[k] = h.es[m]
+		h.es[k].n.index = k - root
+		k = m
 	}
-	h.es[i] = e
-	e.n.index = i
+	h.es[k] = e
+	e.n.index = k - root
 }

@@ -25,6 +25,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"sync/atomic"
 	"syscall"
@@ -42,7 +43,20 @@ func main() {
 	size := flag.Int("size", 1, "pingpong: message size in bytes")
 	stamp := flag.String("stamp", "", "child: the program each child runs (bench/c/child_stamp.c)")
 	sameIter := flag.Bool("sameiter", false, "child: start the next child from the Child callback (checks descriptor reuse within one iteration)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loopbench:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "loopbench:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	var err error
 	switch *test {
@@ -66,6 +80,7 @@ func main() {
 		err = fmt.Errorf("unknown test %q", *test)
 	}
 	if err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "loopbench:", err)
 		os.Exit(1)
 	}
