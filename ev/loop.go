@@ -52,12 +52,13 @@ type Loop struct {
 	asyncs          watcherList
 	cleanups        watcherList
 
-	clock    clock
-	now      time.Time // the iteration's time (Now)
-	mono     int64     // the iteration's monotonic time, ns since the loop's epoch
-	wall     int64     // the iteration's wall-clock time, Unix ns
-	lastMono int64     // mono and wall of the previous time update, for jump detection
-	lastWall int64
+	clock     clock
+	now       time.Time // the iteration's time (Now)
+	mono      int64     // the iteration's monotonic time, ns since the loop's epoch
+	lastYield int64     // mono at the last end-of-pass yield
+	wall      int64     // the iteration's wall-clock time, Unix ns
+	lastMono  int64     // mono and wall of the previous time update, for jump detection
+	lastWall  int64
 
 	depth      int // nesting of Run
 	iteration  uint64
