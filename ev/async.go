@@ -11,9 +11,12 @@ type AsyncFunc func(a *Async)
 // the callback makes it run again.
 type Async struct {
 	watcher
-	fn   AsyncFunc
-	sent atomic.Bool
+	fn      AsyncFunc
+	listIdx int32 // position in the loop's asyncs
+	sent    atomic.Bool
 }
+
+func (a *Async) listPos() *int32 { return &a.listIdx }
 
 // NewAsync returns an Async watcher, not started.
 func NewAsync(l *Loop, fn AsyncFunc) *Async {

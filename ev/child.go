@@ -172,7 +172,7 @@ func (w *Child) Stop() {
 	childHub.unregister(w)
 	fd := -1
 	if w.usePidfd {
-		fd = w.pidfdW.fd
+		fd = w.pidfdW.Fd()
 		w.pidfdW.Stop()
 	}
 	w.release(fd)

@@ -4,7 +4,10 @@ package ev
 // loop: Idle, Prepare, Check and Cleanup.
 type hook struct {
 	watcher
+	listIdx int32 // position in the loop's list of the kind
 }
+
+func (h *hook) listPos() *int32 { return &h.listIdx }
 
 func (h *hook) list() *watcherList {
 	switch h.kind {
@@ -18,7 +21,7 @@ func (h *hook) list() *watcherList {
 	return &h.loop.cleanups
 }
 
-func (h *hook) start(self Watcher) {
+func (h *hook) start(self listMember) {
 	h.mustInit()
 	l := h.loop
 	l.checkGoroutine()
@@ -29,7 +32,7 @@ func (h *hook) start(self Watcher) {
 	l.addActive(self)
 }
 
-func (h *hook) stop(self Watcher) {
+func (h *hook) stop(self listMember) {
 	if h.loop == nil {
 		return
 	}

@@ -3,7 +3,9 @@ package ev
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
+	"slices"
 	"syscall"
 
 	"github.com/eventide-go/eventide/internal/poller"
@@ -87,23 +89,26 @@ type IOFunc func(w *IO, revents Events)
 // number of times, without allocating.
 type IO struct {
 	watcher
-	fd     int
+	fd     int32  // int32 keeps the watcher at 48 bytes: one per connection
 	events Events // Read|Write|Closed|EdgeTriggered
-	rebind bool   // Init or Set since the last Start: the number may be new
 	fn     IOFunc
 	next   *IO // the next active watcher of the same descriptor
 }
 
-// fdState is what the loop knows of one descriptor. It is kept small (24
-// bytes): a server holds one per connection.
+// fdState is what the loop knows of one descriptor. It is kept small (16
+// bytes): a server holds one per connection, and the table grows by
+// doubling.
 type fdState struct {
-	ios        *IO           // active watchers, linked through IO.next, in start order
-	mask       poller.Events // interest the backend has
-	gen        uint32        // bumped when registered anew; stale reports differ
-	registered bool          // the backend has the descriptor
-	changed    bool          // in Loop.fdChange
-	readyIdx   int32         // 1 + position in Loop.ready; 0 = pollable
+	ios        *IO    // active watchers, linked through IO.next, in start order
+	gen        uint32 // bumped when registered anew; stale reports differ
+	mask       uint8  // poller.Events the backend has (interest bits fit a byte)
+	registered bool   // the backend has the descriptor
+	changed    bool   // in Loop.fdChange
+	ready      bool   // not pollable: in Loop.ready, always ready
 }
+
+// The interest bits must fit fdState.mask.
+const _ = uint8(poller.In | poller.Out | poller.RDHup | poller.Edge)
 
 // NewIO returns an IO watcher for fd and events (Read, Write, Closed,
 // EdgeTriggered), not started.
@@ -122,7 +127,7 @@ func (w *IO) Init(l *Loop, fd int, events Events, fn IOFunc) {
 	w.watcher.init(l, KindIO)
 	w.fn = fn
 	w.set(fd, events)
-	w.rebind = true
+	w.ioRebind = true
 }
 
 // Set changes the descriptor and interest of a stopped watcher (libev's
@@ -133,18 +138,21 @@ func (w *IO) Set(fd int, events Events) {
 		panic("ev: IO.Set on an active watcher; use Modify")
 	}
 	w.set(fd, events)
-	w.rebind = true
+	w.ioRebind = true
 }
 
 func (w *IO) set(fd int, events Events) {
 	if events&^(Read|Write|Closed|EdgeTriggered) != 0 {
 		panic(fmt.Sprintf("ev: IO events %v: only Read, Write, Closed, EdgeTriggered", events))
 	}
-	w.fd, w.events = fd, events
+	if fd < 0 || fd > math.MaxInt32 {
+		fd = -1 // Start reports ErrBadFD
+	}
+	w.fd, w.events = int32(fd), events
 }
 
 // Fd returns the watched descriptor.
-func (w *IO) Fd() int { return w.fd }
+func (w *IO) Fd() int { return int(w.fd) }
 
 // Events returns the watcher's interest.
 func (w *IO) Events() Events { return w.events }
@@ -164,16 +172,17 @@ func (w *IO) Start() error {
 	if err := l.usable(); err != nil {
 		return err
 	}
-	if w.fd < 0 {
+	fd := int(w.fd)
+	if fd < 0 {
 		return ErrBadFD
 	}
-	if w.fd >= len(l.fds) {
-		n := max(w.fd+1, 2*len(l.fds), 64)
+	if fd >= len(l.fds) {
+		n := max(fd+1, 2*len(l.fds), 64)
 		fds := make([]fdState, n)
 		copy(fds, l.fds)
 		l.fds = fds
 	}
-	st := &l.fds[w.fd]
+	st := &l.fds[fd]
 	unwatched := st.ios == nil
 	st.link(w)
 	// Register now, so that a bad descriptor is an error from Start: when
@@ -183,24 +192,24 @@ func (w *IO) Start() error {
 	// stopped, in this very iteration: the kernel then dropped the old
 	// registration, and the loop, seeing the same interest, would never
 	// tell it of the new descriptor.
-	rebind := w.rebind
-	w.rebind = false
-	if st.readyIdx == 0 && (!st.registered || rebind && unwatched) {
+	rebind := w.ioRebind
+	w.ioRebind = false
+	if !st.ready && (!st.registered || rebind && unwatched) {
 		mask := interestOf(st.ios)
 		st.gen++
 		st.registered, st.mask = false, 0
-		switch err := l.backend.Add(w.fd, mask, st.gen); {
+		switch err := l.backend.Add(fd, mask, st.gen); {
 		case err == nil:
-			st.registered, st.mask = true, mask
+			st.registered, st.mask = true, uint8(mask)
 		case errors.Is(err, poller.ErrNotPollable):
-			l.ready = append(l.ready, int32(w.fd))
-			st.readyIdx = int32(len(l.ready))
+			l.ready = append(l.ready, w.fd)
+			st.ready = true
 		default:
 			st.unlink(w)
 			return &os.SyscallError{Syscall: "ev: watch fd", Err: unwrapErrno(err)}
 		}
 	} else {
-		l.fdChanged(w.fd)
+		l.fdChanged(fd)
 	}
 	l.addActive(w)
 	return nil
@@ -226,15 +235,16 @@ func (w *IO) Stop() {
 	}
 	st := &l.fds[w.fd]
 	st.unlink(w)
-	if st.ios == nil && st.readyIdx != 0 {
-		i, end := int(st.readyIdx-1), len(l.ready)-1
+	if st.ios == nil && st.ready {
+		// O(always-ready descriptors): there are few (regular files).
+		i := slices.Index(l.ready, w.fd)
+		end := len(l.ready) - 1
 		l.ready[i] = l.ready[end]
-		l.fds[l.ready[i]].readyIdx = int32(i + 1)
 		l.ready = l.ready[:end]
-		st.readyIdx = 0
+		st.ready = false
 		return
 	}
-	l.fdChanged(w.fd)
+	l.fdChanged(int(w.fd))
 }
 
 // Modify changes the interest of a watcher, active or not (cheaper than Stop,
@@ -242,9 +252,9 @@ func (w *IO) Stop() {
 func (w *IO) Modify(events Events) {
 	w.mustInit()
 	w.loop.checkGoroutine()
-	w.set(w.fd, events)
+	w.set(int(w.fd), events)
 	if w.active {
-		w.loop.fdChanged(w.fd)
+		w.loop.fdChanged(int(w.fd))
 	}
 }
 
@@ -316,13 +326,13 @@ func (l *Loop) applyFdChanges() {
 		fd := int(fd32)
 		st := &l.fds[fd]
 		st.changed = false
-		if st.readyIdx != 0 {
+		if st.ready {
 			continue
 		}
 		mask := interestOf(st.ios)
 		var err error
 		switch {
-		case mask == st.mask && st.registered:
+		case uint8(mask) == st.mask && st.registered:
 			continue
 		case st.ios == nil:
 			if st.registered {
@@ -331,11 +341,11 @@ func (l *Loop) applyFdChanges() {
 			}
 		case st.registered:
 			err = l.backend.Modify(fd, mask, st.gen)
-			st.mask = mask
+			st.mask = uint8(mask)
 		default:
 			st.gen++
 			err = l.backend.Add(fd, mask, st.gen)
-			st.registered, st.mask = err == nil, mask
+			st.registered, st.mask = err == nil, uint8(mask)
 		}
 		if err != nil {
 			l.killFd(fd, err)

@@ -45,9 +45,9 @@ type watcher struct {
 	noRef    bool  // does not keep the loop alive (cleanups, internal watchers)
 	internal bool  // part of another watcher or of the loop: not in Stats or Dump
 	pri      int8  // MinPriority..MaxPriority
+	ioRebind bool  // IO only: Init or Set since the last Start (see IO.Start)
 	pendIdx  int32 // 1 + position in loop.pending[pri]; 0 = not pending
 	actIdx   int32 // position in loop.actives; -1 = not there
-	listIdx  int32 // position in the kind's own list, where the kind has one
 }
 
 func (w *watcher) init(l *Loop, k Kind) {
@@ -60,7 +60,7 @@ func (w *watcher) init(l *Loop, k Kind) {
 	if w.loop != nil && w.pendIdx != 0 {
 		w.loop.clearPending(w)
 	}
-	*w = watcher{loop: l, kind: k, actIdx: -1, listIdx: -1}
+	*w = watcher{loop: l, kind: k, actIdx: -1}
 }
 
 func (w *watcher) base() *watcher { return w }
@@ -123,23 +123,29 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", uint8(k))
 }
 
-// watcherList is an unordered set of watchers with O(1) insert and delete;
-// each member keeps its position in listIdx.
-type watcherList []Watcher
+// listMember is a watcher that lives in a watcherList of its loop and keeps
+// its position there (the field is in the watcher types that need it, not
+// in every watcher: an IO watcher per connection stays small).
+type listMember interface {
+	Watcher
+	listPos() *int32
+}
 
-func (s *watcherList) add(w Watcher) {
-	w.base().listIdx = int32(len(*s))
+// watcherList is an unordered set of watchers with O(1) insert and delete.
+type watcherList []listMember
+
+func (s *watcherList) add(w listMember) {
+	*w.listPos() = int32(len(*s))
 	*s = append(*s, w)
 }
 
-func (s *watcherList) remove(w Watcher) {
-	b := w.base()
-	i, last := int(b.listIdx), len(*s)-1
+func (s *watcherList) remove(w listMember) {
+	i, last := int(*w.listPos()), len(*s)-1
 	if i != last {
 		(*s)[i] = (*s)[last]
-		(*s)[i].base().listIdx = int32(i)
+		*(*s)[i].listPos() = int32(i)
 	}
 	(*s)[last] = nil
 	*s = (*s)[:last]
-	b.listIdx = -1
+	*w.listPos() = -1
 }

@@ -1,0 +1,23 @@
+package ev
+
+import (
+	"testing"
+	"unsafe"
+)
+
+// TestSizes pins the sizes that decide memory per connection: a server holds
+// one fdState and (through stream.Conn) one IO watcher per connection.
+func TestSizes(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		got, want uintptr
+	}{
+		{"fdState", unsafe.Sizeof(fdState{}), 16},
+		{"IO", unsafe.Sizeof(IO{}), 48},
+		{"watcher", unsafe.Sizeof(watcher{}), 24},
+	} {
+		if c.got > c.want {
+			t.Errorf("sizeof(%s) = %d; want at most %d", c.name, c.got, c.want)
+		}
+	}
+}
