@@ -41,6 +41,9 @@ type Conn struct {
 	hdr     []byte   // reply head scratch
 	chunk   buffer.Buffer
 
+	bridged   []*bridged // requests served by Bridge, told when the client goes
+	remoteStr string     // RemoteAddr().String(), cached for Bridge
+
 	timer     ev.Timer
 	doneTimer ev.Timer
 	tkind     timerKind
@@ -442,6 +445,8 @@ func (c *Conn) bodyFail(r *Request, status int) {
 		r.SendError(status, "")
 	case r.complete && !r.queued:
 		c.srv.release(r)
+	case !r.complete && r.bodyErrFn != nil:
+		r.bodyErrFn(status)
 	}
 }
 
@@ -610,6 +615,9 @@ func (c *Conn) close() {
 }
 
 func (c *Conn) fireClose() {
+	if len(c.bridged) > 0 {
+		c.notifyBridged()
+	}
 	if !c.closeFired && c.closeFn != nil {
 		c.closeFired = true
 		c.closeFn()

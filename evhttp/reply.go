@@ -116,6 +116,13 @@ func (r *Request) finish() {
 		}
 		return
 	}
+	if r.streaming && r.state == stBody && r.c.cur == r {
+		// The reply is complete before the streamed body: what the body
+		// handler left unread is dropped (it must not reach the next
+		// request's handler) and the rest of the body is discarded.
+		r.c.chunk.Reset()
+		r.paused = false
+	}
 	if r.state != stDone && r.p.Expect100() && !r.sent100 {
 		// The client waits for 100 Continue before sending the body it
 		// will now never send: the connection cannot carry another request.
@@ -124,6 +131,15 @@ func (r *Request) finish() {
 	if r.c.qhead == r {
 		r.c.flush()
 	}
+}
+
+// abort ends r's reply as it stands, without completing its framing, and
+// closes the connection after it: the client sees a truncated reply, or
+// none (a handler panic after the head went out, http.ErrAbortHandler).
+func (r *Request) abort() {
+	r.keepAlive = false
+	r.started = true
+	r.finish()
 }
 
 func (r *Request) runDones() {

@@ -35,6 +35,7 @@ type Request struct {
 
 	route     route
 	bodyFn    func(chunk *buffer.Buffer, done bool)
+	bodyErrFn func(status int) // told when a streamed body fails after dispatch (Bridge)
 	remaining int64 // body bytes still to read (BodyLength)
 	bodyBytes int64 // body bytes read so far
 	dones     []func()

@@ -1,0 +1,510 @@
+package evhttp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"sync/atomic"
+
+	"github.com/eventide-go/eventide/ev"
+	"github.com/eventide-go/eventide/internal/http1"
+)
+
+// Bridge returns a HandlerFunc that serves requests with h, a net/http
+// handler, so that http.ServeMux and the handlers written for net/http run
+// on a Server. Register it like any handler: HandleFunc("/api",
+// Bridge(h)), SetGeneric(Bridge(mux)), or HandleStream (or
+// Config.StreamBodies) to stream request bodies to the handler instead of
+// buffering them.
+//
+// For each request the loop builds an *http.Request and runs h on a new
+// goroutine, so h may block; everything h writes goes back to the loop
+// through ev.Loop.Post. A reply the handler finishes within 8 KiB leaves as
+// one reply with a Content-Length; beyond that, or on Flush, it is streamed
+// (chunked, or raw under a Content-Length the handler set), and Write waits
+// until the loop has written each piece to the socket, so a slow client
+// holds the handler back instead of filling memory. See the package
+// documentation's "net/http bridge" section for what is and is not
+// supported.
+//
+// It panics if h is nil.
+func Bridge(h http.Handler) HandlerFunc {
+	if h == nil {
+		panic("evhttp: Bridge with a nil http.Handler")
+	}
+	return func(r *Request) { serveBridged(h, r) }
+}
+
+// Sizes of the bridge's buffers.
+const (
+	// replyBuffer is how much a handler's reply is buffered before it is
+	// streamed; a reply complete within it goes out in one piece with a
+	// Content-Length (net/http buffers 2 KiB before chunking: a larger
+	// buffer saves round trips to the loop and stays small).
+	replyBuffer = 8 << 10
+	// maxPiece bounds one piece of a streamed reply handed to the loop,
+	// so that one large Write is not copied whole into the connection's
+	// output before the client takes any of it.
+	maxPiece = 256 << 10
+	// bodyWindow is how many request body bytes wait for the handler's
+	// Read before the server stops reading the connection.
+	bodyWindow = 64 << 10
+)
+
+// errConnGone is what the ResponseWriter's methods return once the reply
+// can no longer reach the client.
+var errConnGone = fmt.Errorf("evhttp: client connection closed: %w", net.ErrClosed)
+
+// bridged is one request served through Bridge: the http.Request and
+// ResponseWriter of the handler's goroutine, and the loop-side state that
+// turns the handler's writes into the Request's reply.
+//
+// Fields are grouped by owner. Values handed from the handler's goroutine
+// to the loop are written before ev.Loop.Post and read by the posted
+// function (Post orders them); the goroutine writes them again only after
+// the loop acknowledged the previous hand-off, or never again after the
+// final one.
+type bridged struct {
+	// Set on the loop before the goroutine starts; read-only afterwards.
+	h      http.Handler
+	req    *http.Request
+	ctx    context.Context
+	cancel context.CancelFunc // goroutine-safe
+	loop   *ev.Loop
+	logger *slog.Logger
+	body   *bridgeBody // nil when the request has no body
+	head   bool        // a HEAD request
+
+	// Loop-only.
+	r    *Request // nil once the reply is complete: never touched again
+	conn *Conn
+
+	// Handed from the goroutine to the loop.
+	code    int
+	length  int64         // Content-Length of the head, -1 if streamed without one
+	hdr     []headerField // the reply's header fields
+	pending []byte        // bytes to send
+	short   bool          // fewer bytes than a declared Content-Length: close after
+	send500 bool          // after a panic: answer 500 if no head went out
+
+	// Set by the loop, read by the goroutine after an acknowledgement or
+	// while waiting for one.
+	gone atomic.Bool // the reply can no longer be sent
+
+	// The ResponseWriter's state: the handler's goroutine only.
+	header      http.Header
+	keys        []string // header snapshot scratch
+	wroteHeader bool
+	hasType     bool // the handler set Content-Type (even empty): no sniffing
+	streaming   bool // the head was handed to the loop
+	status      int
+	declared    int64 // Content-Length the handler set, -1 if none
+	written     int64
+	buf         []byte
+	err         error         // sticky: errConnGone
+	ack         chan struct{} // the loop wrote a piece (streaming only)
+	ackFn       func()        // b.signalAck, made once
+	chunkFn     func()        // b.loopChunk, made once
+}
+
+// serveBridged runs on the loop: it builds the http.Request for r and
+// starts h's goroutine.
+func serveBridged(h http.Handler, r *Request) {
+	c := r.c
+	req, err := newHTTPRequest(r)
+	if err != nil {
+		r.SendError(400, "")
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b := &bridged{
+		h:        h,
+		req:      req.WithContext(ctx),
+		ctx:      ctx,
+		cancel:   cancel,
+		loop:     c.srv.loop,
+		logger:   c.srv.cfg.Logger,
+		head:     r.head,
+		r:        r,
+		conn:     c,
+		declared: -1,
+	}
+	switch {
+	case r.streaming:
+		b.body = newBridgeBody(b)
+		r.SetBodyHandler(b.body.onBody)
+		r.bodyErrFn = b.onBodyError
+		b.req.Body = b.body
+	case r.body.Len() > 0 || r.chunked:
+		b.body = newBridgeBody(b)
+		b.body.take(&r.body, r.body.Len())
+		b.body.eof = true
+		b.body.trailer = trailerOf(r)
+		b.req.Body = b.body
+	default:
+		b.req.Body = http.NoBody
+	}
+	c.bridged = append(c.bridged, b)
+	if c.peerEOF {
+		cancel() // the client already went away (net/http does the same)
+	}
+	go b.serve()
+}
+
+// newHTTPRequest converts r's head, as net/http's server would have read
+// it. The Host field is removed from Header, as net/http does.
+func newHTTPRequest(r *Request) (*http.Request, error) {
+	p := r.p
+	target := r.URI()
+	raw := target
+	connect := r.method == MethodConnect && !strings.HasPrefix(target, "/")
+	if connect {
+		raw = "http://" + target
+	}
+	u, err := url.ParseRequestURI(raw)
+	if err != nil {
+		return nil, err
+	}
+	if connect {
+		u.Scheme = ""
+	}
+	_, minor := p.Proto()
+	host := u.Host
+	if host == "" {
+		host = string(p.Host())
+	}
+	c := r.c
+	if c.remoteStr == "" {
+		if a := c.RemoteAddr(); a != nil {
+			c.remoteStr = a.String()
+		}
+	}
+	req := &http.Request{
+		Method:     r.method,
+		URL:        u,
+		Proto:      r.Proto(),
+		ProtoMajor: 1,
+		ProtoMinor: minor,
+		Header:     httpHeader(p),
+		Host:       host,
+		RemoteAddr: c.remoteStr,
+		RequestURI: target,
+		Close:      !p.KeepAlive(),
+	}
+	switch {
+	case r.chunked:
+		req.ContentLength = -1
+		req.TransferEncoding = []string{"chunked"}
+	case p.BodyKind() == http1.BodyLength:
+		req.ContentLength = p.ContentLength()
+	}
+	return req, nil
+}
+
+// httpHeader converts the parsed header fields to an http.Header without
+// Host, the way net/textproto does it: one backing array for the value
+// slices, and here one string for every value.
+func httpHeader(p *http1.RequestParser) http.Header {
+	n := p.NumHeaders()
+	h := make(http.Header, n)
+	size := 0
+	for i := range n {
+		_, v := p.Header(i)
+		size += len(v)
+	}
+	var sb strings.Builder
+	sb.Grow(size)
+	for i := range n {
+		_, v := p.Header(i)
+		sb.Write(v)
+	}
+	all := sb.String()
+	strs := make([]string, n)
+	off := 0
+	for i := range n {
+		name, v := p.Header(i)
+		value := all[off : off+len(v)]
+		off += len(v)
+		key := canonicalKey(name)
+		if key == "Host" {
+			continue
+		}
+		if vv := h[key]; vv != nil {
+			h[key] = append(vv, value)
+			continue
+		}
+		vv := strs[:1:1]
+		strs = strs[1:]
+		vv[0] = value
+		h[key] = vv
+	}
+	return h
+}
+
+// commonKeys maps frequent header names, as sent canonically or in lower
+// case, to their canonical form, so converting them allocates nothing.
+var commonKeys = func() map[string]string {
+	names := []string{
+		"Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language",
+		"Authorization", "Cache-Control", "Connection", "Content-Encoding",
+		"Content-Length", "Content-Type", "Cookie", "Expect", "Host",
+		"If-Match", "If-Modified-Since", "If-None-Match", "Origin", "Pragma",
+		"Range", "Referer", "Te", "Trailer", "Transfer-Encoding", "Upgrade",
+		"User-Agent", "Via", "X-Forwarded-For", "X-Forwarded-Proto",
+		"X-Real-Ip", "X-Request-Id",
+	}
+	m := make(map[string]string, 2*len(names))
+	for _, n := range names {
+		m[n] = n
+		m[strings.ToLower(n)] = n
+	}
+	return m
+}()
+
+func canonicalKey(name []byte) string {
+	if k, ok := commonKeys[string(name)]; ok {
+		return k
+	}
+	return textproto.CanonicalMIMEHeaderKey(string(name))
+}
+
+// trailerOf returns the trailer fields of r's chunked body, or nil.
+func trailerOf(r *Request) http.Header {
+	n := r.cd.NumTrailers()
+	if n == 0 {
+		return nil
+	}
+	t := make(http.Header, n)
+	for i := range n {
+		name, v := r.cd.Trailer(i)
+		k := canonicalKey(name)
+		t[k] = append(t[k], string(v))
+	}
+	return t
+}
+
+// serve runs the handler on its own goroutine and hands the rest of the
+// reply to the loop.
+func (b *bridged) serve() {
+	defer func() {
+		if p := recover(); p != nil {
+			b.recovered(p)
+			return
+		}
+		b.finish()
+	}()
+	b.h.ServeHTTP(b, b.req)
+}
+
+// recovered handles a handler panic as net/http does (logged, except
+// http.ErrAbortHandler), answering 500 if no head went out, else cutting
+// the reply short.
+func (b *bridged) recovered(p any) {
+	b.cancel()
+	if b.body != nil {
+		b.body.discard()
+	}
+	abort := p == http.ErrAbortHandler
+	if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+		abort = true
+	}
+	if !abort && b.logger != nil {
+		b.logger.Error("evhttp: panic serving "+b.req.RemoteAddr, "panic", p, "stack", string(debug.Stack()))
+	}
+	b.send500 = !abort && !b.streaming
+	b.loop.Post(b.loopAbort)
+}
+
+// finish completes the reply once the handler has returned.
+func (b *bridged) finish() {
+	b.cancel()
+	if b.body != nil {
+		b.body.discard()
+	}
+	if !b.wroteHeader {
+		b.WriteHeader(http.StatusOK)
+	}
+	if b.err != nil {
+		b.loop.Post(b.loopAbort)
+		return
+	}
+	b.short = b.declared >= 0 && b.written < b.declared && !b.head && bodyAllowed(b.status)
+	b.pending = b.buf
+	if b.streaming {
+		b.loop.Post(b.loopEnd)
+		return
+	}
+	b.sniff(b.buf)
+	b.code = b.status
+	switch {
+	case b.declared >= 0:
+		b.length = b.declared
+	default:
+		b.length = int64(len(b.buf))
+	}
+	b.loop.Post(b.loopReply)
+}
+
+// send hands p to the loop as the next piece of a streamed reply and waits
+// until it is written to the socket (or the connection is gone).
+func (b *bridged) send(p []byte) error {
+	if b.ack == nil {
+		b.ack = make(chan struct{}, 1)
+		b.ackFn = b.signalAck
+		b.chunkFn = b.loopChunk
+	}
+	b.pending = p
+	b.loop.Post(b.chunkFn)
+	done := b.ctx.Done()
+	for {
+		select {
+		case <-b.ack:
+			if b.gone.Load() {
+				b.err = errConnGone
+			}
+			return b.err
+		case <-done:
+			// Cancelled: the client went away, or half-closed its side and
+			// may still read. Only the former ends the wait early (it also
+			// covers a loop closed without running what was posted).
+			if b.gone.Load() {
+				b.err = errConnGone
+				return b.err
+			}
+			done = nil
+		}
+	}
+}
+
+func (b *bridged) signalAck() {
+	select {
+	case b.ack <- struct{}{}:
+	default:
+	}
+}
+
+// The functions below run on the loop.
+
+// applyHead starts r's reply with the head the goroutine prepared.
+func (b *bridged) applyHead(r *Request) {
+	r.outHdr.fields = append(r.outHdr.fields[:0], b.hdr...)
+	if b.short {
+		r.keepAlive = false
+	}
+	r.startReply(b.code, "", b.length)
+}
+
+// loopReply sends a reply that was complete within replyBuffer.
+func (b *bridged) loopReply() {
+	r := b.r
+	if r == nil {
+		return
+	}
+	b.applyHead(r)
+	if !r.noBody {
+		r.out.Write(b.pending)
+	}
+	r.finish()
+	b.release()
+}
+
+// loopChunk sends the next piece of a streamed reply, with its head first.
+func (b *bridged) loopChunk() {
+	r := b.r
+	if r == nil || r.orphan {
+		b.gone.Store(true)
+		b.signalAck()
+		return
+	}
+	if !r.started {
+		b.applyHead(r)
+	}
+	r.SendChunk(b.pending, b.ackFn)
+}
+
+// loopEnd ends a streamed reply.
+func (b *bridged) loopEnd() {
+	r := b.r
+	if r == nil {
+		return
+	}
+	if len(b.pending) > 0 {
+		r.SendChunk(b.pending, nil)
+	}
+	if b.short {
+		r.abort()
+	} else {
+		r.EndReply()
+	}
+	b.release()
+}
+
+// loopAbort ends the reply of a handler that panicked or whose connection
+// is gone.
+func (b *bridged) loopAbort() {
+	r := b.r
+	if r == nil {
+		return
+	}
+	if b.send500 && !r.started {
+		r.outHdr.Clear()
+		r.keepAlive = false
+		r.SendError(http.StatusInternalServerError, "")
+	} else {
+		r.abort()
+	}
+	b.release()
+}
+
+// onBodyError is told that the streamed body failed (413 beyond
+// Config.MaxBodyBytes, 400 for a malformed chunked body): the handler's
+// Read gets the error, and the client the status unless a head went out.
+func (b *bridged) onBodyError(status int) {
+	var err error = errors.New("evhttp: malformed request body")
+	if status == http.StatusRequestEntityTooLarge {
+		err = &http.MaxBytesError{Limit: b.conn.srv.cfg.MaxBodyBytes}
+	}
+	b.body.fail(err)
+	if r := b.r; r != nil && !r.started {
+		r.SendError(status, "")
+		b.gone.Store(true)
+		b.release()
+	}
+}
+
+// release forgets the Request, whose reply is complete.
+func (b *bridged) release() {
+	b.r = nil
+	c := b.conn
+	for i, x := range c.bridged {
+		if x == b {
+			last := len(c.bridged) - 1
+			c.bridged[i] = c.bridged[last]
+			c.bridged[last] = nil
+			c.bridged = c.bridged[:last]
+			break
+		}
+	}
+}
+
+// notifyBridged tells the bridged requests of c that the client went away:
+// their contexts are cancelled, and if the connection is closed their
+// replies and bodies fail.
+func (c *Conn) notifyBridged() {
+	for _, b := range c.bridged {
+		if c.closed {
+			b.gone.Store(true)
+			if b.body != nil {
+				b.body.fail(errConnGone)
+			}
+		}
+		b.cancel()
+	}
+}
