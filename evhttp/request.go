@@ -36,8 +36,8 @@ type Request struct {
 	route     route
 	bodyFn    func(chunk *buffer.Buffer, done bool)
 	bodyErrFn func(status int) // told when a streamed body fails after dispatch (Bridge)
-	remaining int64 // body bytes still to read (BodyLength)
-	bodyBytes int64 // body bytes read so far
+	remaining int64            // body bytes still to read (BodyLength)
+	bodyBytes int64            // body bytes read so far
 	dones     []func()
 
 	state      reqState
