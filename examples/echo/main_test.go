@@ -6,30 +6,21 @@ import (
 	"net"
 	"testing"
 
-	"github.com/eventide-go/eventide/ev"
+	"github.com/eventide-go/eventide/internal/evtest"
 )
+
+func TestMain(m *testing.M) { evtest.Main(m) }
 
 // TestEcho runs the service on a loop in another goroutine and talks to it
 // with the standard library.
 func TestEcho(t *testing.T) {
-	l, err := ev.NewLoop()
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := evtest.NewLoop(t)
 	ln, err := listen(l, "127.0.0.1:0", false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	done := make(chan error)
-	go func() { done <- l.Run(ev.RunDefault) }()
-	defer func() {
-		l.Post(func() { ln.Close() })
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		l.Close()
-	}()
+	evtest.Serve(t, l, func() { ln.Close() })
 
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -51,23 +42,12 @@ func TestEcho(t *testing.T) {
 // TestEchoHalfClose sends many lines and shuts down its writing side at
 // once: every answer must still arrive before the server closes.
 func TestEchoHalfClose(t *testing.T) {
-	l, err := ev.NewLoop()
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := evtest.NewLoop(t)
 	ln, err := listen(l, "127.0.0.1:0", false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error)
-	go func() { done <- l.Run(ev.RunDefault) }()
-	defer func() {
-		l.Post(func() { ln.Close() })
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		l.Close()
-	}()
+	evtest.Serve(t, l, func() { ln.Close() })
 	c, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bufio"
+	"github.com/eventide-go/eventide/internal/evtest"
 	"io"
 	"net/http"
 	"strings"
 	"syscall"
 	"testing"
 )
+
+func TestMain(m *testing.M) { evtest.Main(m) }
 
 // TestHTTPD runs the program in-process on a free port, checks the seed's
 // reply format for a GET and a form POST, then stops it with SIGTERM.

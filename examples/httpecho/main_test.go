@@ -7,26 +7,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/eventide-go/eventide/ev"
+	"github.com/eventide-go/eventide/internal/evtest"
 )
 
+func TestMain(m *testing.M) { evtest.Main(m) }
+
 func TestHTTPEcho(t *testing.T) {
-	loop, err := ev.NewLoop()
-	if err != nil {
-		t.Fatal(err)
-	}
+	loop := evtest.NewLoop(t)
+	t.Cleanup(http.DefaultClient.CloseIdleConnections) // the client's sockets, before the descriptor count
 	srv := newServer(loop)
 	if err := srv.Bind("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
 	base := "http://" + srv.Addrs()[0].String()
-	done := make(chan struct{})
-	go func() { loop.Run(ev.RunDefault); close(done) }()
-	defer func() {
-		loop.Post(srv.Close)
-		<-done
-		loop.Close()
-	}()
+	evtest.Serve(t, loop, srv.Close)
 
 	big := bytes.Repeat([]byte("0123456789\x00\xff"), 100000)
 	tests := []struct {

@@ -6,29 +6,20 @@ import (
 	"net"
 	"testing"
 
-	"github.com/eventide-go/eventide/ev"
+	"github.com/eventide-go/eventide/internal/evtest"
 )
+
+func TestMain(m *testing.M) { evtest.Main(m) }
 
 // TestRawEcho sends 1 MiB through the server and reads it back.
 func TestRawEcho(t *testing.T) {
-	l, err := ev.NewLoop()
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := evtest.NewLoop(t)
 	ln, err := listen(l, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	done := make(chan error)
-	go func() { done <- l.Run(ev.RunDefault) }()
-	defer func() {
-		l.Post(func() { ln.Close() })
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		l.Close()
-	}()
+	evtest.Serve(t, l, func() { ln.Close() })
 
 	c, err := net.Dial("tcp", addr)
 	if err != nil {

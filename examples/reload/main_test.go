@@ -9,19 +9,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eventide-go/eventide/ev"
 	"github.com/eventide-go/eventide/evhttp"
+	"github.com/eventide-go/eventide/internal/evtest"
 )
+
+func TestMain(m *testing.M) { evtest.Main(m) }
 
 // TestReload serves a file, changes it, and waits (without sleeping: each
 // request is answered by the loop) until the new content is served.
 func TestReload(t *testing.T) {
 	name := filepath.Join(t.TempDir(), "page.html")
 	os.WriteFile(name, []byte("one"), 0o644)
-	loop, err := ev.NewLoop()
-	if err != nil {
-		t.Fatal(err)
-	}
+	loop := evtest.NewLoop(t)
+	t.Cleanup(http.DefaultClient.CloseIdleConnections) // the client's sockets, before the descriptor count
 	f := &file{name: name, log: io.Discard}
 	if err := f.load(); err != nil {
 		t.Fatal(err)
@@ -33,13 +33,7 @@ func TestReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	url := "http://" + srv.Addrs()[0].String() + "/"
-	done := make(chan struct{})
-	go func() { loop.Run(ev.RunDefault); close(done) }()
-	defer func() {
-		loop.Post(func() { timer.Stop(); srv.Close() })
-		<-done
-		loop.Close()
-	}()
+	evtest.Serve(t, loop, func() { timer.Stop(); srv.Close() })
 
 	get := func() string {
 		resp, err := http.Get(url)

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"github.com/eventide-go/eventide/internal/evtest"
 	"os/exec"
 	"strings"
 	"testing"
 )
+
+func TestMain(m *testing.M) { evtest.Main(m) }
 
 // TestSeedBehaviour runs the program as the seed describes: input on stdin
 // wins over the timeout, and with no input the timeout fires.

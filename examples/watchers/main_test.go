@@ -1,10 +1,13 @@
 package main
 
 import (
+	"github.com/eventide-go/eventide/internal/evtest"
 	"os/exec"
 	"strings"
 	"testing"
 )
+
+func TestMain(m *testing.M) { evtest.Main(m) }
 
 // TestDemo runs the program in demo mode: it must see the child's exit
 // status and the file change, then exit on its own.

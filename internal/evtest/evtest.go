@@ -1,0 +1,136 @@
+// Package evtest holds the checks every test loop of eventide gets, for the
+// tests of its packages and examples: at the end of a test the loop has no
+// active watcher, closes cleanly and leaves no descriptor open, and (with
+// Main as the package's TestMain) no goroutine outlives the tests.
+//
+// It is imported only by _test files.
+package evtest
+
+import (
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/eventide-go/eventide/ev"
+)
+
+// Main runs the package's tests and fails them if any goroutine outlives
+// them. Use it as TestMain: func TestMain(m *testing.M) { evtest.Main(m) }.
+func Main(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// Deadline bounds every wait of this package: a condition not met by then
+// fails the test rather than hanging it.
+const Deadline = 20 * time.Second
+
+// NewLoop returns a loop that is checked when the test ends: it must have no
+// active watcher (unless the test closed it), must close without error and,
+// once closed, must leave the process with the descriptors it had before.
+func NewLoop(t testing.TB, opts ...ev.Option) *ev.Loop {
+	t.Helper()
+	before := OpenFDs(t)
+	l, err := ev.NewLoop(opts...)
+	if err != nil {
+		t.Fatalf("NewLoop: %v", err)
+	}
+	t.Cleanup(func() {
+		if st := l.Stats(); st.Active != 0 && !l.Closed() {
+			var b strings.Builder
+			l.Dump(&b)
+			t.Errorf("loop has %d active watchers at the end of the test:\n%s", st.Active, b.String())
+		}
+		if err := l.Close(); err != nil {
+			t.Errorf("loop Close: %v", err)
+		}
+		if after := OpenFDs(t); after != before {
+			t.Errorf("open descriptors: %d before the loop, %d after closing it", before, after)
+		}
+	})
+	return l
+}
+
+// OpenFDs counts the process's open descriptors (0 where /proc is missing).
+func OpenFDs(t testing.TB) int {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		return 0
+	}
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}
+
+// RunUntil runs l on the calling goroutine until done reports true, failing
+// the test after Deadline. It never sleeps: each round waits in the loop for
+// at most 50 ms.
+func RunUntil(t testing.TB, l *ev.Loop, done func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(Deadline)
+	guard := ev.NewTimer(l, 50*time.Millisecond, 0, func(*ev.Timer) {})
+	defer guard.Stop()
+	for !done() {
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met within %v", Deadline)
+		}
+		guard.Stop()
+		guard.Start()
+		if err := l.Run(ev.RunOnce); err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	}
+}
+
+// Serve runs l on a goroutine of its own until the test ends. At cleanup it
+// runs stop on the loop (it must stop or close everything the test started:
+// servers, listeners, timers), checks that no watcher is left active, and
+// waits for Run to return, at most Deadline. Call it after NewLoop, so that
+// its cleanup runs first.
+func Serve(t testing.TB, l *ev.Loop, stop func()) {
+	t.Helper()
+	done := make(chan error, 1)
+	started := make(chan struct{})
+	go func() {
+		l.Ref() // keep running, even with nothing to do, until cleanup
+		close(started)
+		done <- l.Run(ev.RunDefault)
+	}()
+	<-started
+	t.Cleanup(func() {
+		var active int
+		var dump strings.Builder
+		l.Post(func() {
+			if stop != nil {
+				stop()
+			}
+			l.Unref()
+			if st := l.Stats(); st.Active != 0 {
+				active = st.Active
+				l.Dump(&dump)
+			}
+			l.Break(ev.BreakAll)
+		})
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(Deadline):
+			t.Fatalf("loop still running %v after the end of the test", Deadline)
+		}
+		if active != 0 {
+			t.Errorf("%d active watchers after stopping the test's services:\n%s", active, dump.String())
+		}
+	})
+}
+
+// Do runs fn on l, which Serve runs, and waits for it to return.
+func Do(l *ev.Loop, fn func()) {
+	ch := make(chan struct{})
+	l.Post(func() { fn(); close(ch) })
+	<-ch
+}
