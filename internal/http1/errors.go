@@ -59,6 +59,11 @@ var (
 	errChunkedLast    = newError(400, "chunked is not the final transfer coding")
 	errChunkedTwice   = newError(400, "chunked applied more than once")
 	errTEHTTP10       = newError(400, "Transfer-Encoding in HTTP/1.0 message")
+	// errLengthRequired is an HTTP/1.0 request announcing a body with
+	// Transfer-Encoding and no Content-Length: RFC 9112 §6.1 makes its
+	// framing faulty, and §6.3 lets a server answer a request with a body
+	// but no Content-Length with 411.
+	errLengthRequired = newError(411, "Transfer-Encoding in HTTP/1.0 request; Content-Length required")
 	errTEUnsupported  = newError(501, "unsupported transfer coding")
 )
 

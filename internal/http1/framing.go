@@ -4,8 +4,8 @@ package http1
 type BodyKind uint8
 
 // Body kinds. A request is never BodyUntilClose: without Content-Length or
-// Transfer-Encoding its body is empty (RFC 9112 §6.3 rule 7), which is why the
-// parsers never produce 411 Length Required.
+// Transfer-Encoding its body is empty (RFC 9112 §6.3 rule 7); only an HTTP/1.0
+// request with Transfer-Encoding gets 411 Length Required.
 const (
 	// BodyNone means the message has no body.
 	BodyNone BodyKind = iota
@@ -106,10 +106,12 @@ func (h *head) scanFraming(http10 bool) (framing, *Error) {
 			if !equalFold(name, "transfer-encoding") {
 				break
 			}
-			if http10 {
-				return f, errTEHTTP10
-			}
 			f.hasTE = true
+			if http10 {
+				// Faulty framing whatever the codings; the caller says
+				// which fault (with Content-Length, or without).
+				break
+			}
 			// Every list element must be a bare token: empty elements and
 			// transfer parameters are rejected.
 			for rest := value; rest != nil; {

@@ -154,8 +154,9 @@ func (p *RequestParser) finish() *Error {
 		return errLengthAndTE
 	case f.hasTE && p.minor == 0:
 		// RFC 9112 §6.1: the framing of an HTTP/1.0 message with
-		// Transfer-Encoding is faulty.
-		return errTEHTTP10
+		// Transfer-Encoding is faulty; the request has a body but no
+		// Content-Length: 411 (§6.3).
+		return errLengthRequired
 	case f.hasTE && !f.chunked:
 		return errChunkedLast
 	case f.unknownTE:

@@ -133,6 +133,9 @@ func (p *ResponseParser) finish() *Error {
 	if e != nil {
 		return e
 	}
+	if f.hasTE && p.minor == 0 {
+		return errTEHTTP10 // faulty framing, even where no body follows
+	}
 	p.f = f
 	noBody := p.head || p.status < 200 || p.status == 204 || p.status == 304 ||
 		p.connect && p.status < 300
