@@ -12,33 +12,64 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// errNoFd is returned by the socket options of a pair or a filter.
+// errNoFd is returned by the socket options of a pair, a filter, or a
+// dialed connection still resolving its host name.
 var errNoFd = errors.New("stream: connection has no descriptor")
 
-// sockaddr parses network and address into a socket address and family.
-// Host names other than "localhost" (and the empty host: all interfaces)
-// are resolved with the Go resolver, which blocks; use IP literals on a
-// loop.
+// sockaddr parses network and address into a socket address and family,
+// for Listen. A host name other than "localhost" (and the empty host: all
+// interfaces) is resolved here, with the default resolver, which blocks:
+// Listen is a setup call. Dial never comes here for a name (see
+// parseAddr).
 func sockaddr(network, address string) (unix.Sockaddr, int, error) {
-	switch network {
-	case "unix":
-		if address == "" {
-			return nil, 0, errors.New("empty unix socket path")
-		}
-		return &unix.SockaddrUnix{Name: address}, unix.AF_UNIX, nil
-	case "tcp", "tcp4", "tcp6":
-	default:
-		return nil, 0, net.UnknownNetworkError(network)
+	t, err := parseAddr(network, address, net.DefaultResolver)
+	if err != nil || t.sa != nil {
+		return t.sa, t.family, err
 	}
-	host, portStr, err := net.SplitHostPort(address)
+	ips, err := net.DefaultResolver.LookupNetIP(context.Background(), ipNetwork(network), t.host)
 	if err != nil {
 		return nil, 0, err
 	}
+	if len(ips) == 0 {
+		return nil, 0, &net.DNSError{Err: "no such host", Name: t.host, IsNotFound: true}
+	}
+	return inetSockaddr(network, address, ips[0], t.port)
+}
+
+// target is a parsed address: a socket address, or a host name still to
+// be resolved and the port to connect to on its addresses.
+type target struct {
+	sa     unix.Sockaddr // nil when host must be resolved
+	family int           // sa's address family
+	host   string        // the name to resolve, when sa is nil
+	port   int
+}
+
+// parseAddr parses network and address without looking up host names:
+// an IP literal, "localhost" (the loopback address) or the empty host
+// (the unspecified address) gives a socket address; any other host is
+// left in target.host. A named port is looked up with r.LookupPort, which
+// reads /etc/services (a local file, not the network).
+func parseAddr(network, address string, r *net.Resolver) (target, error) {
+	switch network {
+	case "unix":
+		if address == "" {
+			return target{}, errors.New("empty unix socket path")
+		}
+		return target{sa: &unix.SockaddrUnix{Name: address}, family: unix.AF_UNIX}, nil
+	case "tcp", "tcp4", "tcp6":
+	default:
+		return target{}, net.UnknownNetworkError(network)
+	}
+	host, portStr, err := net.SplitHostPort(address)
+	if err != nil {
+		return target{}, err
+	}
 	port, err := strconv.ParseUint(portStr, 10, 16)
 	if err != nil {
-		p, lerr := net.LookupPort(network, portStr)
+		p, lerr := r.LookupPort(context.Background(), network, portStr)
 		if lerr != nil {
-			return nil, 0, fmt.Errorf("invalid port %q", portStr)
+			return target{}, fmt.Errorf("invalid port %q", portStr)
 		}
 		port = uint64(p)
 	}
@@ -56,27 +87,39 @@ func sockaddr(network, address string) (unix.Sockaddr, int, error) {
 		}
 	default:
 		if ip, err = netip.ParseAddr(host); err != nil {
-			ips, lerr := net.DefaultResolver.LookupNetIP(context.Background(), ipNetwork(network), host)
-			if lerr != nil {
-				return nil, 0, lerr
-			}
-			if len(ips) == 0 {
-				return nil, 0, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
-			}
-			ip = ips[0]
+			return target{host: host, port: int(port)}, nil
 		}
 	}
+	sa, family, err := inetSockaddr(network, address, ip, int(port))
+	return target{sa: sa, family: family}, err
+}
+
+// inetSockaddr returns the socket address of ip and port, if ip belongs
+// to network ("tcp4" takes IPv4 only, "tcp6" IPv6 only). address is for
+// the error.
+func inetSockaddr(network, address string, ip netip.Addr, port int) (unix.Sockaddr, int, error) {
 	ip = ip.Unmap()
 	if ip.Zone() != "" {
-		return nil, 0, fmt.Errorf("zoned addresses are not supported: %q", host)
+		return nil, 0, fmt.Errorf("zoned addresses are not supported: %q", ip)
 	}
 	switch {
 	case ip.Is4() && network != "tcp6":
-		return &unix.SockaddrInet4{Port: int(port), Addr: ip.As4()}, unix.AF_INET, nil
+		return &unix.SockaddrInet4{Port: port, Addr: ip.As4()}, unix.AF_INET, nil
 	case ip.Is6() && network != "tcp4":
-		return &unix.SockaddrInet6{Port: int(port), Addr: ip.As16()}, unix.AF_INET6, nil
+		return &unix.SockaddrInet6{Port: port, Addr: ip.As16()}, unix.AF_INET6, nil
 	}
 	return nil, 0, &net.AddrError{Err: "address family mismatch", Addr: address}
+}
+
+// familyOf returns the address family of sa.
+func familyOf(sa unix.Sockaddr) int {
+	switch sa.(type) {
+	case *unix.SockaddrInet4:
+		return unix.AF_INET
+	case *unix.SockaddrInet6:
+		return unix.AF_INET6
+	}
+	return unix.AF_UNIX
 }
 
 func ipNetwork(network string) string {
@@ -103,7 +146,8 @@ func netAddr(sa unix.Sockaddr) net.Addr {
 }
 
 // LocalAddr returns the connection's local address (getsockname(2)), or
-// nil for a pair, a filter, or a closed connection.
+// nil for a pair, a filter, a closed connection, or a dialed one still
+// resolving its host name (it has no socket yet).
 func (c *Conn) LocalAddr() net.Addr {
 	fd := c.Fd()
 	if fd < 0 {
@@ -117,7 +161,8 @@ func (c *Conn) LocalAddr() net.Addr {
 }
 
 // RemoteAddr returns the connection's peer address (getpeername(2)), or
-// nil for a pair, a filter, a closed or an unconnected connection.
+// nil for a pair, a filter, a closed or an unconnected connection (one
+// still resolving or connecting).
 func (c *Conn) RemoteAddr() net.Addr {
 	fd := c.Fd()
 	if fd < 0 {

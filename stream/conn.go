@@ -66,6 +66,7 @@ const (
 	fReadSuspended                         // input at the high watermark
 	fEOF                                   // read side finished (EOF or read error)
 	fConnecting                            // a Dial is in progress
+	fResolving                             // ... and looking its host up: no descriptor yet
 	fClosed                                // Close ran
 	fCloseAfterFlush                       // close once the output is empty
 	fShutdownPending                       // shutdown(SHUT_WR) once the output is empty
@@ -149,8 +150,8 @@ func (c *Conn) SetCallbacks(read ReadFunc, write WriteFunc, event EventFunc) {
 // Loop returns the connection's loop.
 func (c *Conn) Loop() *ev.Loop { return c.io.Loop() }
 
-// Fd returns the connection's descriptor, or -1 for a pair or a filter
-// (and after Close).
+// Fd returns the connection's descriptor, or -1 for a pair or a filter,
+// for a dialed connection still resolving its host name, and after Close.
 func (c *Conn) Fd() int {
 	if c.flags&fClosed != 0 || c.x != nil && c.x.kind != kindFd {
 		return -1
@@ -248,6 +249,9 @@ func (c *Conn) Enabled() Direction {
 func (c *Conn) interest() ev.Events {
 	f := c.flags
 	if f&fConnecting != 0 {
+		if f&fResolving != 0 {
+			return 0 // no descriptor yet
+		}
 		return ev.Write
 	}
 	var e ev.Events
@@ -317,8 +321,8 @@ func (c *Conn) Close() error {
 	if c.x != nil {
 		err = c.x.close(c)
 	}
-	if c.x == nil || c.x.kind == kindFd {
-		if e := unix.Close(c.io.Fd()); e != nil && err == nil {
+	if fd := c.io.Fd(); fd >= 0 && (c.x == nil || c.x.kind == kindFd) {
+		if e := unix.Close(fd); e != nil && err == nil {
 			err = os.NewSyscallError("close", e)
 		}
 	}

@@ -45,9 +45,9 @@ type extras struct {
 
 	rate *connRate
 
-	// Dial: the timeout, and the network and address for errors.
-	dialTimer         *ev.Timer
-	dialNet, dialAddr string
+	// dial is the dial in progress (lookup, attempts, timeout); nil once
+	// connected, and for connections that were not dialed.
+	dial *dialState
 
 	// peer is the other end of a pair; under and filter describe a filter.
 	peer   *Conn
@@ -214,8 +214,8 @@ func (x *extras) close(c *Conn) error {
 	if x.writeTimer != nil {
 		x.writeTimer.Stop()
 	}
-	if x.dialTimer != nil {
-		x.dialTimer.Stop()
+	if x.dial != nil {
+		x.dial.end()
 	}
 	x.unwatchInput()
 	if x.outWatch != nil {
