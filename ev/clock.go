@@ -159,10 +159,6 @@ func (l *Loop) Resume() {
 	l.updateTime()
 	d := l.mono - l.suspendAt
 	l.timers.Shift(d)
-	for i := range l.timers.Len() {
-		t, at := l.timers.At(i)
-		t.at = at
-	}
 	l.lastMono, l.lastWall = l.mono, l.wall
 	l.reschedulePeriodics()
 }

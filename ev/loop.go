@@ -43,9 +43,9 @@ type Loop struct {
 	byKind     [numKinds]int
 	activeRefs int // active watchers that keep the loop alive, plus Ref − Unref
 
-	timers          timerheap.Heap[*Timer]    // by monotonic deadline
-	periodics       timerheap.Heap[*Periodic] // by wall-clock deadline
-	periodicScratch []*Periodic               // reused by reschedulePeriodics
+	timers          timerheap.Heap // by monotonic deadline
+	periodics       timerheap.Heap // by wall-clock deadline
+	periodicScratch []*Periodic    // reused by reschedulePeriodics
 	idles           watcherList
 	prepares        watcherList
 	checks          watcherList
@@ -230,11 +230,13 @@ func (l *Loop) Close() error {
 func (l *Loop) finishClose() error {
 	l.closing = false
 	for l.timers.Len() > 0 {
-		t, _ := l.timers.Min()
+		n, _ := l.timers.Min()
+		t := timerOf(n)
 		t.Stop()
 	}
 	for l.periodics.Len() > 0 {
-		p, _ := l.periodics.Min()
+		n, _ := l.periodics.Min()
+		p := periodicOf(n)
 		p.Stop()
 	}
 	for fd := range l.fds {

@@ -3,6 +3,7 @@ package ev
 import (
 	"fmt"
 	"time"
+	"unsafe"
 
 	"github.com/eventide-go/eventide/internal/timerheap"
 )
@@ -30,14 +31,19 @@ type RescheduleFunc func(p *Periodic, now time.Time) time.Time
 // periodics then; timers are unaffected. A periodic that fell behind fires
 // once, then resumes its schedule.
 type Periodic struct {
+	// node is the position in Loop.periodics. It must stay the first
+	// field: periodicOf finds the Periodic from it.
+	node timerheap.Node
 	watcher
 	ref        time.Time     // the absolute time, or the alignment of intervals
 	interval   time.Duration // 0 = absolute mode
 	reschedule RescheduleFunc
 	fn         PeriodicFunc
-	at         int64                     // next firing, Unix ns, while active
-	node       timerheap.Node[*Periodic] // position in Loop.periodics
+	at         int64 // next firing, Unix ns, while active
 }
+
+// periodicOf returns the Periodic whose node n is.
+func periodicOf(n *timerheap.Node) *Periodic { return (*Periodic)(unsafe.Pointer(n)) }
 
 // NewPeriodic returns a Periodic, not started, firing at at (interval 0) or
 // every interval aligned to at. A negative interval panics.
@@ -65,7 +71,7 @@ func (p *Periodic) Init(l *Loop, at time.Time, interval time.Duration, fn Period
 		panic("ev: nil PeriodicFunc")
 	}
 	p.watcher.init(l, KindPeriodic)
-	p.node.Init(p)
+	p.node.Init()
 	p.fn = fn
 	p.reschedule = nil
 	p.Set(at, interval)
@@ -156,7 +162,8 @@ func (p *Periodic) next(wall int64) int64 {
 // reschedule the repeating ones.
 func (l *Loop) queuePeriodics() {
 	for l.periodics.Len() > 0 {
-		p, at := l.periodics.Min()
+		n, at := l.periodics.Min()
+		p := periodicOf(n)
 		if at > l.wall {
 			return
 		}
@@ -194,7 +201,8 @@ func (l *Loop) checkTimeJump() {
 func (l *Loop) reschedulePeriodics() {
 	ps := l.periodicScratch[:0]
 	for l.periodics.Len() > 0 {
-		p, _ := l.periodics.Min()
+		n, _ := l.periodics.Min()
+		p := periodicOf(n)
 		l.periodics.Remove(0)
 		ps = append(ps, p)
 	}

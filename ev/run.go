@@ -236,7 +236,8 @@ func (l *Loop) queueAll(ws watcherList, revents Events) {
 // repeating ones.
 func (l *Loop) queueTimers() {
 	for l.timers.Len() > 0 {
-		t, at := l.timers.Min()
+		n, at := l.timers.Min()
+		t := timerOf(n)
 		if at > l.mono {
 			return
 		}
@@ -247,7 +248,6 @@ func (l *Loop) queueTimers() {
 				// once now, not once per missed period.
 				next = l.mono + int64(t.repeat)
 			}
-			t.at = next
 			l.timers.Fix(t.node.Index(), next)
 		} else {
 			l.timers.Remove(t.node.Index())

@@ -5,8 +5,9 @@ import (
 	"unsafe"
 )
 
-// TestSizes pins the sizes that decide memory per connection: a server holds
-// one fdState and (through stream.Conn) one IO watcher per connection.
+// TestSizes pins the sizes that decide memory per connection (a server holds
+// one fdState and, through stream.Conn, one IO watcher per connection) and
+// the cache footprint of timers.
 func TestSizes(t *testing.T) {
 	for _, c := range []struct {
 		name      string
@@ -15,6 +16,7 @@ func TestSizes(t *testing.T) {
 		{"fdState", unsafe.Sizeof(fdState{}), 16},
 		{"IO", unsafe.Sizeof(IO{}), 48},
 		{"watcher", unsafe.Sizeof(watcher{}), 24},
+		{"Timer", unsafe.Sizeof(Timer{}), 64},
 	} {
 		if c.got > c.want {
 			t.Errorf("sizeof(%s) = %d; want at most %d", c.name, c.got, c.want)

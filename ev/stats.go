@@ -43,11 +43,13 @@ func (l *Loop) Stats() Stats {
 func (l *Loop) Dump(w io.Writer) error {
 	all := slices.Clone(l.actives)
 	for i := range l.timers.Len() {
-		t, _ := l.timers.At(i)
+		n, _ := l.timers.At(i)
+		t := timerOf(n)
 		all = append(all, t)
 	}
 	for i := range l.periodics.Len() {
-		p, _ := l.periodics.At(i)
+		n, _ := l.periodics.At(i)
+		p := periodicOf(n)
 		all = append(all, p)
 	}
 	for fd := range l.fds {

@@ -3,6 +3,7 @@ package ev
 import (
 	"fmt"
 	"time"
+	"unsafe"
 
 	"github.com/eventide-go/eventide/internal/timerheap"
 )
@@ -22,12 +23,16 @@ type TimerFunc func(t *Timer)
 // were started; a repeating timer that fell behind fires once, not once per
 // missed interval.
 type Timer struct {
+	// node is the position in Loop.timers, which also holds the deadline.
+	// It must stay the first field: timerOf finds the Timer from it.
+	node timerheap.Node
 	watcher
 	after, repeat time.Duration
 	fn            TimerFunc
-	at            int64                  // deadline, loop-monotonic ns, while active
-	node          timerheap.Node[*Timer] // position in Loop.timers
 }
+
+// timerOf returns the Timer whose node n is.
+func timerOf(n *timerheap.Node) *Timer { return (*Timer)(unsafe.Pointer(n)) }
 
 // NewTimer returns a timer, not started, that fires after after and then
 // every repeat (0: once). Negative durations panic.
@@ -43,7 +48,7 @@ func (t *Timer) Init(l *Loop, after, repeat time.Duration, fn TimerFunc) {
 		panic("ev: nil TimerFunc")
 	}
 	t.watcher.init(l, KindTimer)
-	t.node.Init(t)
+	t.node.Init()
 	t.fn = fn
 	t.set(after, repeat)
 }
@@ -88,8 +93,7 @@ func (t *Timer) Start() {
 		return
 	}
 	l.refreshIdleTime()
-	t.at = l.mono + int64(t.after)
-	l.timers.Push(&t.node, t.at)
+	l.timers.Push(&t.node, l.mono+int64(t.after))
 	t.active = true
 	l.account(&t.watcher, 1)
 }
@@ -127,14 +131,12 @@ func (t *Timer) Again() {
 	switch {
 	case t.active && t.repeat > 0:
 		l.refreshIdleTime()
-		t.at = l.mono + int64(t.repeat)
-		l.timers.Fix(t.node.Index(), t.at)
+		l.timers.Fix(t.node.Index(), l.mono+int64(t.repeat))
 	case t.active:
 		t.Stop()
 	case t.repeat > 0 && !l.closed:
 		l.refreshIdleTime()
-		t.at = l.mono + int64(t.repeat)
-		l.timers.Push(&t.node, t.at)
+		l.timers.Push(&t.node, l.mono+int64(t.repeat))
 		t.active = true
 		l.account(&t.watcher, 1)
 	}
@@ -146,7 +148,7 @@ func (t *Timer) Remaining() time.Duration {
 	if !t.active {
 		return t.after
 	}
-	return time.Duration(max(0, t.at-t.loop.mono))
+	return time.Duration(max(0, t.loop.timers.When(t.node.Index())-t.loop.mono))
 }
 
 func (t *Timer) invoke(Events) { t.fn(t) }

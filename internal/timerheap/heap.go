@@ -1,5 +1,5 @@
-// Package timerheap is the loop's timer queue: a typed 4-ary min-heap ordered
-// by deadline, ties broken by insertion order.
+// Package timerheap is the loop's timer queue: a 4-ary min-heap ordered by
+// deadline, ties broken by insertion order.
 //
 // A 4-ary heap is shallower than a binary one (log4 n levels) and its four
 // children share a cache line or two, which is why libev and Go's runtime
@@ -10,35 +10,36 @@
 // insertion sequence that breaks ties lives in the Node and is read only
 // on a tie.
 //
-// Elements embed a Node, in which the heap keeps their position, which makes
-// Remove and Fix O(log n) without a search, and the Node points back to its
-// owner, so no callback is needed to find either.
+// Elements embed a Node (16 bytes), in which the heap keeps their position,
+// which makes Remove and Fix O(log n) without a search. The heap hands back
+// Nodes: an element that embeds its Node as its first field finds itself
+// from the Node's address, so the Node needs no pointer to its owner (ev's
+// Timer is 64 bytes, and 1,024 of them fit a 64 KiB L1 cache).
 package timerheap
 
-// Node is the part of a queued element the heap maintains. Embed it and set
-// Owner once; the zero Node is "not queued" only after Init.
-type Node[T any] struct {
+// Node is the part of a queued element the heap maintains. The zero Node is
+// "not queued" only after Init.
+type Node struct {
 	index int    // position in the heap; -1 = not queued
 	seq   uint64 // insertion order, breaks ties so equal deadlines stay FIFO
-	Owner T      // the element this Node belongs to
 }
 
-// Init marks n as not queued and records its owner.
-func (n *Node[T]) Init(owner T) { n.index, n.Owner = -1, owner }
+// Init marks n as not queued.
+func (n *Node) Init() { n.index = -1 }
 
 // Index returns n's position in its heap, or -1 when it is not queued.
-func (n *Node[T]) Index() int { return n.index }
+func (n *Node) Index() int { return n.index }
 
 // Heap is a min-heap of Nodes by (deadline, sequence). The zero value is an
 // empty heap. Not safe for concurrent use.
-type Heap[T any] struct {
-	es  []entry[T] // es[:root] is padding; the heap proper starts at root
+type Heap struct {
+	es  []entry // es[:root] is padding; the heap proper starts at root
 	seq uint64
 }
 
-type entry[T any] struct {
-	when int64    // deadline, in the caller's unit (nanoseconds in ev)
-	n    *Node[T] // the element
+type entry struct {
+	when int64 // deadline, in the caller's unit (nanoseconds in ev)
+	n    *Node // the element
 }
 
 // root is the slice index of the heap's root. With 16-byte entries and a
@@ -50,44 +51,48 @@ func parent(k int) int     { return k/4 + 2 }
 func firstChild(k int) int { return 4*k - 8 }
 
 // Len returns the number of queued elements. O(1).
-func (h *Heap[T]) Len() int { return max(0, len(h.es)-root) }
+func (h *Heap) Len() int { return max(0, len(h.es)-root) }
 
 // Min returns the owner with the earliest deadline and that deadline.
 // It panics on an empty heap. O(1).
-func (h *Heap[T]) Min() (T, int64) {
+func (h *Heap) Min() (*Node, int64) {
 	if len(h.es) <= root {
 		panic("timerheap: Min of an empty heap")
 	}
-	return h.es[root].n.Owner, h.es[root].when
+	return h.es[root].n, h.es[root].when
 }
 
 // At returns the owner at position i (0 ≤ i < Len) and its deadline, for
 // iteration in heap order (not deadline order). O(1).
-func (h *Heap[T]) At(i int) (T, int64) {
+func (h *Heap) At(i int) (*Node, int64) {
 	e := &h.es[root+i]
-	return e.n.Owner, e.when
+	return e.n, e.when
 }
 
+// When returns the deadline of the element at position i (its Node's
+// Index). O(1).
+func (h *Heap) When(i int) int64 { return h.es[root+i].when }
+
 // Push queues n with deadline when. O(log n).
-func (h *Heap[T]) Push(n *Node[T], when int64) {
+func (h *Heap) Push(n *Node, when int64) {
 	if h.es == nil {
-		h.es = make([]entry[T], root, 64)
+		h.es = make([]entry, root, 64)
 	}
 	h.seq++
 	n.seq = h.seq
-	h.es = append(h.es, entry[T]{when: when, n: n})
+	h.es = append(h.es, entry{when: when, n: n})
 	h.up(len(h.es) - 1)
 }
 
 // Remove takes out the element at position i (its Node's Index). O(log n).
-func (h *Heap[T]) Remove(i int) {
+func (h *Heap) Remove(i int) {
 	k := root + i
 	last := len(h.es) - 1
 	h.es[k].n.index = -1
 	if k != last {
 		h.es[k] = h.es[last]
 	}
-	h.es[last] = entry[T]{} // drop the reference for the GC
+	h.es[last] = entry{} // drop the reference for the GC
 	h.es = h.es[:last]
 	if k != last && !h.up(k) {
 		h.down(k)
@@ -96,7 +101,7 @@ func (h *Heap[T]) Remove(i int) {
 
 // Fix gives the element at position i a new deadline and a new sequence
 // number (so it queues behind others with the same deadline). O(log n).
-func (h *Heap[T]) Fix(i int, when int64) {
+func (h *Heap) Fix(i int, when int64) {
 	k := root + i
 	h.seq++
 	e := &h.es[k]
@@ -110,19 +115,19 @@ func (h *Heap[T]) Fix(i int, when int64) {
 }
 
 // Shift adds d to every deadline; the order is unchanged. O(n).
-func (h *Heap[T]) Shift(d int64) {
+func (h *Heap) Shift(d int64) {
 	for k := root; k < len(h.es); k++ {
 		h.es[k].when += d
 	}
 }
 
-func less[T any](a, b *entry[T]) bool {
+func less(a, b *entry) bool {
 	return a.when < b.when || (a.when == b.when && a.n.seq < b.n.seq)
 }
 
 // up sifts slot k towards the root, records the final position in the
 // element's Node, and reports whether it moved.
-func (h *Heap[T]) up(k int) bool {
+func (h *Heap) up(k int) bool {
 	e := h.es[k]
 	start := k
 	for k > root {
@@ -140,7 +145,7 @@ func (h *Heap[T]) up(k int) bool {
 }
 
 // down sifts slot k towards the leaves.
-func (h *Heap[T]) down(k int) {
+func (h *Heap) down(k int) {
 	n := len(h.es)
 	e := h.es[k]
 	for {

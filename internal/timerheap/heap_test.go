@@ -4,23 +4,41 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/eventide-go/eventide/internal/timerheap"
 )
 
+// item embeds its Node as its first field, as ev's watchers do, so that
+// the item is found from the Node the heap returns.
 type item struct {
-	timerheap.Node[*item]
+	timerheap.Node
 	id   int
 	when int64
 }
 
 func newItem(id int, when int64) *item {
 	it := &item{id: id, when: when}
-	it.Init(it)
+	it.Init()
 	return it
 }
 
-func newHeap() *timerheap.Heap[*item] { return new(timerheap.Heap[*item]) }
+func itemOf(n *timerheap.Node) *item { return (*item)(unsafe.Pointer(n)) }
+
+// heap wraps the Heap to return items.
+type heap struct{ timerheap.Heap }
+
+func (h *heap) Min() (*item, int64) {
+	n, when := h.Heap.Min()
+	return itemOf(n), when
+}
+
+func (h *heap) At(i int) (*item, int64) {
+	n, when := h.Heap.At(i)
+	return itemOf(n), when
+}
+
+func newHeap() *heap { return new(heap) }
 
 func TestOrderAndTies(t *testing.T) {
 	h := newHeap()
@@ -86,8 +104,12 @@ func TestRandomOps(t *testing.T) {
 			}
 		}
 		for i := range h.Len() {
-			if it, _ := h.At(i); it.Index() != i {
+			it, when := h.At(i)
+			if it.Index() != i {
 				t.Fatalf("item at %d records index %d", i, it.Index())
+			}
+			if when != it.when || h.When(i) != it.when {
+				t.Fatalf("item %d: deadline %d, When %d; want %d", it.id, when, h.When(i), it.when)
 			}
 		}
 	}
