@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/eventide-go/eventide/ev"
@@ -110,40 +111,59 @@ type bridged struct {
 	buf         []byte
 	err         error         // sticky: errConnGone
 	ack         chan struct{} // the loop wrote a piece (streaming only)
-	ackFn       func()        // b.signalAck, made once
-	chunkFn     func()        // b.loopChunk, made once
+
+	// Method values, made once per pooled struct.
+	ackFn, chunkFn, replyFn, endFn, abortFn func()
+}
+
+// bridgedPool recycles the bridged structs with their buffers, header map
+// and method values. A struct goes back once both sides are done with it:
+// the handler's goroutine after its last Post, the loop after the function
+// it posted last has run.
+var bridgedPool sync.Pool
+
+func newBridged() *bridged {
+	if b, ok := bridgedPool.Get().(*bridged); ok {
+		return b
+	}
+	b := &bridged{ack: make(chan struct{}, 1)}
+	b.ackFn = b.signalAck
+	b.chunkFn = b.loopChunk
+	b.replyFn = b.loopReply
+	b.endFn = b.loopEnd
+	b.abortFn = b.loopAbort
+	return b
 }
 
 // serveBridged runs on the loop: it builds the http.Request for r and
 // starts h's goroutine.
 func serveBridged(h http.Handler, r *Request) {
 	c := r.c
-	req, err := newHTTPRequest(r)
-	if err != nil {
+	var req http.Request
+	if err := fillHTTPRequest(&req, r); err != nil {
 		r.SendError(400, "")
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	b := &bridged{
-		h:        h,
-		req:      req.WithContext(ctx),
-		ctx:      ctx,
-		cancel:   cancel,
-		loop:     c.srv.loop,
-		logger:   c.srv.cfg.Logger,
-		head:     r.head,
-		r:        r,
-		conn:     c,
-		declared: -1,
-	}
+	b := newBridged()
+	b.h = h
+	b.req = req.WithContext(ctx)
+	b.ctx = ctx
+	b.cancel = cancel
+	b.loop = c.srv.loop
+	b.logger = c.srv.cfg.Logger
+	b.head = r.head
+	b.r = r
+	b.conn = c
+	b.declared = -1
 	switch {
 	case r.streaming:
-		b.body = newBridgeBody(b)
+		b.body = newBridgeBody(b, r)
 		r.SetBodyHandler(b.body.onBody)
 		r.bodyErrFn = b.onBodyError
 		b.req.Body = b.body
 	case r.body.Len() > 0 || r.chunked:
-		b.body = newBridgeBody(b)
+		b.body = newBridgeBody(b, nil)
 		b.body.take(&r.body, r.body.Len())
 		b.body.eof = true
 		b.body.trailer = trailerOf(r)
@@ -158,9 +178,26 @@ func serveBridged(h http.Handler, r *Request) {
 	go b.serve()
 }
 
-// newHTTPRequest converts r's head, as net/http's server would have read
-// it. The Host field is removed from Header, as net/http does.
-func newHTTPRequest(r *Request) (*http.Request, error) {
+// recycle puts b back in bridgedPool; the loop calls it from the last
+// function the goroutine posted.
+func (b *bridged) recycle() {
+	select {
+	case <-b.ack: // a stale acknowledgement of a piece the goroutine gave up on
+	default:
+	}
+	clear(b.header)
+	clear(b.hdr)
+	clear(b.keys)
+	*b = bridged{
+		header: b.header, keys: b.keys[:0], hdr: b.hdr[:0], buf: b.buf[:0],
+		ack: b.ack, ackFn: b.ackFn, chunkFn: b.chunkFn, replyFn: b.replyFn, endFn: b.endFn, abortFn: b.abortFn,
+	}
+	bridgedPool.Put(b)
+}
+
+// fillHTTPRequest converts r's head into req, as net/http's server would
+// have read it. The Host field is removed from Header, as net/http does.
+func fillHTTPRequest(req *http.Request, r *Request) error {
 	p := r.p
 	target := r.URI()
 	raw := target
@@ -170,7 +207,7 @@ func newHTTPRequest(r *Request) (*http.Request, error) {
 	}
 	u, err := url.ParseRequestURI(raw)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if connect {
 		u.Scheme = ""
@@ -186,7 +223,7 @@ func newHTTPRequest(r *Request) (*http.Request, error) {
 			c.remoteStr = a.String()
 		}
 	}
-	req := &http.Request{
+	*req = http.Request{
 		Method:     r.method,
 		URL:        u,
 		Proto:      r.Proto(),
@@ -205,7 +242,7 @@ func newHTTPRequest(r *Request) (*http.Request, error) {
 	case p.BodyKind() == http1.BodyLength:
 		req.ContentLength = p.ContentLength()
 	}
-	return req, nil
+	return nil
 }
 
 // httpHeader converts the parsed header fields to an http.Header without
@@ -319,7 +356,7 @@ func (b *bridged) recovered(p any) {
 		b.logger.Error("evhttp: panic serving "+b.req.RemoteAddr, "panic", p, "stack", string(debug.Stack()))
 	}
 	b.send500 = !abort && !b.streaming
-	b.loop.Post(b.loopAbort)
+	b.loop.Post(b.abortFn)
 }
 
 // finish completes the reply once the handler has returned.
@@ -332,13 +369,13 @@ func (b *bridged) finish() {
 		b.WriteHeader(http.StatusOK)
 	}
 	if b.err != nil {
-		b.loop.Post(b.loopAbort)
+		b.loop.Post(b.abortFn)
 		return
 	}
 	b.short = b.declared >= 0 && b.written < b.declared && !b.head && bodyAllowed(b.status)
 	b.pending = b.buf
 	if b.streaming {
-		b.loop.Post(b.loopEnd)
+		b.loop.Post(b.endFn)
 		return
 	}
 	b.sniff(b.buf)
@@ -349,17 +386,12 @@ func (b *bridged) finish() {
 	default:
 		b.length = int64(len(b.buf))
 	}
-	b.loop.Post(b.loopReply)
+	b.loop.Post(b.replyFn)
 }
 
 // send hands p to the loop as the next piece of a streamed reply and waits
 // until it is written to the socket (or the connection is gone).
 func (b *bridged) send(p []byte) error {
-	if b.ack == nil {
-		b.ack = make(chan struct{}, 1)
-		b.ackFn = b.signalAck
-		b.chunkFn = b.loopChunk
-	}
 	b.pending = p
 	b.loop.Post(b.chunkFn)
 	done := b.ctx.Done()
@@ -403,6 +435,7 @@ func (b *bridged) applyHead(r *Request) {
 
 // loopReply sends a reply that was complete within replyBuffer.
 func (b *bridged) loopReply() {
+	defer b.recycle()
 	r := b.r
 	if r == nil {
 		return
@@ -431,6 +464,7 @@ func (b *bridged) loopChunk() {
 
 // loopEnd ends a streamed reply.
 func (b *bridged) loopEnd() {
+	defer b.recycle()
 	r := b.r
 	if r == nil {
 		return
@@ -449,6 +483,7 @@ func (b *bridged) loopEnd() {
 // loopAbort ends the reply of a handler that panicked or whose connection
 // is gone.
 func (b *bridged) loopAbort() {
+	defer b.recycle()
 	r := b.r
 	if r == nil {
 		return
@@ -482,6 +517,9 @@ func (b *bridged) onBodyError(status int) {
 // release forgets the Request, whose reply is complete.
 func (b *bridged) release() {
 	b.r = nil
+	if b.body != nil {
+		b.body.r = nil
+	}
 	c := b.conn
 	for i, x := range c.bridged {
 		if x == b {

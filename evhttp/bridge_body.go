@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/eventide-go/eventide/buffer"
+	"github.com/eventide-go/eventide/ev"
 )
 
 // bridgeBody is the http.Request.Body of a bridged request. The loop moves
@@ -15,10 +16,12 @@ import (
 // reading the connection, until the reader has taken half of the window and
 // asks the loop to resume.
 type bridgeBody struct {
-	b        *bridged
+	loop     *ev.Loop
+	req      *http.Request // its Trailer is filled at the end of the body
 	wake     chan struct{} // capacity 1: something changed
 	resumeFn func()        // b.loopResume, made once
 	vecs     [][]byte      // Peek scratch, loop-only
+	r        *Request      // loop-only: the streamed request, nil once its reply is complete
 
 	mu      sync.Mutex // guards the fields below
 	buf     buffer.Buffer
@@ -29,8 +32,8 @@ type bridgeBody struct {
 	paused  bool        // the loop left bytes in its chunk and waits for a resume
 }
 
-func newBridgeBody(b *bridged) *bridgeBody {
-	bb := &bridgeBody{b: b, wake: make(chan struct{}, 1)}
+func newBridgeBody(b *bridged, r *Request) *bridgeBody {
+	bb := &bridgeBody{loop: b.loop, req: b.req, r: r, wake: make(chan struct{}, 1)}
 	bb.resumeFn = bb.loopResume
 	return bb
 }
@@ -64,7 +67,7 @@ func (bb *bridgeBody) Read(p []byte) (int, error) {
 			}
 			bb.mu.Unlock()
 			if resume {
-				bb.b.loop.Post(bb.resumeFn)
+				bb.loop.Post(bb.resumeFn)
 			}
 			return n, nil
 		case bb.err != nil:
@@ -76,7 +79,7 @@ func (bb *bridgeBody) Read(p []byte) (int, error) {
 			bb.trailer = nil
 			bb.mu.Unlock()
 			if trailer != nil {
-				req := bb.b.req
+				req := bb.req
 				if req.Trailer == nil {
 					req.Trailer = make(http.Header, len(trailer))
 				}
@@ -95,7 +98,7 @@ func (bb *bridgeBody) Read(p []byte) (int, error) {
 // http.ErrBodyReadAfterClose.
 func (bb *bridgeBody) Close() error {
 	if bb.discard() {
-		bb.b.loop.Post(bb.resumeFn)
+		bb.loop.Post(bb.resumeFn)
 	}
 	return nil
 }
@@ -128,8 +131,8 @@ func (bb *bridgeBody) onBody(chunk *buffer.Buffer, done bool) {
 		bb.paused = chunk.Len() > 0
 		if done {
 			bb.eof = true
-			if r := bb.b.r; r != nil {
-				bb.trailer = trailerOf(r)
+			if bb.r != nil {
+				bb.trailer = trailerOf(bb.r)
 			}
 		}
 	}
@@ -160,7 +163,7 @@ func (bb *bridgeBody) fail(err error) {
 
 // loopResume resumes reading a body the window paused.
 func (bb *bridgeBody) loopResume() {
-	if r := bb.b.r; r != nil {
-		r.ResumeBody()
+	if bb.r != nil {
+		bb.r.ResumeBody()
 	}
 }

@@ -763,3 +763,21 @@ func TestBridgeNilHandlerPanics(t *testing.T) {
 	}()
 	evhttp.Bridge(nil)
 }
+
+// BenchmarkBridgeHello measures one keep-alive GET answered "Hello,
+// World!" by a net/http handler through the bridge, over a Unix
+// socketpair, the client on the loop's goroutine.
+func BenchmarkBridgeHello(b *testing.B) {
+	body := []byte("Hello, World!")
+	ls := newLoopServer(b, evhttp.Config{}, func(s *evhttp.Server) {
+		s.HandleFunc("/", evhttp.Bridge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain")
+			w.Write(body)
+		})))
+	})
+	rt := newRoundTripper(b, ls, "GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n")
+	b.ReportAllocs()
+	for b.Loop() {
+		rt.do(b)
+	}
+}

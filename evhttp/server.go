@@ -2,6 +2,7 @@ package evhttp
 
 import (
 	"net"
+	"sync"
 	"time"
 
 	"github.com/eventide-go/eventide/ev"
@@ -28,6 +29,7 @@ type Server struct {
 	listeners []*stream.Listener
 	conns     []*Conn
 	free      []*Request // recycled requests, with their parser arenas
+	spill     sync.Pool  // recycled requests beyond maxFree, left to the GC when idle
 	date      dateCache
 
 	shutting      bool
@@ -37,7 +39,11 @@ type Server struct {
 }
 
 // maxFree bounds the recycled requests a server keeps (each holds a
-// parser arena of Config.MaxHeaderBytes).
+// parser arena of Config.MaxHeaderBytes); more go to a sync.Pool, which the
+// garbage collector empties when they stay unused. Requests held by
+// handlers that answer later (Bridge: one per busy connection) can
+// outnumber maxFree by far, and allocating their arenas anew would cost
+// more than the rest of the request.
 const maxFree = 256
 
 // NewServer returns a server on loop l, with no listener and no handler
@@ -239,6 +245,8 @@ func (s *Server) acquire(c *Conn) *Request {
 		r = s.free[n-1]
 		s.free[n-1] = nil
 		s.free = s.free[:n-1]
+	} else if x, ok := s.spill.Get().(*Request); ok {
+		r = x
 	} else {
 		r = newRequest(s.limits)
 	}
@@ -251,6 +259,8 @@ func (s *Server) release(r *Request) {
 	r.reset()
 	if len(s.free) < maxFree {
 		s.free = append(s.free, r)
+	} else {
+		s.spill.Put(r)
 	}
 }
 
