@@ -165,7 +165,7 @@ type fakeDNS struct {
 // goroutine started since (lookups, the resolver's) has ended. hosts maps
 // names (without the final dot) to their addresses; a name also matches
 // queries for it with a search domain appended.
-func newFakeDNS(t *testing.T, hosts map[string][]netip.Addr, silent bool) *fakeDNS {
+func newFakeDNS(t testing.TB, hosts map[string][]netip.Addr, silent bool) *fakeDNS {
 	t.Helper()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -368,28 +368,33 @@ func TestDialName(t *testing.T) {
 }
 
 func TestDialNameNotFound(t *testing.T) {
-	l := newLoop(t)
 	dns := newFakeDNS(t, nil, false)
-	c, err := stream.DialWith(l, "tcp", "missing.eventide.test:80", stream.DialConfig{Resolver: dns.resolver()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ev dialEvents
-	c.SetCallbacks(nil, nil, ev.record)
-	runUntil(t, l, func() bool { return len(ev.what) > 0 })
-	if len(ev.what) != 1 || ev.what[0] != stream.Writing|stream.Error {
-		t.Fatalf("events %v; want [writing|error]", ev.what)
-	}
-	var op *net.OpError
-	if !errors.As(ev.errs[0], &op) || op.Op != "dial" {
-		t.Errorf("error %T %v; want a *net.OpError for dial", ev.errs[0], ev.errs[0])
-	}
-	var dnsErr *net.DNSError
-	if !errors.As(ev.errs[0], &dnsErr) || !dnsErr.IsNotFound {
-		t.Errorf("error %v; want a *net.DNSError, not found", ev.errs[0])
-	}
-	if !c.Closed() {
-		t.Error("connection open after the error event")
+	for _, deferred := range []bool{false, true} {
+		t.Run(fmt.Sprintf("deferred=%v", deferred), func(t *testing.T) {
+			l := newLoop(t)
+			c, err := stream.DialWith(l, "tcp", "missing.eventide.test:80", stream.DialConfig{Resolver: dns.resolver()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.SetDeferCallbacks(deferred)
+			var ev dialEvents
+			c.SetCallbacks(nil, nil, ev.record)
+			runUntil(t, l, func() bool { return len(ev.what) > 0 })
+			if len(ev.what) != 1 || ev.what[0] != stream.Writing|stream.Error {
+				t.Fatalf("events %v; want [writing|error]", ev.what)
+			}
+			var op *net.OpError
+			if !errors.As(ev.errs[0], &op) || op.Op != "dial" {
+				t.Errorf("error %T %v; want a *net.OpError for dial", ev.errs[0], ev.errs[0])
+			}
+			var dnsErr *net.DNSError
+			if !errors.As(ev.errs[0], &dnsErr) || !dnsErr.IsNotFound {
+				t.Errorf("error %v; want a *net.DNSError, not found", ev.errs[0])
+			}
+			if !c.Closed() {
+				t.Error("connection open after the error event")
+			}
+		})
 	}
 }
 
@@ -629,4 +634,40 @@ func ExampleDialWith() {
 	l.Run(ev.RunDefault)
 	// Output:
 	// event: writing|error DNS error: true
+}
+
+// BenchmarkDial dials a listener on the loop until Connected, then closes
+// both ends: by IP literal, and by a name the fake DNS server resolves
+// (a goroutine, two UDP queries and a Post per dial).
+func BenchmarkDial(b *testing.B) {
+	dns := newFakeDNS(b, map[string][]netip.Addr{"bench.eventide.test": {netip.MustParseAddr("127.0.0.1")}}, false)
+	for _, host := range []string{"127.0.0.1", "bench.eventide.test"} {
+		b.Run(host, func(b *testing.B) {
+			l := newLoop(b)
+			var server *stream.Conn
+			ln, err := stream.Listen(l, "tcp", "127.0.0.1:0", stream.ListenConfig{}, func(_ *stream.Listener, c *stream.Conn) { server = c })
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer ln.Close()
+			address := fmt.Sprintf("%s:%d", host, ln.Addr().(*net.TCPAddr).Port)
+			cfg := stream.DialConfig{Timeout: 10 * time.Second, Resolver: dns.resolver()}
+			b.ReportAllocs()
+			for b.Loop() {
+				c, err := stream.DialWith(l, "tcp", address, cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var what stream.What
+				c.SetCallbacks(nil, nil, func(_ *stream.Conn, w stream.What, _ error) { what = w })
+				server = nil
+				runUntil(b, l, func() bool { return what != 0 && server != nil })
+				if what != stream.Connected {
+					b.Fatalf("event %v; want connected", what)
+				}
+				c.Close()
+				server.Close()
+			}
+		})
+	}
 }

@@ -80,11 +80,32 @@
 //
 // # Dialing
 //
-// Dial connects without blocking; the result comes as a Connected or an
-// Error event (refused, unreachable, timed out), never as a panic. An
-// address that cannot be parsed is an error returned by Dial itself. Host
-// names are looked up with the Go resolver, which blocks the loop: use IP
-// literals, or resolve elsewhere and Post the dial to the loop.
+// Dial and DialWith connect without blocking; the result comes as a
+// Connected or an Error event (refused, unreachable, not found, timed
+// out), never as a panic. An address that cannot be parsed is an error
+// returned by Dial itself.
+//
+// An IP literal, "localhost" or an empty host is connected to at once. A
+// host name is looked up on a goroutine, with DialConfig.Resolver (by
+// default net.DefaultResolver), and the result is handed back to the loop
+// with ev.Loop.Post, so a slow or silent DNS server delays only that dial.
+// Until then the connection is resolving: it has no socket (Fd is -1,
+// LocalAddr and RemoteAddr nil, socket options fail), writes are queued,
+// and CloseWrite and CloseAfterFlush wait for the connection as they do
+// while connecting. The addresses found are tried in order, each on a new
+// socket, until one connects (no Happy Eyeballs racing of IPv6 against
+// IPv4); the error reported when none does is the first one's. A failed
+// lookup is an Error event with a *net.OpError wrapping the *net.DNSError.
+// The timeout covers the lookup and every attempt; without one, a lookup
+// gives up after 30 s. Close while resolving cancels the lookup and
+// nothing happens afterwards; so does closing the loop. A named port
+// ("http") is looked up at once, in /etc/services: a local file.
+//
+// While a lookup runs the dial holds a reference on the loop (ev.Loop.Ref)
+// so that Run waits for its result. After a cancelled lookup the dial's
+// goroutine ends at once, but the Go resolver may keep a goroutine and a
+// socket of its own until the query it sent times out (resolv.conf's
+// timeout, 5 s by default): it does not interrupt a read in flight.
 //
 // # Memory
 //
