@@ -8,7 +8,7 @@
 // evhttp_set_gencb) and virtual hosts (AddVirtualHost, AddAlias). Handlers
 // run on the loop and answer with SendReply, SendError, or a streamed
 // reply (StartReply, SendChunk, EndReply), at once or later from any other
-// callback of the loop.
+// callback of the loop. Bridge serves net/http handlers the same way.
 //
 // # Connections and pipelining
 //
@@ -82,9 +82,57 @@
 // with SendReply allocates nothing in steady state. Conversions to strings
 // (URI, Path, InputHeaders…) happen only when asked for.
 //
+// # net/http bridge
+//
+// Bridge turns an http.Handler (an http.ServeMux, a handler written for
+// net/http) into a HandlerFunc. The loop parses the request and builds its
+// *http.Request — URL from the raw target, Header (without Host, as
+// net/http), Host, RemoteAddr, RequestURI, ContentLength (-1 when
+// chunked), TransferEncoding, Close — and runs the handler on a goroutine
+// of its own, so it may block; the loop keeps serving meanwhile, and the
+// replies of pipelined requests still leave in request order. Everything
+// the handler writes reaches the loop through ev.Loop.Post:
+//
+//   - a reply complete within 8 KiB when the handler returns goes out as one
+//     reply with Content-Length (the hot path of small answers);
+//   - beyond that, or on Flush, the reply is streamed, chunked (or raw under a
+//     Content-Length the handler set), and each Write waits until the loop
+//     has written the piece to the socket: a slow client holds the handler
+//     back instead of filling memory;
+//   - as in net/http, WriteHeader snapshots the header, a missing
+//     Content-Type is sniffed (http.DetectContentType) unless the header has
+//     Content-Type or Content-Encoding, a body for 1xx/204/304 is
+//     http.ErrBodyNotAllowed, bytes beyond a declared Content-Length are
+//     http.ErrContentLength and fewer close the connection; informational
+//     (1xx) statuses are not sent, and response trailers are not supported.
+//
+// The request body is buffered as usual (Config.MaxBodyBytes) unless the path
+// streams bodies (HandleStream, Config.StreamBodies): then Request.Body
+// is fed from the loop, at most 64 KiB ahead of the handler's Read, and the
+// server stops reading the connection while the handler does not read, so
+// an upload of any size takes bounded memory. A body beyond MaxBodyBytes
+// fails the handler's Read with *http.MaxBytesError and is answered 413 if
+// the handler has not started its reply; the trailer of a chunked body is
+// in Request.Trailer after Read returned io.EOF.
+//
+// The request's context is cancelled when the client disconnects or shuts
+// down its side, and when the handler returns; Writes to a closed
+// connection fail with an error wrapping net.ErrClosed. A panicking handler
+// is logged (Config.Logger, except http.ErrAbortHandler) and answered 500
+// with "Connection: close" if its reply had not started, else its reply is
+// cut short and the connection closed. The ResponseWriter implements
+// http.Flusher, and for http.ResponseController FlushError and
+// EnableFullDuplex; deadlines and Hijack return http.ErrNotSupported
+// (the server's timeouts apply as for any handler), and there is no
+// http.Pusher. Shutdown waits for bridged handlers in flight like for any
+// request held by a handler; close the Server before closing its loop, so
+// that handlers waiting on the loop are released.
+//
 // # Goroutines
 //
 // A Server, its Conns and its Requests belong to the goroutine running the
 // server's loop: every method is loop-only, and handlers run there. To
 // answer from another goroutine, ev.Loop.Post a function that replies.
+// Handlers given through Bridge are the exception: they run on their own
+// goroutines and see only net/http types.
 package evhttp
