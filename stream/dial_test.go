@@ -671,3 +671,57 @@ func BenchmarkDial(b *testing.B) {
 		})
 	}
 }
+
+// TestDialCloseBeforeConnected half-closes or closes-after-flush a
+// connection still connecting with nothing queued: once connected it must
+// shut down its side (the server reads EOF) and, for CloseAfterFlush, end
+// closed, with no event after the close.
+func TestDialCloseBeforeConnected(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		then      func(c *stream.Conn)
+		wantClose bool
+	}{
+		{"CloseWrite", func(c *stream.Conn) { c.CloseWrite() }, false},
+		{"CloseAfterFlush", func(c *stream.Conn) { c.CloseAfterFlush() }, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newLoop(t)
+			var server *stream.Conn
+			var got []byte
+			var serverEvents []stream.What
+			ln, err := stream.Listen(l, "tcp", "127.0.0.1:0", stream.ListenConfig{}, func(_ *stream.Listener, c *stream.Conn) {
+				server = c
+				collect(c, &got, &serverEvents)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			c, err := stream.Dial(l, "tcp", ln.Addr().String(), 5*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			closeAtEnd(t, c)
+			var client dialEvents
+			c.SetCallbacks(nil, nil, client.record)
+			tc.then(c)
+			runUntil(t, l, func() bool { return len(serverEvents) > 0 })
+			closeAtEnd(t, server)
+			if len(got) != 0 || len(serverEvents) != 1 || serverEvents[0] != stream.Reading|stream.EOF {
+				t.Errorf("server got %q, events %v; want nothing, then [reading|eof]", got, serverEvents)
+			}
+			if c.Closed() != tc.wantClose {
+				t.Errorf("client Closed() = %v; want %v", c.Closed(), tc.wantClose)
+			}
+			for _, w := range client.what {
+				if w != stream.Connected {
+					t.Errorf("client event %v; want at most Connected", w)
+				}
+			}
+			if tc.wantClose && len(client.what) != 0 {
+				t.Errorf("client events %v after CloseAfterFlush; want none", client.what)
+			}
+		})
+	}
+}
