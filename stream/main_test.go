@@ -1,77 +1,33 @@
 package stream_test
 
 import (
-	"os"
-	"runtime"
-	"strings"
 	"testing"
-	"time"
 
-	"go.uber.org/goleak"
 	"golang.org/x/sys/unix"
 
 	"github.com/eventide-go/eventide/ev"
+	"github.com/eventide-go/eventide/internal/evtest"
 	"github.com/eventide-go/eventide/stream"
 )
 
 // TestMain fails the package if any goroutine outlives the tests.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { evtest.Main(m) }
 
-// newLoop returns a loop checked when the test ends: no active watcher
-// (every connection and listener was closed) and, once closed, no
-// descriptor left open.
+// newLoop returns a loop checked when the test ends (evtest.NewLoop): no
+// active watcher (every connection and listener was closed) and, once
+// closed, no descriptor left open.
 func newLoop(t testing.TB) *ev.Loop {
 	t.Helper()
-	before := openFDs(t)
-	l, err := ev.NewLoop()
-	if err != nil {
-		t.Fatalf("NewLoop: %v", err)
-	}
-	t.Cleanup(func() {
-		if st := l.Stats(); st.Active != 0 && !l.Closed() {
-			var b strings.Builder
-			l.Dump(&b)
-			t.Errorf("loop has %d active watchers at the end of the test:\n%s", st.Active, b.String())
-		}
-		if err := l.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-		if after := openFDs(t); after != before {
-			t.Errorf("open descriptors: %d before the loop, %d after closing it", before, after)
-		}
-	})
-	return l
+	return evtest.NewLoop(t)
 }
 
 // openFDs counts the process's open descriptors.
-func openFDs(t testing.TB) int {
-	if runtime.GOOS != "linux" {
-		return 0
-	}
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(ents)
-}
+func openFDs(t testing.TB) int { return evtest.OpenFDs(t) }
 
-// runUntil runs l until done reports true, failing the test after 20 s.
-// It never sleeps: each round waits in the loop, at most 50 ms.
+// runUntil runs l until done reports true (evtest.RunUntil).
 func runUntil(t testing.TB, l *ev.Loop, done func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	guard := ev.NewTimer(l, 50*time.Millisecond, 0, func(*ev.Timer) {})
-	defer guard.Stop()
-	for !done() {
-		if time.Now().After(deadline) {
-			t.Fatalf("condition not met within 20s")
-		}
-		guard.Stop()
-		guard.Start()
-		if err := l.Run(ev.RunOnce); err != nil {
-			t.Fatalf("Run: %v", err)
-		}
-	}
+	evtest.RunUntil(t, l, done)
 }
 
 // connPair returns two Conns over a Unix socketpair, closed (if still
