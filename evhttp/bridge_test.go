@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
+	"github.com/eventide-go/eventide/ev"
 	"github.com/eventide-go/eventide/evhttp"
 )
 
@@ -778,6 +782,76 @@ func BenchmarkBridgeHello(b *testing.B) {
 	rt := newRoundTripper(b, ls, "GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n")
 	b.ReportAllocs()
 	for b.Loop() {
-		rt.do(b)
+		bridgeRoundTrip(b, rt)
+	}
+}
+
+// bridgeRoundTrip is rt.do for a bridged handler: while waiting for the
+// answer it yields, so that the handler's goroutine runs even when the
+// client and the loop spin on the only P.
+func bridgeRoundTrip(tb testing.TB, rt *roundTripper) {
+	if _, err := unix.Write(rt.fd, rt.req); err != nil {
+		tb.Fatalf("write: %v", err)
+	}
+	got := 0
+	for got < rt.size {
+		rt.ls.l.Run(ev.RunNoWait)
+		n, _ := unix.Read(rt.fd, rt.buf[got:])
+		if n > 0 {
+			got += n
+		} else {
+			runtime.Gosched()
+		}
+	}
+}
+
+// TestBridgeUnreadBody checks that a streamed body the handler ignores is
+// discarded after its reply, keeping the connection usable, also when the
+// body had filled the window and paused reading.
+func TestBridgeUnreadBody(t *testing.T) {
+	ts := startServer(t, evhttp.Config{StreamBodies: true}, func(s *evhttp.Server) {
+		s.SetGeneric(evhttp.Bridge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/some" {
+				buf := make([]byte, 10)
+				io.ReadFull(r.Body, buf)
+			}
+			io.WriteString(w, r.URL.Path)
+		})))
+	})
+	c := ts.dial()
+	br := bufio.NewReader(c)
+	body := strings.Repeat("b", 1<<20)
+	go func() {
+		for _, path := range []string{"/none", "/some"} {
+			fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", path, len(body), body)
+		}
+		io.WriteString(c, "GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	}()
+	for _, want := range []string{"/none", "/some", "/last"} {
+		if _, got := readResponse(t, br, "POST"); got != want {
+			t.Errorf("got %q; want %q", got, want)
+		}
+	}
+	expectEOF(t, br)
+}
+
+func TestBridgeTargets(t *testing.T) {
+	got := make(chan string, 1)
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.SetGeneric(evhttp.Bridge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got <- fmt.Sprintf("%s %q %q %q", r.Method, r.URL.String(), r.Host, r.RequestURI)
+		})))
+	})
+	for _, tc := range []struct{ req, want string }{
+		{"OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n", `OPTIONS "*" "h" "*"`},
+		{"GET http://other:8080/p?q HTTP/1.1\r\nHost: h\r\n\r\n", `GET "http://other:8080/p?q" "other:8080" "http://other:8080/p?q"`},
+		{"GET /p%2Fq HTTP/1.0\r\n\r\n", `GET "/p%2Fq" "" "/p%2Fq"`},
+	} {
+		c := ts.dial()
+		io.WriteString(c, tc.req)
+		if g := wait(t, got, "the handler"); g != tc.want {
+			t.Errorf("%q: got %s; want %s", tc.req, g, tc.want)
+		}
+		c.Close()
 	}
 }
