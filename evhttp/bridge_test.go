@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -302,133 +301,14 @@ func TestBridgeResponseController(t *testing.T) {
 // TestBridgeBodyStreaming posts 20 MB that the handler hashes as it
 // streams, chunked and with a Content-Length, and small bodies buffered by
 // the server.
-func TestBridgeBodyStreaming(t *testing.T) {
-	hash := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := sha256.New()
-		n, err := io.Copy(h, r.Body)
-		if err != nil {
-			http.Error(w, err.Error(), 500)
-			return
-		}
-		fmt.Fprintf(w, "%d %x %s", n, h.Sum(nil), r.Trailer.Get("X-Sum"))
-	})
-	ts := startServer(t, evhttp.Config{MaxBodyBytes: 64 << 20}, func(s *evhttp.Server) {
-		s.HandleStream("/stream", evhttp.Bridge(hash))
-		s.HandleFunc("/buffered", evhttp.Bridge(hash))
-	})
-	data := bytes.Repeat([]byte("eventide"), 20<<20/8)
-	client := newClient(t, nil)
-	for _, tc := range []struct {
-		name    string
-		path    string
-		data    []byte
-		chunked bool
-	}{
-		{"stream length", "/stream", data, false},
-		{"stream chunked", "/stream", data, true},
-		{"buffered length", "/buffered", data[:100000], false},
-		{"buffered chunked", "/buffered", data[:100000], true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			req, _ := http.NewRequest("POST", "http://"+ts.addr+tc.path, bytes.NewReader(tc.data))
-			if tc.chunked {
-				// A body of unknown length goes chunked, with the trailer
-				// set once it is read.
-				req.Body = io.NopCloser(&trailerSetter{r: bytes.NewReader(tc.data), req: req, v: "ok"})
-				req.ContentLength = -1
-				req.Trailer = http.Header{"X-Sum": nil}
-			}
-			resp, err := client.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			want := fmt.Sprintf("%d %x ", len(tc.data), sha256.Sum256(tc.data))
-			if tc.chunked {
-				want += "ok"
-			}
-			if string(got) != want {
-				t.Errorf("got %q; want %q", got, want)
-			}
-		})
-	}
-}
-
 // trailerSetter sets the request's trailer value when its body ends.
-type trailerSetter struct {
-	r   io.Reader
-	req *http.Request
-	v   string
-}
-
-func (ts *trailerSetter) Read(p []byte) (int, error) {
-	n, err := ts.r.Read(p)
-	if err == io.EOF {
-		ts.req.Trailer.Set("X-Sum", ts.v)
-	}
-	return n, err
-}
-
 // TestBridgeBodyBackpressure checks that the server stops reading an
 // upload the handler does not read: the client's writes stall (its write
 // deadline expires) long before the 64 MB are sent, and the body then
 // arrives whole once the handler reads.
-func TestBridgeBodyBackpressure(t *testing.T) {
-	const size = 64 << 20
-	started := make(chan struct{})
-	release := make(chan struct{})
-	ts := startServer(t, evhttp.Config{MaxBodyBytes: -1}, func(s *evhttp.Server) {
-		s.HandleStream("/", evhttp.Bridge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			close(started)
-			<-release
-			n, err := io.Copy(io.Discard, r.Body)
-			fmt.Fprint(w, n, err)
-		})))
-	})
-	c := ts.dial()
-	fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n", size)
-	wait(t, started, "the handler")
-	data := make([]byte, size)
-	c.SetWriteDeadline(time.Now().Add(time.Second))
-	n, err := c.Write(data)
-	if err == nil || n >= size/2 {
-		t.Fatalf("wrote %d of %d bytes (err %v) while the handler read nothing; want the writes to stall", n, size, err)
-	}
-	close(release)
-	c.SetWriteDeadline(time.Now().Add(20 * time.Second))
-	if _, err := c.Write(data[n:]); err != nil {
-		t.Fatal(err)
-	}
-	resp, body := readResponse(t, bufio.NewReader(c), "POST")
-	if want := fmt.Sprint(size, nil); resp.StatusCode != 200 || body != want {
-		t.Errorf("got %d %q; want 200 %q", resp.StatusCode, body, want)
-	}
-}
-
 // TestBridgeBodyTooLarge checks a streamed chunked body beyond
 // MaxBodyBytes: the handler's Read fails with *http.MaxBytesError and the
 // client gets 413.
-func TestBridgeBodyTooLarge(t *testing.T) {
-	readErr := make(chan error, 1)
-	ts := startServer(t, evhttp.Config{MaxBodyBytes: 1000}, func(s *evhttp.Server) {
-		s.HandleStream("/", evhttp.Bridge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, err := io.Copy(io.Discard, r.Body)
-			readErr <- err
-			w.WriteHeader(200) // too late: the server answered
-		})))
-	})
-	out := ts.exchange("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
-		"3e8\r\n" + strings.Repeat("x", 1000) + "\r\n1\r\ny\r\n0\r\n\r\n")
-	if !strings.HasPrefix(out, "HTTP/1.1 413 ") {
-		t.Errorf("got %q; want 413", out)
-	}
-	var mbe *http.MaxBytesError
-	if err := wait(t, readErr, "the handler's Read"); !errors.As(err, &mbe) || mbe.Limit != 1000 {
-		t.Errorf("Read: got %v; want *http.MaxBytesError with Limit 1000", err)
-	}
-}
-
 // TestBridgePipelining sends a slow request and a fast one on one
 // connection: the fast handler finishes first, the replies leave in order.
 func TestBridgePipelining(t *testing.T) {
@@ -586,26 +466,6 @@ func TestBridgeHead(t *testing.T) {
 		}
 	}
 	expectEOF(t, br)
-}
-
-func TestBridgeExpectContinue(t *testing.T) {
-	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
-		s.HandleStream("/", evhttp.Bridge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			io.Copy(w, r.Body)
-		})))
-	})
-	c := ts.dial()
-	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n")
-	br := bufio.NewReader(c)
-	line, _ := br.ReadString('\n')
-	if line != "HTTP/1.1 100 Continue\r\n" {
-		t.Fatalf("got %q; want 100 Continue", line)
-	}
-	br.ReadString('\n')
-	io.WriteString(c, "hello")
-	if resp, body := readResponse(t, br, "POST"); resp.StatusCode != 200 || body != "hello" {
-		t.Errorf("got %d %q; want 200 hello", resp.StatusCode, body)
-	}
 }
 
 // TestBridgeKeepAlive checks that the net/http client reuses one
@@ -808,33 +668,6 @@ func bridgeRoundTrip(tb testing.TB, rt *roundTripper) {
 // TestBridgeUnreadBody checks that a streamed body the handler ignores is
 // discarded after its reply, keeping the connection usable, also when the
 // body had filled the window and paused reading.
-func TestBridgeUnreadBody(t *testing.T) {
-	ts := startServer(t, evhttp.Config{StreamBodies: true}, func(s *evhttp.Server) {
-		s.SetGeneric(evhttp.Bridge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/some" {
-				buf := make([]byte, 10)
-				io.ReadFull(r.Body, buf)
-			}
-			io.WriteString(w, r.URL.Path)
-		})))
-	})
-	c := ts.dial()
-	br := bufio.NewReader(c)
-	body := strings.Repeat("b", 1<<20)
-	go func() {
-		for _, path := range []string{"/none", "/some"} {
-			fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", path, len(body), body)
-		}
-		io.WriteString(c, "GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-	}()
-	for _, want := range []string{"/none", "/some", "/last"} {
-		if _, got := readResponse(t, br, "POST"); got != want {
-			t.Errorf("got %q; want %q", got, want)
-		}
-	}
-	expectEOF(t, br)
-}
-
 func TestBridgeTargets(t *testing.T) {
 	got := make(chan string, 1)
 	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
