@@ -63,6 +63,13 @@ const (
 // can no longer reach the client.
 var errConnGone = fmt.Errorf("evhttp: client connection closed: %w", net.ErrClosed)
 
+// bridgeConn is what Bridge keeps per connection, allocated on its first
+// request so that connections the bridge never serves do not pay for it.
+type bridgeConn struct {
+	reqs   []*bridged // requests in flight, told when the client goes
+	remote string     // RemoteAddr().String(), for http.Request.RemoteAddr
+}
+
 // bridged is one request served through Bridge: the http.Request and
 // ResponseWriter of the handler's goroutine, and the loop-side state that
 // turns the handler's writes into the Request's reply.
@@ -171,7 +178,10 @@ func serveBridged(h http.Handler, r *Request) {
 	default:
 		b.req.Body = http.NoBody
 	}
-	c.bridged = append(c.bridged, b)
+	if c.br == nil {
+		c.br = new(bridgeConn)
+	}
+	c.br.reqs = append(c.br.reqs, b)
 	if c.peerEOF {
 		cancel() // the client already went away (net/http does the same)
 	}
@@ -218,9 +228,12 @@ func fillHTTPRequest(req *http.Request, r *Request) error {
 		host = string(p.Host())
 	}
 	c := r.c
-	if c.remoteStr == "" {
+	if c.br == nil {
+		c.br = new(bridgeConn)
+	}
+	if c.br.remote == "" {
 		if a := c.RemoteAddr(); a != nil {
-			c.remoteStr = a.String()
+			c.br.remote = a.String()
 		}
 	}
 	*req = http.Request{
@@ -231,7 +244,7 @@ func fillHTTPRequest(req *http.Request, r *Request) error {
 		ProtoMinor: minor,
 		Header:     httpHeader(p),
 		Host:       host,
-		RemoteAddr: c.remoteStr,
+		RemoteAddr: c.br.remote,
 		RequestURI: target,
 		Close:      !p.KeepAlive(),
 	}
@@ -520,13 +533,13 @@ func (b *bridged) release() {
 	if b.body != nil {
 		b.body.r = nil
 	}
-	c := b.conn
-	for i, x := range c.bridged {
+	br := b.conn.br
+	for i, x := range br.reqs {
 		if x == b {
-			last := len(c.bridged) - 1
-			c.bridged[i] = c.bridged[last]
-			c.bridged[last] = nil
-			c.bridged = c.bridged[:last]
+			last := len(br.reqs) - 1
+			br.reqs[i] = br.reqs[last]
+			br.reqs[last] = nil
+			br.reqs = br.reqs[:last]
 			break
 		}
 	}
@@ -536,7 +549,7 @@ func (b *bridged) release() {
 // their contexts are cancelled, and if the connection is closed their
 // replies and bodies fail.
 func (c *Conn) notifyBridged() {
-	for _, b := range c.bridged {
+	for _, b := range c.br.reqs {
 		if c.closed {
 			b.gone.Store(true)
 			if b.body != nil {

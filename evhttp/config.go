@@ -54,8 +54,8 @@ type Config struct {
 	// to Request.SetBodyHandler, instead of buffered in Request.Body
 	// (HandleStream does the same for one path).
 	StreamBodies bool
-	// Logger receives connection-level errors at debug level; nil means
-	// silent.
+	// Logger receives connection-level errors at debug level and panics
+	// of handlers served through Bridge at error level; nil means silent.
 	Logger *slog.Logger
 }
 

@@ -37,15 +37,12 @@ type Conn struct {
 	closeFn func()
 	remote  net.Addr
 	dones   []func() // SendChunk completions waiting for the output to drain
-	vecs    [][]byte // Peek scratch
-	hdr     []byte   // reply head scratch
-	chunk   buffer.Buffer
 
-	bridged   []*bridged // requests served by Bridge, told when the client goes
-	remoteStr string     // RemoteAddr().String(), cached for Bridge
+	// br is what Bridge keeps of the connection; nil until it serves one.
+	br *bridgeConn
 
 	timer     ev.Timer
-	doneTimer ev.Timer
+	doneTimer *ev.Timer // runs SendChunk completions; nil until needed
 	tkind     timerKind
 
 	closing      bool // parse nothing more; close once the queue is empty
@@ -57,7 +54,8 @@ type Conn struct {
 	flushing     bool
 	closeFired   bool
 	remoteSet    bool
-	doneTimerSet bool
+	writeTimeout bool // the stream's write timeout is set (at the first queued output)
+	highWater    bool // the stream's read high watermark is set (at the first unread input)
 }
 
 type timerKind uint8
@@ -74,8 +72,9 @@ func newConn(s *Server, sc *stream.Conn) *Conn {
 	c := &Conn{srv: s, sc: sc}
 	c.timer.Init(s.loop, time.Second, 0, c.onTimer)
 	sc.SetCallbacks(c.onRead, c.onWrite, c.onEvent)
-	sc.SetTimeouts(0, s.cfg.WriteTimeout)
-	sc.SetReadWatermarks(0, s.cfg.MaxHeaderBytes+64<<10)
+	// The write timeout is set when output first has to wait (see flush):
+	// most connections never queue any, and the stream's timer state is
+	// a quarter of a connection's memory.
 	s.addConn(c)
 	if err := sc.Enable(stream.Read); err != nil {
 		s.logf("evhttp: enable reading", err)
@@ -111,6 +110,14 @@ func (c *Conn) onRead(sc *stream.Conn) {
 		return
 	}
 	c.process()
+	if !c.highWater && !c.closed && sc.Input().Len() > 0 {
+		// Input waits for the handlers: bound it (the stream stops
+		// reading at the high watermark). Set at the first need only:
+		// the stream keeps watermarks in state most connections never
+		// allocate.
+		c.highWater = true
+		sc.SetReadWatermarks(0, c.srv.cfg.MaxHeaderBytes+64<<10)
+	}
 }
 
 func (c *Conn) onWrite(sc *stream.Conn) {
@@ -228,10 +235,11 @@ func (c *Conn) process() {
 
 // readHead feeds the parser; it reports whether process may go on.
 func (c *Conn) readHead(r *Request, in *buffer.Buffer) bool {
-	c.vecs = in.Peek(-1, c.vecs[:0])
+	s := c.srv
+	s.vecs = in.Peek(-1, s.vecs[:0])
 	total := 0
 	var err error
-	for _, v := range c.vecs {
+	for _, v := range s.vecs {
 		n, e := r.p.Feed(v)
 		total += n
 		if e != nil {
@@ -242,7 +250,7 @@ func (c *Conn) readHead(r *Request, in *buffer.Buffer) bool {
 			break
 		}
 	}
-	clear(c.vecs)
+	clear(s.vecs)
 	in.Drain(total)
 	if err != nil {
 		c.fail(r, statusOf(err))
@@ -347,19 +355,19 @@ func (c *Conn) readBody(r *Request, in *buffer.Buffer) bool {
 	switch {
 	case r.complete:
 		// the reply is out: discard the rest
-	case toFn:
-		dst = &c.chunk
 	default:
+		// A streamed body passes through r.body on its way to bodyFn.
 		dst = &r.body
 	}
 	done := false
 	moved := 0
 	if r.chunked {
-		c.vecs = in.Peek(-1, c.vecs[:0])
+		s := c.srv
+		s.vecs = in.Peek(-1, s.vecs[:0])
 		total := 0
 		status := 0
 	decode:
-		for _, v := range c.vecs {
+		for _, v := range s.vecs {
 			for len(v) > 0 {
 				n, data, err := r.cd.Decode(v)
 				if err != nil {
@@ -382,7 +390,7 @@ func (c *Conn) readBody(r *Request, in *buffer.Buffer) bool {
 				}
 			}
 		}
-		clear(c.vecs)
+		clear(s.vecs)
 		in.Drain(total)
 		moved = total
 		if status != 0 {
@@ -404,14 +412,14 @@ func (c *Conn) readBody(r *Request, in *buffer.Buffer) bool {
 	if moved > 0 {
 		c.tkind = tNone // restart the inactivity timer
 	}
-	if toFn && (c.chunk.Len() > 0 || done) {
-		r.bodyFn(&c.chunk, done)
+	if toFn && (r.body.Len() > 0 || done) {
+		r.bodyFn(&r.body, done)
 		if c.closed {
 			return false
 		}
 		if done {
-			c.chunk.Reset()
-		} else if c.chunk.Len() > 0 {
+			r.body.Reset()
+		} else if r.body.Len() > 0 {
 			r.paused = true
 			return false
 		}
@@ -438,7 +446,9 @@ func (c *Conn) bodyFail(r *Request, status int) {
 	c.cur = nil
 	r.keepAlive = false
 	c.closing = true
-	c.chunk.Reset()
+	if r.streaming {
+		r.body.Reset()
+	}
 	switch {
 	case !r.dispatched:
 		r.dispatched = true
@@ -506,6 +516,10 @@ func (c *Conn) flush() {
 		}
 		if r.out.Len() > 0 {
 			c.sc.WriteBuffer(&r.out)
+			if !c.writeTimeout && c.sc.OutputLen() > 0 && c.srv.cfg.WriteTimeout > 0 {
+				c.writeTimeout = true
+				c.sc.SetTimeouts(0, c.srv.cfg.WriteTimeout)
+			}
 		}
 		if len(r.dones) > 0 {
 			c.dones = append(c.dones, r.dones...)
@@ -575,7 +589,7 @@ func (c *Conn) shutdown() {
 	}
 	c.arm(tNone, 0)
 	if c.peerEOF {
-		if c.sc.Output().Len() == 0 {
+		if c.sc.OutputLen() == 0 {
 			c.close()
 		} else {
 			c.drainClose = true
@@ -585,7 +599,7 @@ func (c *Conn) shutdown() {
 	c.sc.CloseWrite()
 	in := c.sc.Input()
 	in.Drain(in.Len())
-	if c.sc.Output().Len() == 0 {
+	if c.sc.OutputLen() == 0 {
 		c.arm(tLinger, lingerTimeout)
 	}
 }
@@ -597,11 +611,10 @@ func (c *Conn) close() {
 	}
 	c.closed = true
 	c.timer.Stop()
-	if c.doneTimerSet {
+	if c.doneTimer != nil {
 		c.doneTimer.Stop()
 	}
 	c.sc.Close()
-	c.chunk.Reset()
 	if c.cur != nil && !c.cur.queued {
 		c.abandon(c.cur)
 	}
@@ -615,7 +628,7 @@ func (c *Conn) close() {
 }
 
 func (c *Conn) fireClose() {
-	if len(c.bridged) > 0 {
+	if c.br != nil && len(c.br.reqs) > 0 {
 		c.notifyBridged()
 	}
 	if !c.closeFired && c.closeFn != nil {
@@ -627,13 +640,12 @@ func (c *Conn) fireClose() {
 // armDones schedules the SendChunk completions: now if the output is
 // already written, else from the write callback once it drains.
 func (c *Conn) armDones() {
-	if c.sc.Output().Len() > 0 {
+	if c.sc.OutputLen() > 0 {
 		return
 	}
-	if !c.doneTimerSet {
-		c.doneTimerSet = true
-		c.doneTimer.Init(c.srv.loop, 0, 0, func(*ev.Timer) {
-			if c.closed || c.sc.Output().Len() == 0 {
+	if c.doneTimer == nil {
+		c.doneTimer = ev.NewTimer(c.srv.loop, 0, 0, func(*ev.Timer) {
+			if c.closed || c.sc.OutputLen() == 0 {
 				c.runDones()
 			}
 		})

@@ -2,8 +2,10 @@ package evhttp_test
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -555,5 +557,54 @@ func TestStreamBodiesChunked(t *testing.T) {
 	io.WriteString(c, "6\r\n world\r\n0\r\nT: z\r\n\r\n")
 	if _, body := readResponse(t, br, "POST"); body != "hello world trailer=z" {
 		t.Errorf("got %q", body)
+	}
+}
+
+// TestUnansweredPipelineBoundsInput floods a connection with pipelined
+// requests its handler never answers: the server must stop reading (a
+// bounded input, not the whole flood in memory), so the client's write
+// blocks until its deadline.
+func TestUnansweredPipelineBoundsInput(t *testing.T) {
+	var held []*evhttp.Request
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.SetGeneric(func(r *evhttp.Request) { held = append(held, r) })
+	})
+	c := ts.dial()
+	req := "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+	flood := []byte(strings.Repeat(req, (64<<20)/len(req)))
+	c.SetWriteDeadline(time.Now().Add(2 * time.Second))
+	n, err := c.Write(flood)
+	if !errors.Is(err, os.ErrDeadlineExceeded) || n > 32<<20 {
+		t.Fatalf("wrote %d of %d bytes (%v); want the write to block well before the end", n, len(flood), err)
+	}
+	var parsed int
+	ts.do(func() { parsed = len(held) })
+	if parsed != 16 {
+		t.Errorf("handlers got %d requests; want the 16 a connection may have waiting", parsed)
+	}
+}
+
+// TestWriteTimeout answers with more than the socket buffers hold to a
+// client that never reads: the write timeout closes the connection.
+func TestWriteTimeout(t *testing.T) {
+	closed := make(chan struct{})
+	big := make([]byte, 32<<20)
+	ts := startServer(t, evhttp.Config{WriteTimeout: 200 * time.Millisecond}, func(s *evhttp.Server) {
+		s.SetGeneric(func(r *evhttp.Request) {
+			r.Conn().SetCloseCallback(func() { close(closed) })
+			r.SendReply(200, "", big)
+		})
+	})
+	c := ts.dial()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("connection still open 10 s after its replies stopped draining")
+	}
+	var n int
+	ts.do(func() { n = ts.srv.NumConns() })
+	if n != 0 {
+		t.Errorf("NumConns after the write timeout: %d; want 0", n)
 	}
 }

@@ -120,7 +120,7 @@ func (r *Request) finish() {
 		// The reply is complete before the streamed body: what the body
 		// handler left unread is dropped (it must not reach the next
 		// request's handler) and the rest of the body is discarded.
-		r.c.chunk.Reset()
+		r.body.Reset()
 		r.paused = false
 	}
 	if r.state != stDone && r.p.Expect100() && !r.sent100 {
@@ -184,7 +184,7 @@ func (r *Request) startReply(code int, reason string, length int64) {
 		}
 	}
 
-	b := c.hdr[:0]
+	b := s.hdr[:0]
 	b = append(b, "HTTP/1.1 "...)
 	b = strconv.AppendInt(b, int64(code), 10)
 	b = append(b, ' ')
@@ -232,7 +232,7 @@ func (r *Request) startReply(code int, reason string, length int64) {
 	}
 	b = append(b, "\r\n"...)
 	r.out.Write(b)
-	c.hdr = b[:0]
+	s.hdr = b[:0]
 }
 
 // appendSafe appends a reason phrase, replacing the bytes that would break

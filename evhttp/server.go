@@ -20,6 +20,11 @@ type Server struct {
 	allowed  methodSet
 	allowHdr string
 
+	// Scratch shared by the server's connections, which all run on its
+	// loop: reply heads are formatted in hdr, input chunks listed in vecs.
+	hdr  []byte
+	vecs [][]byte
+
 	routes  map[string]route
 	generic HandlerFunc
 	vhosts  []vhost

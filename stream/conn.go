@@ -177,6 +177,10 @@ func (c *Conn) Input() *buffer.Buffer {
 	return c.in
 }
 
+// OutputLen returns the number of bytes queued for writing. Unlike
+// Output().Len() it neither allocates nor pins an output buffer.
+func (c *Conn) OutputLen() int { return c.outLen() }
+
 // Output returns the connection's output: what is queued to be written.
 // Add to it (Write, Printf, AppendBuffer, AddFile…) and the loop writes it
 // when the descriptor is writable; do not remove from it. The Buffer stays
