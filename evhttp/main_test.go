@@ -5,39 +5,33 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
 
 	"github.com/eventide-go/eventide/ev"
 	"github.com/eventide-go/eventide/evhttp"
+	"github.com/eventide-go/eventide/internal/evtest"
 )
 
 // TestMain fails the package if any goroutine outlives the tests.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { evtest.Main(m) }
 
 // testServer is a Server on a loop running in its own goroutine, bound to
-// 127.0.0.1:0, checked at cleanup: closing the server leaves no active
-// watcher, and closing the loop leaves no descriptor open.
+// 127.0.0.1:0, checked at cleanup (evtest.NewLoop, evtest.Serve): closing
+// the server leaves no active watcher, and closing the loop leaves no
+// descriptor open.
 type testServer struct {
 	t    testing.TB
 	l    *ev.Loop
 	srv  *evhttp.Server
 	addr string
-	done chan struct{}
 }
 
 func startServer(t testing.TB, cfg evhttp.Config, setup func(s *evhttp.Server)) *testServer {
 	t.Helper()
-	before := openFDs(t)
-	l, err := ev.NewLoop()
-	if err != nil {
-		t.Fatalf("NewLoop: %v", err)
-	}
+	l := evtest.NewLoop(t)
 	s := evhttp.NewServer(l, cfg)
 	if setup != nil {
 		setup(s)
@@ -45,46 +39,13 @@ func startServer(t testing.TB, cfg evhttp.Config, setup func(s *evhttp.Server)) 
 	if err := s.Bind("127.0.0.1:0"); err != nil {
 		t.Fatalf("Bind: %v", err)
 	}
-	ts := &testServer{t: t, l: l, srv: s, addr: s.Addrs()[0].String(), done: make(chan struct{})}
-	go func() {
-		defer close(ts.done)
-		l.Ref() // keep running until cleanup
-		if err := l.Run(ev.RunDefault); err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
-	t.Cleanup(func() {
-		var active int
-		var dump strings.Builder
-		l.Post(func() {
-			s.Close()
-			l.Unref()
-			if st := l.Stats(); st.Active != 0 {
-				active = st.Active
-				l.Dump(&dump)
-			}
-			l.Break(ev.BreakAll)
-		})
-		<-ts.done
-		if active != 0 {
-			t.Errorf("%d active watchers after Server.Close:\n%s", active, dump.String())
-		}
-		if err := l.Close(); err != nil {
-			t.Errorf("loop Close: %v", err)
-		}
-		if after := openFDs(t); after != before {
-			t.Errorf("open descriptors: %d before the server, %d after", before, after)
-		}
-	})
+	ts := &testServer{t: t, l: l, srv: s, addr: s.Addrs()[0].String()}
+	evtest.Serve(t, l, s.Close)
 	return ts
 }
 
 // do runs fn on the server's loop and waits for it.
-func (ts *testServer) do(fn func()) {
-	ch := make(chan struct{})
-	ts.l.Post(func() { fn(); close(ch) })
-	<-ch
-}
+func (ts *testServer) do(fn func()) { evtest.Do(ts.l, fn) }
 
 // dial connects to the server; the connection is closed at cleanup.
 func (ts *testServer) dial() net.Conn {
@@ -136,16 +97,7 @@ func expectEOF(t testing.TB, br *bufio.Reader) {
 	}
 }
 
-func openFDs(t testing.TB) int {
-	if runtime.GOOS != "linux" {
-		return 0
-	}
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(ents)
-}
+func openFDs(t testing.TB) int { return evtest.OpenFDs(t) }
 
 // hello answers 200 "hello".
 func hello(r *evhttp.Request) { r.SendReply(200, "", []byte("hello")) }
