@@ -41,7 +41,11 @@ type Loop struct {
 
 	actives    []Watcher // every active watcher but timers, periodics and IO, for Close and Dump
 	byKind     [numKinds]int
-	activeRefs int // active watchers that keep the loop alive, plus Ref − Unref
+	activeRefs int // active watchers that keep the loop alive, plus Ref − Unref; timers apart
+	// Active timers are counted by their heap; only the exceptions are
+	// counted here, which spares two counter updates per start and stop.
+	timersHidden int // active internal timers (not in Stats)
+	timersNoRef  int // active timers that do not keep the loop alive
 
 	timers          timerheap.Heap // by monotonic deadline
 	periodics       timerheap.Heap // by wall-clock deadline
@@ -290,7 +294,11 @@ func (l *Loop) Unref() { l.activeRefs-- }
 
 // ActiveCount returns the number of references keeping the loop alive: active
 // watchers (but cleanups) plus Ref minus Unref.
-func (l *Loop) ActiveCount() int { return l.activeRefs }
+func (l *Loop) ActiveCount() int { return l.refs() }
+
+// refs is what keeps Run going: the referencing active watchers, timers
+// included, plus Ref − Unref.
+func (l *Loop) refs() int { return l.activeRefs + l.timers.Len() - l.timersNoRef }
 
 // PendingCount returns the number of watchers whose callbacks are queued.
 func (l *Loop) PendingCount() int { return l.npending }
@@ -321,14 +329,15 @@ func (l *Loop) addActive(w Watcher) {
 	}
 }
 
-// account counts an active watcher that is not in the actives list (a
-// timer) in or out: d is 1 on start, -1 on stop.
-func (l *Loop) account(b *watcher, d int) {
-	if !b.internal {
-		l.byKind[b.kind] += d
+// accountTimer counts a timer in (d = 1, on start) or out (d = -1): only
+// internal timers and timers that hold no reference need counting, the
+// others are counted by the heap (refs, Stats).
+func (l *Loop) accountTimer(b *watcher, d int) {
+	if b.internal {
+		l.timersHidden += d
 	}
-	if !b.noRef {
-		l.activeRefs += d
+	if b.noRef {
+		l.timersNoRef += d
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"golang.org/x/sys/unix"
 	"net"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -457,4 +458,31 @@ func TestRefUnref(t *testing.T) {
 	}
 	l.Ref()
 	tm.Stop()
+}
+
+// TestCountsWithInternalTimers checks the counts of timers, which the loop
+// keeps through its heap: a polling Stat watcher's internal timer is neither
+// in Stats nor a reference; a user timer is both.
+func TestCountsWithInternalTimers(t *testing.T) {
+	l := newLoop(t)
+	path := filepath.Join(t.TempDir(), "f")
+	st := ev.NewStat(l, path, time.Hour, func(*ev.Stat) {})
+	st.SetPolling(true)
+	if err := st.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tm := ev.NewTimer(l, time.Hour, 0, func(*ev.Timer) {})
+	tm.Start()
+	check := func(active, timers, refs int) {
+		t.Helper()
+		s := l.Stats()
+		if s.Active != active || s.ByKind["timer"] != timers || s.Refs != refs || l.ActiveCount() != refs {
+			t.Errorf("Stats = %+v, ActiveCount %d; want %d active, %d timer, %d refs", s, l.ActiveCount(), active, timers, refs)
+		}
+	}
+	check(2, 1, 2)
+	tm.Stop()
+	check(1, 0, 1)
+	st.Stop()
+	check(0, 0, 0)
 }

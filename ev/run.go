@@ -124,7 +124,7 @@ func (l *Loop) leaveRun() {
 
 // alive reports whether anything keeps Run(RunDefault) going.
 func (l *Loop) alive() bool {
-	return l.activeRefs > 0 || l.npending > 0 || l.postN.Load() > 0 || l.exitAt.Load() != 0
+	return l.refs() > 0 || l.npending > 0 || l.postN.Load() > 0 || l.exitAt.Load() != 0
 }
 
 // iterate is one pass of the loop; its steps are listed, in the same order,
@@ -252,7 +252,7 @@ func (l *Loop) queueTimers() {
 		} else {
 			l.timers.Remove(t.node.Index())
 			t.active = false
-			l.account(&t.watcher, -1)
+			l.accountTimer(&t.watcher, -1)
 		}
 		l.feed(t, Timeout)
 	}

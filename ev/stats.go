@@ -24,11 +24,14 @@ func (l *Loop) Stats() Stats {
 		Iterations: l.iteration,
 		Callbacks:  l.callbacks,
 		Pending:    l.npending,
-		Refs:       l.activeRefs,
+		Refs:       l.refs(),
 		Backend:    l.backend.Name(),
 		ByKind:     make(map[string]int),
 	}
 	for k, n := range l.byKind {
+		if Kind(k) == KindTimer {
+			n += l.timers.Len() - l.timersHidden
+		}
 		if n > 0 {
 			s.ByKind[Kind(k).String()] = n
 			s.Active += n

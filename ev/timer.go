@@ -65,9 +65,15 @@ func (t *Timer) Set(after, repeat time.Duration) {
 
 func (t *Timer) set(after, repeat time.Duration) {
 	if after < 0 || repeat < 0 {
-		panic(fmt.Sprintf("ev: negative timer duration (after %v, repeat %v)", after, repeat))
+		panicNegative(after, repeat)
 	}
 	t.after, t.repeat = after, repeat
+}
+
+// panicNegative is set's panic, apart so that set stays small enough to be
+// inlined.
+func panicNegative(after, repeat time.Duration) {
+	panic(fmt.Sprintf("ev: negative timer duration (after %v, repeat %v)", after, repeat))
 }
 
 // Repeat returns the repeat interval.
@@ -95,7 +101,7 @@ func (t *Timer) Start() {
 	l.refreshIdleTime()
 	l.timers.Push(&t.node, l.mono+int64(t.after))
 	t.active = true
-	l.account(&t.watcher, 1)
+	l.accountTimer(&t.watcher, 1)
 }
 
 // Stop disarms the timer and clears its pending state. Loop-only. O(log n).
@@ -113,7 +119,7 @@ func (t *Timer) Stop() {
 	}
 	l.timers.Remove(t.node.Index())
 	t.active = false
-	l.account(&t.watcher, -1)
+	l.accountTimer(&t.watcher, -1)
 }
 
 // Again restarts the timer's repeat interval from now (libev's
@@ -138,7 +144,7 @@ func (t *Timer) Again() {
 		l.refreshIdleTime()
 		l.timers.Push(&t.node, l.mono+int64(t.repeat))
 		t.active = true
-		l.account(&t.watcher, 1)
+		l.accountTimer(&t.watcher, 1)
 	}
 }
 

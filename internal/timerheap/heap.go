@@ -128,26 +128,28 @@ func less(a, b *entry) bool {
 // up sifts slot k towards the root, records the final position in the
 // element's Node, and reports whether it moved.
 func (h *Heap) up(k int) bool {
-	e := h.es[k]
+	es := h.es // a local slice: the stores through n.index cannot alias it
+	e := es[k]
 	start := k
 	for k > root {
 		p := parent(k)
-		if !less(&e, &h.es[p]) {
+		if !less(&e, &es[p]) {
 			break
 		}
-		h.es[k] = h.es[p]
-		h.es[k].n.index = k - root
+		es[k] = es[p]
+		es[k].n.index = k - root
 		k = p
 	}
-	h.es[k] = e
+	es[k] = e
 	e.n.index = k - root
 	return k != start
 }
 
 // down sifts slot k towards the leaves.
 func (h *Heap) down(k int) {
-	n := len(h.es)
-	e := h.es[k]
+	es := h.es
+	n := len(es)
+	e := es[k]
 	for {
 		c := firstChild(k)
 		if c >= n {
@@ -157,17 +159,17 @@ func (h *Heap) down(k int) {
 		m := c
 		end := min(c+4, n)
 		for j := c + 1; j < end; j++ {
-			if less(&h.es[j], &h.es[m]) {
+			if less(&es[j], &es[m]) {
 				m = j
 			}
 		}
-		if !less(&h.es[m], &e) {
+		if !less(&es[m], &e) {
 			break
 		}
-		h.es[k] = h.es[m]
-		h.es[k].n.index = k - root
+		es[k] = es[m]
+		es[k].n.index = k - root
 		k = m
 	}
-	h.es[k] = e
+	es[k] = e
 	e.n.index = k - root
 }
