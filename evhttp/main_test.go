@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/eventide-go/eventide/ev"
 	"github.com/eventide-go/eventide/evhttp"
 	"github.com/eventide-go/eventide/internal/evtest"
