@@ -28,9 +28,6 @@ func newLoop(t testing.TB, opts ...ev.Option) *ev.Loop {
 	return evtest.NewLoop(t, opts...)
 }
 
-// openFDs counts the process's open descriptors.
-func openFDs(t testing.TB) int { return evtest.OpenFDs(t) }
-
 // runUntil runs l until done reports true (evtest.RunUntil).
 func runUntil(t testing.TB, l *ev.Loop, done func() bool) {
 	t.Helper()
