@@ -30,8 +30,21 @@ func readv(fd int, vecs [][]byte) (int, error) {
 	}
 }
 
-// writev writes vecs (each non-empty) with writev(2).
+// writev writes vecs (each non-empty) with writev(2), or write(2) for a
+// single one.
 func writev(fd int, vecs [][]byte) (int, error) {
+	if len(vecs) == 1 {
+		for {
+			n, err := unix.Write(fd, vecs[0])
+			if err == unix.EINTR {
+				continue
+			}
+			if err != nil {
+				return 0, err
+			}
+			return n, nil
+		}
+	}
 	var iov [maxWriteVecs]unix.Iovec
 	for i, v := range vecs {
 		iov[i].Base = &v[0]

@@ -21,10 +21,16 @@ func readv(fd int, vecs [][]byte) (int, error) {
 	}
 }
 
-// writev writes vecs with writev(2).
+// writev writes vecs with writev(2), or write(2) for a single one.
 func writev(fd int, vecs [][]byte) (int, error) {
 	for {
-		n, err := unix.Writev(fd, vecs)
+		var n int
+		var err error
+		if len(vecs) == 1 {
+			n, err = unix.Write(fd, vecs[0])
+		} else {
+			n, err = unix.Writev(fd, vecs)
+		}
 		if err == unix.EINTR {
 			continue
 		}

@@ -16,8 +16,22 @@ import (
 //     it alive and unmoved (unsafe.Pointer rule 4; RawSyscall does not
 //     grow the stack).
 
-// readv reads into vecs (each non-empty) with readv(2).
+// readv reads into vecs (each non-empty) with readv(2), or read(2) for a
+// single one.
 func readv(fd int, vecs [][]byte) (int, error) {
+	if len(vecs) == 1 {
+		v := vecs[0]
+		for {
+			r, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&v[0])), uintptr(len(v)))
+			if e == unix.EINTR {
+				continue
+			}
+			if e != 0 {
+				return 0, e
+			}
+			return int(r), nil
+		}
+	}
 	var iov [max(readVecs, maxWriteVecs)]unix.Iovec
 	for i, v := range vecs {
 		iov[i].Base = &v[0]
@@ -35,8 +49,23 @@ func readv(fd int, vecs [][]byte) (int, error) {
 	}
 }
 
-// writev writes vecs (each non-empty) with writev(2).
+// writev writes vecs (each non-empty) with writev(2), or write(2) for a
+// single one: the kernel's writev path copies and checks the iovec array
+// first, which strace -c showed at twice write's cost per 4 KiB echo.
 func writev(fd int, vecs [][]byte) (int, error) {
+	if len(vecs) == 1 {
+		v := vecs[0]
+		for {
+			r, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&v[0])), uintptr(len(v)))
+			if e == unix.EINTR {
+				continue
+			}
+			if e != 0 {
+				return 0, e
+			}
+			return int(r), nil
+		}
+	}
 	var iov [maxWriteVecs]unix.Iovec
 	for i, v := range vecs {
 		iov[i].Base = &v[0]

@@ -3,6 +3,10 @@ package stream_test
 import (
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/eventide-go/eventide/stream"
 )
 
 func TestSockopts(t *testing.T) {
@@ -22,5 +26,41 @@ func TestSockopts(t *testing.T) {
 	}
 	if a.Fd() < 0 || a.Loop() != l {
 		t.Errorf("Fd %d, Loop %p; want a descriptor and %p", a.Fd(), a.Loop(), l)
+	}
+}
+
+// TestNoDelayDefault checks that accepted and dialed TCP connections have
+// TCP_NODELAY unless Nagle is asked for.
+func TestNoDelayDefault(t *testing.T) {
+	for _, nagle := range []bool{false, true} {
+		l := newLoop(t)
+		var server *stream.Conn
+		ln, err := stream.Listen(l, "tcp", "127.0.0.1:0", stream.ListenConfig{Nagle: nagle}, func(_ *stream.Listener, c *stream.Conn) {
+			server = c
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		client, err := stream.DialWith(l, "tcp", ln.Addr().String(), stream.DialConfig{Nagle: nagle})
+		if err != nil {
+			t.Fatal(err)
+		}
+		connected := false
+		client.SetCallbacks(nil, nil, func(_ *stream.Conn, what stream.What, _ error) {
+			connected = connected || what&stream.Connected != 0
+		})
+		runUntil(t, l, func() bool { return connected && server != nil })
+		for name, c := range map[string]*stream.Conn{"accepted": server, "dialed": client} {
+			v, err := unix.GetsockoptInt(c.Fd(), unix.IPPROTO_TCP, unix.TCP_NODELAY)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := v != 0; got == nagle {
+				t.Errorf("Nagle %v: %s connection has TCP_NODELAY %v; want %v", nagle, name, got, !nagle)
+			}
+		}
+		client.Close()
+		server.Close()
+		ln.Close()
 	}
 }

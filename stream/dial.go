@@ -33,6 +33,10 @@ type DialConfig struct {
 	// net.DefaultResolver. Tests set one whose Dial reaches a fake DNS
 	// server.
 	Resolver *net.Resolver
+
+	// Nagle leaves Nagle's algorithm on. By default a TCP connection gets
+	// TCP_NODELAY, as in Go's net package: small writes leave at once.
+	Nagle bool
 }
 
 // Dial is DialWith with a DialConfig of the given timeout and the default
@@ -79,7 +83,7 @@ func DialWith(l *ev.Loop, network, address string, cfg DialConfig) (*Conn, error
 		return nil, &net.OpError{Op: "dial", Net: network, Err: err}
 	}
 	c := newConn(l, stateOf(l), -1)
-	d := &dialState{c: c, network: network}
+	d := &dialState{c: c, network: network, nagle: cfg.Nagle}
 	c.extras().dial = d
 	if t.sa == nil {
 		c.flags |= fConnecting | fResolving
@@ -118,6 +122,7 @@ func DialWith(l *ev.Loop, network, address string, cfg DialConfig) (*Conn, error
 type dialState struct {
 	c       *Conn
 	network string
+	nagle   bool // DialConfig.Nagle
 	// timer is the dial timeout; nil without one.
 	timer *ev.Timer
 	// to is the address being connected to; nil while resolving.
@@ -238,9 +243,16 @@ func (d *dialState) resolved(host string, port int, ips []netip.Addr, err error,
 // openSocket makes a new non-blocking socket for sa's family the
 // connection's descriptor. The watcher must be stopped.
 func (c *Conn) openSocket(sa unix.Sockaddr) error {
-	fd, err := newSocket(familyOf(sa))
+	family := familyOf(sa)
+	fd, err := newSocket(family)
 	if err != nil {
 		return err
+	}
+	if family != unix.AF_UNIX && !c.x.dial.nagle {
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1); err != nil {
+			unix.Close(fd)
+			return os.NewSyscallError("setsockopt", err)
+		}
 	}
 	c.io.Set(fd, 0)
 	return nil

@@ -32,6 +32,12 @@ type ListenConfig struct {
 	// IPv6Only sets IPV6_V6ONLY on a tcp6 (or "tcp" with an IPv6 address)
 	// listener: it then accepts no IPv4-mapped connections.
 	IPv6Only bool
+	// Nagle leaves Nagle's algorithm on for accepted TCP connections. By
+	// default the listening socket gets TCP_NODELAY, which accepted
+	// sockets inherit (Linux, macOS and the BSDs copy it at accept, so it
+	// costs no system call per connection), as Go's net package sets it
+	// on every TCP connection: small writes leave at once.
+	Nagle bool
 	// OnError, if not nil, is told about accept errors. Running out of
 	// descriptors (EMFILE, ENFILE) or memory pauses accepting — the
 	// waiting connections stay queued in the kernel — and accepting
@@ -142,6 +148,11 @@ func configureListener(fd, family int, cfg ListenConfig) error {
 	}
 	if cfg.IPv6Only && family == unix.AF_INET6 {
 		if err := set(unix.IPPROTO_IPV6, unix.IPV6_V6ONLY); err != nil {
+			return err
+		}
+	}
+	if !cfg.Nagle {
+		if err := set(unix.IPPROTO_TCP, unix.TCP_NODELAY); err != nil {
 			return err
 		}
 	}
