@@ -81,20 +81,33 @@ func (h *Heap) Push(n *Node, when int64) {
 	h.seq++
 	n.seq = h.seq
 	h.es = append(h.es, entry{when: when, n: n})
-	h.up(len(h.es) - 1)
+	k := len(h.es) - 1
+	// Most new deadlines are not earlier than their parent's (three in
+	// four elements of a 4-ary heap are leaves): settle those here.
+	if k > root && when >= h.es[parent(k)].when {
+		n.index = k - root
+		return
+	}
+	h.up(k)
 }
 
 // Remove takes out the element at position i (its Node's Index). O(log n).
 func (h *Heap) Remove(i int) {
 	k := root + i
-	last := len(h.es) - 1
-	h.es[k].n.index = -1
-	if k != last {
-		h.es[k] = h.es[last]
+	es := h.es
+	last := len(es) - 1
+	es[k].n.index = -1
+	if k == last {
+		es[last] = entry{} // drop the reference for the GC
+		h.es = es[:last]
+		return
 	}
-	h.es[last] = entry{} // drop the reference for the GC
-	h.es = h.es[:last]
-	if k != last && !h.up(k) {
+	es[k] = es[last]
+	es[last] = entry{}
+	h.es = es[:last]
+	if k > root && less(&es[k], &es[parent(k)]) {
+		h.up(k)
+	} else {
 		h.down(k)
 	}
 }
