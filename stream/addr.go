@@ -200,6 +200,29 @@ func (c *Conn) SetLinger(sec int) error {
 	return nil
 }
 
+// SetReadBuffer sets SO_RCVBUF, the kernel's receive buffer, as
+// net.TCPConn.SetReadBuffer does (Linux doubles it for its bookkeeping and
+// caps it at net.core.rmem_max). A negative size is an error.
+func (c *Conn) SetReadBuffer(bytes int) error { return c.setBuffer(unix.SO_RCVBUF, bytes) }
+
+// SetWriteBuffer sets SO_SNDBUF, the kernel's send buffer, as
+// net.TCPConn.SetWriteBuffer does. A negative size is an error.
+func (c *Conn) SetWriteBuffer(bytes int) error { return c.setBuffer(unix.SO_SNDBUF, bytes) }
+
+func (c *Conn) setBuffer(opt, bytes int) error {
+	if bytes < 0 {
+		return os.NewSyscallError("setsockopt", unix.EINVAL)
+	}
+	fd := c.Fd()
+	if fd < 0 {
+		return errNoFd
+	}
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, opt, bytes); err != nil {
+		return os.NewSyscallError("setsockopt", err)
+	}
+	return nil
+}
+
 func (c *Conn) setsockopt(level, opt int, on bool) error {
 	fd := c.Fd()
 	if fd < 0 {

@@ -12,14 +12,45 @@ import (
 func TestSockopts(t *testing.T) {
 	l := newLoop(t)
 	a, _ := tcpPair(t, l)
-	if err := a.SetNoDelay(true); err != nil {
-		t.Errorf("SetNoDelay: %v", err)
+	fd := a.Fd()
+	get := func(level, opt int) int {
+		t.Helper()
+		v, err := unix.GetsockoptInt(fd, level, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
 	}
-	if err := a.SetKeepAlive(true, 30*time.Second); err != nil {
-		t.Errorf("SetKeepAlive: %v", err)
+	if err := a.SetNoDelay(false); err != nil || get(unix.IPPROTO_TCP, unix.TCP_NODELAY) != 0 {
+		t.Errorf("SetNoDelay(false): %v; TCP_NODELAY %d", err, get(unix.IPPROTO_TCP, unix.TCP_NODELAY))
+	}
+	if err := a.SetNoDelay(true); err != nil || get(unix.IPPROTO_TCP, unix.TCP_NODELAY) == 0 {
+		t.Errorf("SetNoDelay(true): %v; TCP_NODELAY off", err)
+	}
+	if err := a.SetKeepAlive(true, 30*time.Second); err != nil || get(unix.SOL_SOCKET, unix.SO_KEEPALIVE) == 0 {
+		t.Errorf("SetKeepAlive: %v; SO_KEEPALIVE off", err)
 	}
 	if err := a.SetLinger(5); err != nil {
 		t.Errorf("SetLinger: %v", err)
+	} else if lg, err := unix.GetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER); err != nil || lg.Onoff == 0 || lg.Linger != 5 {
+		t.Errorf("SO_LINGER %+v, %v; want on, 5 s", lg, err)
+	}
+	for _, tc := range []struct {
+		name string
+		set  func(int) error
+		opt  int
+	}{
+		{"SetReadBuffer", a.SetReadBuffer, unix.SO_RCVBUF},
+		{"SetWriteBuffer", a.SetWriteBuffer, unix.SO_SNDBUF},
+	} {
+		if err := tc.set(96 << 10); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		} else if v := get(unix.SOL_SOCKET, tc.opt); v < 96<<10 {
+			t.Errorf("%s(96 KiB): the kernel reports %d", tc.name, v)
+		}
+		if err := tc.set(-1); err == nil {
+			t.Errorf("%s(-1): no error", tc.name)
+		}
 	}
 	if a.LocalAddr() == nil || a.RemoteAddr() == nil {
 		t.Errorf("addresses %v, %v; want both", a.LocalAddr(), a.RemoteAddr())
