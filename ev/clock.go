@@ -69,7 +69,7 @@ func (c *ManualClock) Advance(d time.Duration) {
 	loops := slices.Clone(c.loops)
 	c.mu.Unlock()
 	for _, l := range loops {
-		l.wake()
+		l.clockChanged()
 	}
 }
 
@@ -81,7 +81,7 @@ func (c *ManualClock) Set(t time.Time) {
 	loops := slices.Clone(c.loops)
 	c.mu.Unlock()
 	for _, l := range loops {
-		l.wake()
+		l.clockChanged()
 	}
 }
 

@@ -91,6 +91,7 @@ type Loop struct {
 
 	owner        atomic.Int64 // goroutine id of the running Run; 0 when not running
 	sleeping     atomic.Bool  // the loop is (about to be) blocked in the backend
+	clockMoved   atomic.Bool  // a ManualClock moved since the loop last read it
 	asyncPending atomic.Bool  // some Async was sent since the loop last looked
 	breakReq     atomic.Int32 // a Break not yet honoured (BreakOne or BreakAll)
 	breakNow     atomic.Bool  // LoopBreak not yet honoured

@@ -95,7 +95,7 @@ func (l *Loop) Run(mode RunMode) error {
 			}
 			return nil
 		}
-		if l.breakNow.Swap(false) {
+		if l.breakNow.Load() && l.breakNow.Swap(false) {
 			l.gotBreak = true
 			return nil
 		}
@@ -137,16 +137,27 @@ func (l *Loop) iterate(mode RunMode) {
 	}
 	// 2. Interest changes.
 	l.applyFdChanges()
-	// 3. How long to wait. Tell other goroutines first that we may block,
-	// then look for what they may have sent; see wake.
-	l.sleeping.Store(true)
+	// 3. How long to wait. If the loop may block, tell other goroutines
+	// first, then look again for what they may have sent (see wake); a
+	// loop that will not block skips both (the stores are full barriers,
+	// measurable in a busy loop).
 	timeout := l.waitTime(mode)
-	if timeout != 0 && (l.postN.Load() > 0 || l.asyncPending.Load() || l.breakReq.Load() != 0 || l.breakNow.Load()) {
-		timeout = 0
+	mayBlock := timeout != 0
+	if mayBlock {
+		l.sleeping.Store(true)
+		timeout = l.waitTime(mode) // LoopExit may have moved the deadline
+		if timeout != 0 && (l.postN.Load() > 0 || l.asyncPending.Load() || l.breakReq.Load() != 0 || l.breakNow.Load() || l.clockMoved.Load()) {
+			timeout = 0
+		}
 	}
 	// 4. Poll.
 	n, err := l.backend.Wait(l.events, timeout)
-	l.sleeping.Store(false)
+	if mayBlock {
+		l.sleeping.Store(false)
+	}
+	if l.clockMoved.Load() {
+		l.clockMoved.Store(false) // the time read below sees the move
+	}
 	l.iteration++
 	if err != nil {
 		// The backend failed (EBADF on its own descriptor, ENOMEM): nothing
@@ -160,7 +171,7 @@ func (l *Loop) iterate(mode RunMode) {
 	l.checkTimeJump()
 	// 6. I/O and asyncs.
 	l.queueIO(l.events[:n])
-	if l.asyncPending.Swap(false) {
+	if l.asyncPending.Load() && l.asyncPending.Swap(false) {
 		l.queueAsyncs()
 	}
 	// 7. Timers and periodics.
@@ -387,6 +398,13 @@ func (l *Loop) wake() {
 	if l.sleeping.Load() {
 		l.backend.Wake()
 	}
+}
+
+// clockChanged is how a ManualClock tells the loop that time moved: like
+// any published work, seen by the loop before it blocks, or waking it.
+func (l *Loop) clockChanged() {
+	l.clockMoved.Store(true)
+	l.wake()
 }
 
 // queueIO is step 6: turns backend reports into pending I/O watchers.
