@@ -47,6 +47,7 @@ const (
 
 var eventNames = []string{"read", "write", "closed", "timeout", "persist", "edge", "error", "signal", "custom"}
 
+// String names the bits of e, "read|write", for logs and test failures.
 func (e Events) String() string {
 	if e == 0 {
 		return "0"

@@ -118,6 +118,7 @@ const (
 	BackendPoll
 )
 
+// String names the backend ("epoll", "kqueue", "poll", "default").
 func (b Backend) String() string { return poller.Kind(b).String() }
 
 // An Option configures NewLoop.
@@ -436,6 +437,7 @@ func (l *Loop) usable() error {
 	return nil
 }
 
+// String describes the loop for logs: its backend and active watchers.
 func (l *Loop) String() string {
 	return fmt.Sprintf("ev.Loop(%s, %d active)", l.backend.Name(), len(l.actives))
 }

@@ -116,6 +116,7 @@ const (
 var kindNames = [numKinds]string{"io", "timer", "periodic", "signal", "child", "stat",
 	"idle", "prepare", "check", "async", "cleanup", "event"}
 
+// String returns the kind's name as Stats and Dump show it ("io", "timer", …).
 func (k Kind) String() string {
 	if k < numKinds {
 		return kindNames[k]

@@ -5,6 +5,7 @@ import (
 	"fmt"
 )
 
+// String names the mechanism ("default", "epoll", "kqueue", "poll").
 func (k Kind) String() string {
 	switch k {
 	case Default:
