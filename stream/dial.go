@@ -99,7 +99,7 @@ func DialWith(l *ev.Loop, network, address string, cfg DialConfig) (*Conn, error
 	case nil:
 		c.x.dial = nil
 		c.postEvent(Connected, nil)
-	case unix.EINPROGRESS, unix.EAGAIN, unix.EINTR:
+	case unix.EINPROGRESS, unix.EINTR:
 		c.flags |= fConnecting
 		d.startTimer(cfg.Timeout)
 		if err := c.arm(); err != nil {
@@ -278,7 +278,7 @@ func (c *Conn) connectNext() {
 			case nil:
 				c.connected()
 				return
-			case unix.EINPROGRESS, unix.EAGAIN, unix.EINTR:
+			case unix.EINPROGRESS, unix.EINTR:
 				if err = c.arm(); err == nil {
 					return
 				}

@@ -725,3 +725,70 @@ func TestDialCloseBeforeConnected(t *testing.T) {
 		})
 	}
 }
+
+// TestDialUnixBacklogFull dials a Unix socket whose listener never accepts:
+// once its backlog is full, Linux fails a non-blocking connect with EAGAIN,
+// which is a failure, not a connect in progress — no connection may be
+// reported Connected without being connected.
+func TestDialUnixBacklogFull(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("EAGAIN from a full Unix backlog is Linux's behaviour")
+	}
+	l := newLoop(t)
+	path := filepath.Join(t.TempDir(), "s")
+	lfd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(lfd)
+	if err := syscall.Bind(lfd, &syscall.SockaddrUnix{Name: path}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(lfd, 0); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		c    *stream.Conn
+		what stream.What
+		err  error
+	}
+	results := make([]*result, 5)
+	for i := range results {
+		c, err := stream.Dial(l, "unix", path, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		closeAtEnd(t, c)
+		r := &result{c: c}
+		results[i] = r
+		c.SetCallbacks(nil, nil, func(_ *stream.Conn, w stream.What, err error) {
+			if r.what == 0 {
+				r.what, r.err = w, err
+			}
+		})
+	}
+	runUntil(t, l, func() bool {
+		for _, r := range results {
+			if r.what == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	refused := 0
+	for i, r := range results {
+		switch {
+		case r.what == stream.Connected:
+			if r.c.RemoteAddr() == nil {
+				t.Errorf("dial %d: Connected, but the socket has no peer", i)
+			}
+		case r.what&stream.Error != 0 && errors.Is(r.err, syscall.EAGAIN):
+			refused++
+		default:
+			t.Errorf("dial %d: event %v, %v; want Connected or an EAGAIN error", i, r.what, r.err)
+		}
+	}
+	if refused == 0 {
+		t.Errorf("no dial failed against a full backlog of a listener that never accepts")
+	}
+}
