@@ -252,6 +252,7 @@ func fillHTTPRequest(req *http.Request, r *Request) error {
 	case r.chunked:
 		req.ContentLength = -1
 		req.TransferEncoding = []string{"chunked"}
+		req.Header.Del("Transfer-Encoding") // as net/http: it is in TransferEncoding
 	case p.BodyKind() == http1.BodyLength:
 		req.ContentLength = p.ContentLength()
 	}
@@ -396,6 +397,8 @@ func (b *bridged) finish() {
 	switch {
 	case b.declared >= 0:
 		b.length = b.declared
+	case b.head && b.written == 0:
+		b.length = -1 // nothing to measure: applyHead announces no length
 	default:
 		b.length = int64(len(b.buf))
 	}
@@ -440,10 +443,19 @@ func (b *bridged) signalAck() {
 // applyHead starts r's reply with the head the goroutine prepared.
 func (b *bridged) applyHead(r *Request) {
 	r.outHdr.fields = append(r.outHdr.fields[:0], b.hdr...)
+	if b.code == http.StatusNotModified {
+		r.outHdr.Del("Content-Type") // as net/http: a 304 describes no body
+	}
 	if b.short {
 		r.keepAlive = false
 	}
-	r.startReply(b.code, "", b.length)
+	length := b.length
+	if b.head && length < 0 {
+		// A HEAD reply the handler gave no length (it wrote nothing, or
+		// more than the buffer): no Content-Length, no chunked framing.
+		length = lengthNone
+	}
+	r.startReply(b.code, "", length)
 }
 
 // loopReply sends a reply that was complete within replyBuffer.
@@ -541,6 +553,23 @@ func (b *bridged) release() {
 			br.reqs[last] = nil
 			br.reqs = br.reqs[:last]
 			break
+		}
+	}
+}
+
+// abandonBridged tells the bridged handler of r, a request dropped before
+// its reply could go out (an earlier reply closed the connection), that no
+// one will read its reply: its context is cancelled, and its body and its
+// writes fail, as when the client goes away.
+func (c *Conn) abandonBridged(r *Request) {
+	for _, b := range c.br.reqs {
+		if b.r == r {
+			b.gone.Store(true)
+			if b.body != nil {
+				b.body.fail(errConnGone)
+			}
+			b.cancel()
+			return
 		}
 	}
 }

@@ -180,3 +180,42 @@ func TestBridgeUnreadBody(t *testing.T) {
 	}
 	expectEOF(t, br)
 }
+
+// TestBridgeAbandonedRequestCancelled pipelines two requests: the first is
+// answered with "Connection: close", so the second, whose handler waits in
+// Body.Read for a body that never comes, will never be answered. Its
+// handler must be told at once (context cancelled, Read failing), not when
+// the lingering close ends.
+func TestBridgeAbandonedRequestCancelled(t *testing.T) {
+	readErr := make(chan error, 1)
+	ctxDone := make(chan struct{})
+	ts := startBridge(t, evhttp.Config{StreamBodies: true}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/first" {
+			w.Header().Set("Connection", "close")
+			io.WriteString(w, "bye")
+			return
+		}
+		_, err := io.ReadAll(r.Body)
+		readErr <- err
+		<-r.Context().Done()
+		close(ctxDone)
+	}))
+	c := ts.dial()
+	io.WriteString(c, "GET /first HTTP/1.1\r\nHost: x\r\n\r\n"+
+		"POST /second HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\npart")
+	resp, body := readResponse(t, bufio.NewReader(c), "GET")
+	if body != "bye" || !resp.Close {
+		t.Fatalf("first reply %q, close %v; want bye, close", body, resp.Close)
+	}
+	if err := wait(t, readErr, "the second handler's Read"); err == nil {
+		t.Error("the second handler read its whole body; want an error")
+	}
+	wait(t, ctxDone, "the second handler's context")
+	// The client keeps its side open, so the server is still lingering:
+	// the handler was told when its request was dropped, not at the close.
+	var n int
+	ts.do(func() { n = ts.srv.NumConns() })
+	if n != 1 {
+		t.Errorf("NumConns when the handler was told: %d; want 1 (the connection lingering)", n)
+	}
+}

@@ -688,3 +688,48 @@ func TestBridgeTargets(t *testing.T) {
 		c.Close()
 	}
 }
+
+// TestBridgeHeadAnd304Headers checks the framing headers net/http sends for
+// HEAD and 304 replies: a HEAD handler that writes nothing announces no
+// length and no type; one that writes announces the length; a 304 carries
+// no Content-Type. It also checks that a chunked request's
+// Transfer-Encoding is in TransferEncoding, not in Header.
+func TestBridgeHeadAnd304Headers(t *testing.T) {
+	te := make(chan string, 1)
+	ts := startBridge(t, evhttp.Config{}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/empty":
+		case "/small":
+			io.WriteString(w, "twelve bytes")
+		case "/304":
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(http.StatusNotModified)
+		case "/chunked":
+			te <- fmt.Sprint(r.Header.Values("Transfer-Encoding"), r.TransferEncoding)
+			io.Copy(io.Discard, r.Body)
+		}
+	}))
+	c := ts.dial()
+	br := bufio.NewReader(c)
+	for _, tc := range []struct {
+		method, path       string
+		wantLength, wantCT string
+	}{
+		{"HEAD", "/empty", "", ""},
+		{"HEAD", "/small", "12", "text/plain; charset=utf-8"},
+		{"GET", "/304", "", ""},
+	} {
+		fmt.Fprintf(c, "%s %s HTTP/1.1\r\nHost: x\r\n\r\n", tc.method, tc.path)
+		resp, _ := readResponse(t, br, tc.method)
+		gotLen, gotCT := resp.Header.Get("Content-Length"), resp.Header.Get("Content-Type")
+		if gotLen != tc.wantLength || gotCT != tc.wantCT || len(resp.TransferEncoding) != 0 {
+			t.Errorf("%s %s: Content-Length %q, Content-Type %q, Transfer-Encoding %v; want %q, %q, none",
+				tc.method, tc.path, gotLen, gotCT, resp.TransferEncoding, tc.wantLength, tc.wantCT)
+		}
+	}
+	io.WriteString(c, "POST /chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+	if got := wait(t, te, "the chunked request"); got != "[] [chunked]" {
+		t.Errorf("Header Transfer-Encoding, TransferEncoding: %s; want [] [chunked]", got)
+	}
+	readResponse(t, br, "POST")
+}

@@ -572,6 +572,9 @@ func (c *Conn) abandon(r *Request) {
 	r.orphan = true
 	r.state = stDone
 	r.runDones()
+	if c.br != nil {
+		c.abandonBridged(r)
+	}
 }
 
 // shutdown closes the connection after its last reply: it shuts down the

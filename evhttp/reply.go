@@ -152,6 +152,12 @@ func (r *Request) runDones() {
 
 // startReply writes the reply head into r.out. length is the body length,
 // or -1 for a streamed body.
+// lengthNone is startReply's length for a HEAD reply that must announce
+// no length at all (the bridge's handler wrote nothing and declared
+// nothing, as net/http): no Content-Length, no chunked framing, no default
+// Content-Type.
+const lengthNone = -2
+
 func (r *Request) startReply(code int, reason string, length int64) {
 	if r.started {
 		panic("evhttp: reply already started")
@@ -176,7 +182,7 @@ func (r *Request) startReply(code int, reason string, length int64) {
 		r.keepAlive = false
 	}
 	_, minor := r.p.Proto()
-	if length < 0 && bodyAllowed(code) {
+	if length < 0 && length != lengthNone && bodyAllowed(code) {
 		if minor == 0 {
 			r.keepAlive = false // the body ends when the connection closes
 		} else {
@@ -201,7 +207,7 @@ func (r *Request) startReply(code int, reason string, length int64) {
 		b = append(b, "\r\n"...)
 	}
 	if bodyAllowed(code) {
-		if (length != 0 || r.head) && r.outHdr.Get("Content-Type") == "" {
+		if (length != 0 || r.head) && length != lengthNone && r.outHdr.Get("Content-Type") == "" {
 			b = append(b, "Content-Type: "...)
 			b = append(b, s.cfg.DefaultContentType...)
 			b = append(b, "\r\n"...)
