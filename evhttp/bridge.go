@@ -111,6 +111,8 @@ type bridged struct {
 	keys        []string // header snapshot scratch
 	wroteHeader bool
 	hasType     bool // the handler set Content-Type (even empty): no sniffing
+	omitType    bool // no Content-Type at all (set to nil, or flushed before any byte)
+	omitDate    bool // no Date (the handler set it to nil)
 	streaming   bool // the head was handed to the loop
 	status      int
 	declared    int64 // Content-Length the handler set, -1 if none
@@ -443,6 +445,7 @@ func (b *bridged) signalAck() {
 // applyHead starts r's reply with the head the goroutine prepared.
 func (b *bridged) applyHead(r *Request) {
 	r.outHdr.fields = append(r.outHdr.fields[:0], b.hdr...)
+	r.omitType, r.omitDate = b.omitType, b.omitDate
 	if b.code == http.StatusNotModified {
 		r.outHdr.Del("Content-Type") // as net/http: a 304 describes no body
 	}

@@ -733,3 +733,44 @@ func TestBridgeHeadAnd304Headers(t *testing.T) {
 	}
 	readResponse(t, br, "POST")
 }
+
+// TestBridgeOmittedHeaders checks net/http's ways of sending no
+// Content-Type or Date: a nil header value, and a Flush before any byte
+// (nothing to sniff).
+func TestBridgeOmittedHeaders(t *testing.T) {
+	ts := startBridge(t, evhttp.Config{}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/nil":
+			w.Header()["Content-Type"] = nil
+			w.Header()["Date"] = nil
+			io.WriteString(w, "<html>x</html>")
+		case "/flushfirst":
+			w.(http.Flusher).Flush()
+			io.WriteString(w, "<html>x</html>")
+		case "/plain":
+			io.WriteString(w, "<html>x</html>")
+		}
+	}))
+	c := ts.dial()
+	br := bufio.NewReader(c)
+	for _, tc := range []struct {
+		path        string
+		wantCT      string
+		wantDate    bool
+		wantChunked bool
+	}{
+		{"/nil", "", false, false},
+		{"/flushfirst", "", true, true},
+		{"/plain", "text/html; charset=utf-8", true, false},
+	} {
+		fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", tc.path)
+		resp, body := readResponse(t, br, "GET")
+		_, hasCT := resp.Header["Content-Type"]
+		gotCT := resp.Header.Get("Content-Type")
+		if gotCT != tc.wantCT || (tc.wantCT == "" && hasCT) || (resp.Header.Get("Date") != "") != tc.wantDate ||
+			(len(resp.TransferEncoding) > 0) != tc.wantChunked || body != "<html>x</html>" {
+			t.Errorf("%s: Content-Type %q (present %v), Date %q, Transfer-Encoding %v, body %q; want %q, date %v, chunked %v",
+				tc.path, gotCT, hasCT, resp.Header.Get("Date"), resp.TransferEncoding, body, tc.wantCT, tc.wantDate, tc.wantChunked)
+		}
+	}
+}

@@ -157,6 +157,9 @@ func (b *bridged) startStream(data []byte) {
 		return
 	}
 	b.streaming = true
+	if !b.hasType && len(data) == 0 {
+		b.omitType = true // flushed before any byte: nothing to sniff, as net/http
+	}
 	b.sniff(data)
 	b.code = b.status
 	b.length = b.declared // -1: chunked
@@ -195,6 +198,10 @@ func (b *bridged) snapshotHeader() {
 		}
 		if k == "Content-Type" {
 			b.hasType = true
+			b.omitType = len(h[k]) == 0 // as net/http: nil means "send none"
+		}
+		if k == "Date" && len(h[k]) == 0 {
+			b.omitDate = true
 		}
 		if k == "Content-Encoding" && h.Get(k) != "" {
 			b.hasType = true // net/http does not sniff encoded bodies

@@ -196,7 +196,7 @@ func (r *Request) startReply(code int, reason string, length int64) {
 	b = append(b, ' ')
 	b = appendSafe(b, reason)
 	b = append(b, "\r\n"...)
-	if r.outHdr.Get("Date") == "" {
+	if !r.omitDate && r.outHdr.Get("Date") == "" {
 		b = append(b, "Date: "...)
 		b = append(b, s.date.get(s)...)
 		b = append(b, "\r\n"...)
@@ -207,7 +207,7 @@ func (r *Request) startReply(code int, reason string, length int64) {
 		b = append(b, "\r\n"...)
 	}
 	if bodyAllowed(code) {
-		if (length != 0 || r.head) && length != lengthNone && r.outHdr.Get("Content-Type") == "" {
+		if (length != 0 || r.head) && length != lengthNone && !r.omitType && r.outHdr.Get("Content-Type") == "" {
 			b = append(b, "Content-Type: "...)
 			b = append(b, s.cfg.DefaultContentType...)
 			b = append(b, "\r\n"...)
