@@ -28,8 +28,8 @@ type Request struct {
 	// omitType and omitDate leave out the reply's default Content-Type and
 	// its Date (the bridge: a net/http handler set them to nil).
 	omitType, omitDate bool
-	body   buffer.Buffer // the buffered request body
-	out    buffer.Buffer // reply bytes not yet handed to the connection
+	body               buffer.Buffer // the buffered request body
+	out                buffer.Buffer // reply bytes not yet handed to the connection
 
 	uri, path string // cached conversions; "" until asked
 	uriSet    bool
