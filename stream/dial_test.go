@@ -736,7 +736,7 @@ func TestDialUnixBacklogFull(t *testing.T) {
 	}
 	l := newLoop(t)
 	path := filepath.Join(t.TempDir(), "s")
-	lfd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	lfd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
