@@ -255,6 +255,7 @@ func fillHTTPRequest(req *http.Request, r *Request) error {
 		req.ContentLength = -1
 		req.TransferEncoding = []string{"chunked"}
 		req.Header.Del("Transfer-Encoding") // as net/http: it is in TransferEncoding
+		announceTrailer(req)
 	case p.BodyKind() == http1.BodyLength:
 		req.ContentLength = p.ContentLength()
 	}
@@ -326,6 +327,30 @@ func canonicalKey(name []byte) string {
 		return k
 	}
 	return textproto.CanonicalMIMEHeaderKey(string(name))
+}
+
+// announceTrailer moves the "Trailer" header of a chunked request into
+// req.Trailer's keys, with nil values until the body's end fills them, as
+// net/http does. Names that may not be trailers are dropped.
+func announceTrailer(req *http.Request) {
+	vs := req.Header["Trailer"]
+	if len(vs) == 0 {
+		return
+	}
+	delete(req.Header, "Trailer")
+	for _, v := range vs {
+		for name := range strings.SplitSeq(v, ",") {
+			name = http.CanonicalHeaderKey(strings.TrimSpace(name))
+			switch name {
+			case "", "Transfer-Encoding", "Trailer", "Content-Length":
+				continue
+			}
+			if req.Trailer == nil {
+				req.Trailer = make(http.Header)
+			}
+			req.Trailer[name] = nil
+		}
+	}
 }
 
 // trailerOf returns the trailer fields of r's chunked body, or nil.

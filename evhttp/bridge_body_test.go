@@ -219,3 +219,28 @@ func TestBridgeAbandonedRequestCancelled(t *testing.T) {
 		t.Errorf("NumConns when the handler was told: %d; want 1 (the connection lingering)", n)
 	}
 }
+
+// TestBridgeAnnouncedTrailer sends a chunked body with a trailer announced
+// in the "Trailer" header: as with net/http, the handler sees the announced
+// key in Request.Trailer before reading (value nil), the value after EOF,
+// and no "Trailer" in Request.Header.
+func TestBridgeAnnouncedTrailer(t *testing.T) {
+	type seen struct{ before, after, header string }
+	got := make(chan seen, 1)
+	ts := startBridge(t, evhttp.Config{}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var s seen
+		s.before = fmt.Sprint(r.Trailer)
+		io.Copy(io.Discard, r.Body)
+		s.after = r.Trailer.Get("X-Sum")
+		s.header = r.Header.Get("Trailer")
+		got <- s
+	}))
+	c := ts.dial()
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nTrailer: x-sum\r\nTransfer-Encoding: chunked\r\n\r\n"+
+		"3\r\nabc\r\n0\r\nX-Sum: 42\r\n\r\n")
+	s := wait(t, got, "the handler")
+	if s.before != "map[X-Sum:[]]" || s.after != "42" || s.header != "" {
+		t.Errorf("Trailer before reading %s, after %q, Header's Trailer %q; want map[X-Sum:[]], 42, none", s.before, s.after, s.header)
+	}
+	readResponse(t, bufio.NewReader(c), "POST")
+}
