@@ -203,8 +203,9 @@ func (b *bridged) snapshotHeader() {
 		if k == "Date" && len(h[k]) == 0 {
 			b.omitDate = true
 		}
-		if k == "Content-Encoding" && h.Get(k) != "" {
-			b.hasType = true // net/http does not sniff encoded bodies
+		if k == "Content-Encoding" && h.Get(k) != "" && !b.hasType {
+			// net/http neither sniffs an encoded body nor types it.
+			b.hasType, b.omitType = true, true
 		}
 		for _, v := range h[k] {
 			b.hdr = append(b.hdr, headerField{k, cleanValue(v)})
