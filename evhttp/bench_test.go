@@ -3,6 +3,7 @@ package evhttp_test
 import (
 	"bytes"
 	"errors"
+	"runtime"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -19,6 +20,9 @@ type roundTripper struct {
 	req  []byte
 	buf  []byte
 	size int // response size, learned from the first exchange
+	// yield makes do yield while it waits, so that a bridged handler's
+	// goroutine runs even when the client and the loop spin on the only P.
+	yield bool
 }
 
 func newRoundTripper(tb testing.TB, ls *loopServer, req string) *roundTripper {
@@ -51,6 +55,8 @@ func (rt *roundTripper) do(tb testing.TB) {
 		n, _ := unix.Read(rt.fd, rt.buf[got:])
 		if n > 0 {
 			got += n
+		} else if rt.yield {
+			runtime.Gosched()
 		}
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,9 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
-	"github.com/eventide-go/eventide/ev"
 	"github.com/eventide-go/eventide/evhttp"
 )
 
@@ -640,28 +636,10 @@ func BenchmarkBridgeHello(b *testing.B) {
 		})))
 	})
 	rt := newRoundTripper(b, ls, "GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n")
+	rt.yield = true
 	b.ReportAllocs()
 	for b.Loop() {
-		bridgeRoundTrip(b, rt)
-	}
-}
-
-// bridgeRoundTrip is rt.do for a bridged handler: while waiting for the
-// answer it yields, so that the handler's goroutine runs even when the
-// client and the loop spin on the only P.
-func bridgeRoundTrip(tb testing.TB, rt *roundTripper) {
-	if _, err := unix.Write(rt.fd, rt.req); err != nil {
-		tb.Fatalf("write: %v", err)
-	}
-	got := 0
-	for got < rt.size {
-		rt.ls.l.Run(ev.RunNoWait)
-		n, _ := unix.Read(rt.fd, rt.buf[got:])
-		if n > 0 {
-			got += n
-		} else {
-			runtime.Gosched()
-		}
+		rt.do(b)
 	}
 }
 
