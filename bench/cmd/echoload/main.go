@@ -7,6 +7,7 @@
 //	p50_us      median round-trip latency, µs
 //	p99_us      99th percentile round-trip latency, µs
 //	srv_us_msg  server CPU time per message, µs (needs -pid)
+//	srv_sys_us  the kernel's part of srv_us_msg, µs (needs -pid)
 //	srv_cs_msg  server context switches per message (needs -pid)
 //	srv_util    server CPU use over the run, in CPUs (needs -pid)
 //	load_util   this process's CPU use, in CPUs: near 1 per -workers means
@@ -324,8 +325,9 @@ func measureLoad(ap netip.AddrPort, nconns, size, nworkers int, warmup, dur time
 		us(hist.Percentile(50)), us(hist.Percentile(99)))
 	if pid > 0 {
 		cpu := after.CPU - before.CPU
-		fmt.Printf(" srv_us_msg=%.2f srv_cs_msg=%.4f srv_util=%.2f",
-			us(cpu)/float64(msgs), float64(after.Switches-before.Switches)/float64(msgs),
+		fmt.Printf(" srv_us_msg=%.2f srv_sys_us=%.2f srv_cs_msg=%.4f srv_util=%.2f",
+			us(cpu)/float64(msgs), us(after.Sys-before.Sys)/float64(msgs),
+			float64(after.Switches-before.Switches)/float64(msgs),
 			cpu.Seconds()/elapsed.Seconds())
 	}
 	fmt.Printf(" load_util=%.2f", loadCPU.Seconds()/elapsed.Seconds())

@@ -7,6 +7,7 @@
 //	p50_us      median latency, µs (wrk --latency)
 //	p99_us      99th percentile latency, µs
 //	srv_us_req  server CPU time per request, µs
+//	srv_sys_us  the kernel's part of srv_us_req, µs
 //	srv_util    server CPU use over the run, in CPUs
 //	load_util   wrk's CPU use, in CPUs: near 1 means wrk may be the bottleneck
 //	other_util  CPU use of everything else on the machine, in CPUs
@@ -114,8 +115,9 @@ func measureLoad(wrk, addr string, conns int, warmup, dur time.Duration, pid int
 	cpu := after.CPU - before.CPU
 	us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 	other := busy1 - busy0 - cpu - wrkCPU
-	fmt.Printf("req_s=%.0f p50_us=%.1f p99_us=%.1f srv_us_req=%.2f srv_util=%.2f load_util=%.2f other_util=%.2f errors=%d\n",
-		r.reqPerSec, us(r.p50), us(r.p99), us(cpu)/(r.reqPerSec*elapsed.Seconds()),
+	n := r.reqPerSec * elapsed.Seconds()
+	fmt.Printf("req_s=%.0f p50_us=%.1f p99_us=%.1f srv_us_req=%.2f srv_sys_us=%.2f srv_util=%.2f load_util=%.2f other_util=%.2f errors=%d\n",
+		r.reqPerSec, us(r.p50), us(r.p99), us(cpu)/n, us(after.Sys-before.Sys)/n,
 		cpu.Seconds()/elapsed.Seconds(), wrkCPU.Seconds()/elapsed.Seconds(),
 		max(0, other.Seconds()/elapsed.Seconds()), r.errors)
 	return nil

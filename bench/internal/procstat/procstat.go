@@ -30,6 +30,8 @@ type Sample struct {
 	// CPU is the user plus system time the process has used (all its
 	// threads).
 	CPU time.Duration
+	// Sys is the system (kernel) part of CPU.
+	Sys time.Duration
 	// Switches is the number of context switches, voluntary and not, summed
 	// over the process's threads.
 	Switches int64
@@ -44,7 +46,7 @@ func Read(pid int) (Sample, error) {
 	if err != nil {
 		return s, err
 	}
-	if s.CPU, err = parseStatCPU(stat); err != nil {
+	if s.CPU, s.Sys, err = parseStatCPU(stat); err != nil {
 		return s, fmt.Errorf("procstat: /proc/%d/stat: %w", pid, err)
 	}
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
@@ -73,29 +75,29 @@ func Read(pid int) (Sample, error) {
 	return s, nil
 }
 
-// parseStatCPU returns utime+stime from the contents of /proc/PID/stat. The
+// parseStatCPU returns utime+stime and stime from the contents of
+// /proc/PID/stat. The
 // command name (field 2) is in parentheses and may hold spaces or
 // parentheses itself, so fields are counted from the last ')'.
-func parseStatCPU(stat []byte) (time.Duration, error) {
+func parseStatCPU(stat []byte) (cpu, sys time.Duration, err error) {
 	end := bytes.LastIndexByte(stat, ')')
 	if end < 0 {
-		return 0, errors.New("no command name")
+		return 0, 0, errors.New("no command name")
 	}
 	// After ')': field 3 (state) is the first; utime is field 14.
 	fields := bytes.Fields(stat[end+1:])
 	const utime = 14 - 3
 	if len(fields) <= utime+1 {
-		return 0, fmt.Errorf("%d fields after the command name; want at least %d", len(fields), utime+2)
+		return 0, 0, fmt.Errorf("%d fields after the command name; want at least %d", len(fields), utime+2)
 	}
-	var ticks int64
-	for _, f := range fields[utime : utime+2] {
-		v, err := strconv.ParseInt(string(f), 10, 64)
-		if err != nil {
-			return 0, err
+	var ticks [2]int64
+	for i, f := range fields[utime : utime+2] {
+		if ticks[i], err = strconv.ParseInt(string(f), 10, 64); err != nil {
+			return 0, 0, err
 		}
-		ticks += v
 	}
-	return time.Duration(ticks) * time.Second / ticksPerSecond, nil
+	tick := func(n int64) time.Duration { return time.Duration(n) * time.Second / ticksPerSecond }
+	return tick(ticks[0] + ticks[1]), tick(ticks[1]), nil
 }
 
 // statusField returns the first number after key in /proc/PID/status text.

@@ -9,19 +9,19 @@ import (
 func TestParseStatCPU(t *testing.T) {
 	tests := []struct {
 		name, stat string
-		want       time.Duration
+		want, sys  time.Duration
 		wantErr    bool
 	}{
-		{"plain", "42 (echo) S 1 42 42 0 -1 4194560 100 0 0 0 250 150 0 0 20 0 1 0 5 100 10", 4 * time.Second, false},
-		{"spaces and parens in name", "42 (a (b) c) R 1 42 42 0 -1 0 0 0 0 0 3 4 0 0 20 0 1 0 5 100 10", 70 * time.Millisecond, false},
-		{"no name", "42 S 1", 0, true},
-		{"short", "42 (x) S 1 2 3", 0, true},
-		{"not a number", "42 (x) S 1 42 42 0 -1 0 0 0 0 0 u 4 0", 0, true},
+		{"plain", "42 (echo) S 1 42 42 0 -1 4194560 100 0 0 0 250 150 0 0 20 0 1 0 5 100 10", 4 * time.Second, 1500 * time.Millisecond, false},
+		{"spaces and parens in name", "42 (a (b) c) R 1 42 42 0 -1 0 0 0 0 0 3 4 0 0 20 0 1 0 5 100 10", 70 * time.Millisecond, 40 * time.Millisecond, false},
+		{"no name", "42 S 1", 0, 0, true},
+		{"short", "42 (x) S 1 2 3", 0, 0, true},
+		{"not a number", "42 (x) S 1 42 42 0 -1 0 0 0 0 0 u 4 0", 0, 0, true},
 	}
 	for _, tt := range tests {
-		got, err := parseStatCPU([]byte(tt.stat))
-		if (err != nil) != tt.wantErr || got != tt.want {
-			t.Errorf("%s: got %v, %v; want %v, error %v", tt.name, got, err, tt.want, tt.wantErr)
+		got, sys, err := parseStatCPU([]byte(tt.stat))
+		if (err != nil) != tt.wantErr || got != tt.want || sys != tt.sys {
+			t.Errorf("%s: got %v (sys %v), %v; want %v (sys %v), error %v", tt.name, got, sys, err, tt.want, tt.sys, tt.wantErr)
 		}
 	}
 }
