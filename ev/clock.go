@@ -109,9 +109,27 @@ func (c *ManualClock) detach(l *Loop) {
 
 // updateTime reads the clock into the loop's cached time.
 func (l *Loop) updateTime() {
-	l.now, l.mono = l.clock.read(l)
-	l.wall = l.now.UnixNano()
+	if l.sysClock {
+		// libev's rule: read only the monotonic clock, and derive the wall
+		// clock from it, re-reading the wall clock every wallResync. The
+		// two clocks run at the same rate (NTP slews both), so the derived
+		// time is exact unless the wall clock was stepped, which is then
+		// seen within wallResync. It halves the clock reads per iteration;
+		// Now builds its time.Time only when asked.
+		mono := int64(time.Since(epoch))
+		if d := mono - l.baseMono; l.baseSet && d >= 0 && d < int64(wallResync) {
+			l.mono, l.wall = mono, l.baseWall+d
+			return
+		}
+	}
+	l.base, l.mono = l.clock.read(l)
+	l.wall = l.base.UnixNano()
+	l.baseMono, l.baseWall, l.baseSet = l.mono, l.wall, true
 }
+
+// wallResync is how long updateTime derives the wall clock from the
+// monotonic one before reading it again (libev: half of MIN_TIMEJUMP).
+const wallResync = 500 * time.Millisecond
 
 // refreshIdleTime updates the cached time when the loop is not running, so
 // that a timer started before Run, or long after the last Run, is measured
@@ -122,9 +140,12 @@ func (l *Loop) refreshIdleTime() {
 	}
 }
 
-// Now returns the loop's time: when the current iteration started waiting
-// for events, or the last UpdateNow. Timers are measured from it. Loop-only.
-func (l *Loop) Now() time.Time { return l.now }
+// Now returns the loop's time: when the current iteration's poll returned
+// (before its callbacks), or the last UpdateNow. Timers are measured from it. On the
+// system clock the loop reads only the monotonic clock per iteration and
+// re-reads the wall clock every half second, as libev does, so a step of
+// the system clock shows in Now within half a second. Loop-only.
+func (l *Loop) Now() time.Time { return l.base.Add(time.Duration(l.mono - l.baseMono)) }
 
 // UpdateNow sets the loop's time to the present (libev's ev_now_update); for
 // a callback that ran long and is about to start timers. Loop-only.

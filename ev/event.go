@@ -197,7 +197,7 @@ func (e *Event) Pending(flags Events) (Events, time.Time) {
 	var deadline time.Time
 	if e.timer.active {
 		p |= Timeout
-		deadline = e.timer.loop.now.Add(e.timer.Remaining())
+		deadline = e.timer.loop.Now().Add(e.timer.Remaining())
 	}
 	return p & flags, deadline
 }

@@ -57,12 +57,16 @@ type Loop struct {
 	cleanups        watcherList
 
 	clock     clock
-	now       time.Time // the iteration's time (Now)
-	mono      int64     // the iteration's monotonic time, ns since the loop's epoch
-	lastYield int64     // mono at the last end-of-pass yield
-	wall      int64     // the iteration's wall-clock time, Unix ns
-	lastMono  int64     // mono and wall of the previous time update, for jump detection
+	mono      int64 // the iteration's monotonic time, ns since the loop's epoch
+	lastYield int64 // mono at the last end-of-pass yield
+	wall      int64 // the iteration's wall-clock time, Unix ns
+	lastMono  int64 // mono and wall of the previous time update, for jump detection
 	lastWall  int64
+	sysClock  bool      // clock is the system's: updateTime reads the wall clock rarely
+	baseSet   bool      // base, baseMono and baseWall are set
+	base      time.Time // the last clock reading; Now is base plus mono − baseMono
+	baseMono  int64     // base as mono
+	baseWall  int64     // base as wall
 
 	depth      int // nesting of Run
 	iteration  uint64
@@ -181,6 +185,7 @@ func NewLoop(opts ...Option) (*Loop, error) {
 	}
 	l.backend = p
 	l.events = make([]poller.Event, 256)
+	_, l.sysClock = l.clock.(systemClock)
 	l.updateTime()
 	l.lastMono, l.lastWall = l.mono, l.wall
 	if c, ok := l.clock.(*ManualClock); ok {

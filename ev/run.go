@@ -141,11 +141,14 @@ func (l *Loop) iterate(mode RunMode) {
 	// first, then look again for what they may have sent (see wake); a
 	// loop that will not block skips both (the stores are full barriers,
 	// measurable in a busy loop).
+	exit := l.exitAt.Load()
 	timeout := l.waitTime(mode)
 	mayBlock := timeout != 0
 	if mayBlock {
 		l.sleeping.Store(true)
-		timeout = l.waitTime(mode) // LoopExit may have moved the deadline
+		if l.exitAt.Load() != exit {
+			timeout = l.waitTime(mode) // LoopExit moved the deadline meanwhile
+		}
 		if timeout != 0 && (l.postN.Load() > 0 || l.asyncPending.Load() || l.breakReq.Load() != 0 || l.breakNow.Load() || l.clockMoved.Load()) {
 			timeout = 0
 		}
@@ -298,14 +301,14 @@ func (l *Loop) invokePending() {
 			}
 			strictPri = pri
 		}
-		q := l.pending[pri]
-		e := q[l.pendHead[pri]]
-		l.pendHead[pri]++
-		if l.pendHead[pri] == len(q) {
-			clear(q)
+		q, h := l.pending[pri], l.pendHead[pri]
+		e := q[h]
+		q[h] = pendingEntry{} // drop the reference now, not when the queue empties
+		if h++; h == len(q) {
 			l.pending[pri] = q[:0]
-			l.pendHead[pri] = 0
+			h = 0
 		}
+		l.pendHead[pri] = h
 		if e.w == nil {
 			continue // cleared while queued
 		}
