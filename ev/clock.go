@@ -141,10 +141,11 @@ func (l *Loop) refreshIdleTime() {
 }
 
 // Now returns the loop's time: when the current iteration's poll returned
-// (before its callbacks), or the last UpdateNow. Timers are measured from it. On the
-// system clock the loop reads only the monotonic clock per iteration and
-// re-reads the wall clock every half second, as libev does, so a step of
-// the system clock shows in Now within half a second. Loop-only.
+// (before its callbacks), or the last UpdateNow. Timers are measured from
+// it. On the system clock the loop reads only the monotonic clock per
+// iteration and re-reads the wall clock every half second, as libev does,
+// so a step of the system clock shows in Now within half a second.
+// Loop-only.
 func (l *Loop) Now() time.Time { return l.base.Add(time.Duration(l.mono - l.baseMono)) }
 
 // UpdateNow sets the loop's time to the present (libev's ev_now_update); for
