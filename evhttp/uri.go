@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/eventide-go/eventide/internal/http1"
 )
 
 // ErrBadURI is returned by ParseURI for a string that is not an RFC 3986
@@ -147,13 +149,11 @@ func (u *URI) parseAuthority(a string) error {
 	host, port := a, ""
 	if strings.HasPrefix(a, "[") {
 		end := strings.IndexByte(a, ']')
-		if end < 2 {
+		if end < 0 {
 			return ErrBadURI
 		}
-		for i := 1; i < end; i++ {
-			if c := a[i]; !(unhex(c) >= 0 || c == ':' || c == '.' || c == 'v' || c == 'V') {
-				return ErrBadURI
-			}
+		if lit := a[1:end]; !http1.ValidIPv6(lit) && !http1.ValidIPvFuture(lit) {
+			return ErrBadURI
 		}
 		host, port = a[:end+1], a[end+1:]
 		if port != "" && port[0] != ':' {

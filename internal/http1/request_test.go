@@ -230,6 +230,8 @@ func TestRequestReject(t *testing.T) {
 		{"two hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", 400},
 		{"two hosts 1.0", "GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 400},
 		{"bad host", "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400},
+		{"host IPv6 too many groups", "GET / HTTP/1.1\r\nHost: [1:2:3:4:5:6:7:8:9]:80\r\n\r\n", 400},
+		{"host IPv4 in brackets", "GET / HTTP/1.1\r\nHost: [1.2.3.4]\r\n\r\n", 400},
 		{"host userinfo", "GET / HTTP/1.1\r\nHost: u@h\r\n\r\n", 400},
 		{"host bad port", "GET / HTTP/1.1\r\nHost: h:x\r\n\r\n", 400},
 		{"target relative", "GET index.html HTTP/1.1\r\nHost: h\r\n\r\n", 400},

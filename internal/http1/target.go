@@ -1,5 +1,7 @@
 package http1
 
+import "net/netip"
+
 // checkTarget validates a request target against the four forms of RFC 9112
 // §3.2, more strictly than net/http: only RFC 3986 characters, well-formed
 // percent escapes, no fragment, no userinfo, and each form only where allowed:
@@ -86,13 +88,10 @@ func checkAuthority(a []byte, needPort bool) *Error {
 				break
 			}
 		}
-		if end < 2 {
+		// An IPvFuture is refused: no server can route to one (net/http
+		// accepts anything between the brackets).
+		if end < 0 || !ValidIPv6(a[1:end]) {
 			return errTarget
-		}
-		for _, c := range a[1:end] {
-			if !(unhex(c) >= 0 || c == ':' || c == '.' || c == 'v' || c == 'V') {
-				return errTarget
-			}
 		}
 		port = a[end+1:]
 	} else {
@@ -150,4 +149,39 @@ func containsAt(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// ValidIPv6 reports whether s, the text between the brackets of an
+// IP-literal (RFC 3986 §3.2.2), is an IPv6 address. A zone ("%25eth0",
+// RFC 6874) is not accepted, nor is an IPv4 address.
+func ValidIPv6[T string | []byte](s T) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; unhex(c) < 0 && c != ':' && c != '.' {
+			return false
+		}
+	}
+	a, err := netip.ParseAddr(string(s))
+	return err == nil && a.Is6()
+}
+
+// ValidIPvFuture reports whether s, the text between the brackets of an
+// IP-literal, is an IPvFuture (RFC 3986 §3.2.2):
+// "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" ).
+func ValidIPvFuture[T string | []byte](s T) bool {
+	if len(s) == 0 || s[0] != 'v' && s[0] != 'V' {
+		return false
+	}
+	i := 1
+	for i < len(s) && unhex(s[i]) >= 0 {
+		i++
+	}
+	if i == 1 || i+1 >= len(s) || s[i] != '.' {
+		return false
+	}
+	for i++; i < len(s); i++ {
+		if c := s[i]; !uriChar[c] || c == '/' || c == '?' || c == '@' {
+			return false
+		}
+	}
+	return true
 }
