@@ -89,9 +89,20 @@ func newConn(s *Server, sc *stream.Conn) *Conn {
 // as soon as the client disconnects or shuts down its side — even while a
 // handler holds a request unanswered, since the server keeps reading — or
 // when the server closes it (evhttp_connection_set_closecb).
-func (c *Conn) SetCloseCallback(fn func()) { c.closeFn = fn }
+//
+// The client's address is read now, so that RemoteAddr still knows it in
+// fn: once both sides have closed, getpeername(2) no longer gives it
+// (libevent keeps the address from accept).
+func (c *Conn) SetCloseCallback(fn func()) {
+	c.closeFn = fn
+	if fn != nil && !c.closed {
+		c.RemoteAddr()
+	}
+}
 
-// RemoteAddr returns the client's address, or nil if unknown.
+// RemoteAddr returns the client's address, or nil if unknown (an in-memory
+// connection, or one the client reset before the address was first
+// asked for). It stays known in the close callback.
 func (c *Conn) RemoteAddr() net.Addr {
 	if !c.remoteSet {
 		c.remote, c.remoteSet = c.sc.RemoteAddr(), true
@@ -310,7 +321,7 @@ func (c *Conn) headDone(r *Request) bool {
 		}
 	}
 	c.enqueue(r)
-	r.route, _ = s.resolve(p.Host()).lookup(targetPath(p.Target()))
+	r.route, _ = s.resolve(r.hostBytes()).lookup(targetPath(p.Target()))
 	if s.filter != nil && !s.filter(r) {
 		r.state = stDone
 		r.dispatched = true
@@ -616,6 +627,11 @@ func (c *Conn) close() {
 	c.timer.Stop()
 	if c.doneTimer != nil {
 		c.doneTimer.Stop()
+	}
+	if c.qhead != nil || c.cur != nil {
+		// Handlers still holding requests may ask for the address, which
+		// getpeername(2) no longer gives once the descriptor is closed.
+		c.RemoteAddr()
 	}
 	c.sc.Close()
 	if c.cur != nil && !c.cur.queued {

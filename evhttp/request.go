@@ -182,8 +182,18 @@ func (r *Request) Header(name string) string {
 	return string(v)
 }
 
-// Host returns the Host header, or "" (HTTP/1.0 may omit it).
-func (r *Request) Host() string { return string(r.p.Host()) }
+// Host returns the host the request is for: the authority of an
+// absolute-form target ("GET http://h:8080/p"), which replaces the Host
+// header (RFC 9112 §3.2.2), else the Host header, or "" (HTTP/1.0 may omit
+// it). Virtual hosts are chosen by it.
+func (r *Request) Host() string { return string(r.hostBytes()) }
+
+func (r *Request) hostBytes() []byte {
+	if h := targetHost(r.p.Target()); h != nil {
+		return h
+	}
+	return r.p.Host()
+}
 
 // Trailer returns the value of the first trailer field named name of a
 // chunked request body, or "". Trailer fields are never merged into the

@@ -87,7 +87,9 @@ func (s *Server) RemoveVirtualHost(vh *Server) bool {
 
 // AddAlias makes requests for host name (no port, case-insensitive) use
 // this server's own handlers even when a virtual host pattern would match
-// it (evhttp_add_server_alias).
+// it (evhttp_add_server_alias). The aliases of a virtual host count for
+// the servers it was added to: a request for the alias reaches it whatever
+// its pattern.
 func (s *Server) AddAlias(name string) { s.aliases = append(s.aliases, name) }
 
 // resolve returns the server whose handlers serve host.
@@ -96,10 +98,8 @@ func (s *Server) resolve(host []byte) *Server {
 		return s
 	}
 	host = stripPort(host)
-	for _, a := range s.aliases {
-		if equalFoldBytes(a, host) {
-			return s
-		}
+	if a := s.findAlias(host); a != nil {
+		return a
 	}
 	for _, v := range s.vhosts {
 		if globMatch(v.pattern, host) {
@@ -107,6 +107,23 @@ func (s *Server) resolve(host []byte) *Server {
 		}
 	}
 	return s
+}
+
+// findAlias returns the server among s and its virtual hosts, depth first,
+// that has host as an alias, or nil: as in libevent, an alias added to a
+// virtual host routes that name to it from its parent.
+func (s *Server) findAlias(host []byte) *Server {
+	for _, a := range s.aliases {
+		if equalFoldBytes(a, host) {
+			return s
+		}
+	}
+	for _, v := range s.vhosts {
+		if a := v.srv.findAlias(host); a != nil {
+			return a
+		}
+	}
+	return nil
 }
 
 // lookup returns the route for the raw request path.
@@ -220,6 +237,25 @@ func targetPath(t []byte) []byte {
 }
 
 var slash = []byte("/")
+
+// targetHost returns the authority of an absolute-form target, which a
+// server uses instead of the Host field (RFC 9112 §3.2.2), or nil for the
+// other forms.
+func targetHost(t []byte) []byte {
+	if len(t) == 0 || t[0] == '/' {
+		return nil
+	}
+	i := indexSchemeSep(t)
+	if i < 0 {
+		return nil
+	}
+	rest := t[i+3:]
+	j := 0
+	for j < len(rest) && rest[j] != '/' && rest[j] != '?' {
+		j++
+	}
+	return rest[:j]
+}
 
 func indexSchemeSep(t []byte) int {
 	for i := 0; i+2 < len(t); i++ {
