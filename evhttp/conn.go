@@ -311,7 +311,7 @@ func (c *Conn) headDone(r *Request) bool {
 		r.chunked = true
 	}
 	hasBody := r.chunked || r.remaining > 0
-	if _, minor := p.Proto(); minor == 1 {
+	if _, minor := p.Proto(); minor >= 1 {
 		if _, ok := p.Get("Expect"); ok {
 			if !p.Expect100() {
 				c.fail(r, 417)

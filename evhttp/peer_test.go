@@ -205,6 +205,14 @@ func TestPeerExchanges(t *testing.T) {
 		{"http_chunked_in_test", "NUL bytes in a body", []peerStep{
 			{send: "POST /echo HTTP/1.1\r\nHost: somehost\r\nContent-Length: 3\r\n\r\na\x00b", want: []peerWant{{status: 200, body: "a\x00b"}}},
 		}, false},
+		// RFC 9110 §2.5: a later minor version is served as HTTP/1.1.
+		{"http_basic_test", "HTTP/1.2", []peerStep{
+			{send: "GET /test HTTP/1.2\r\nHost: somehost\r\n\r\n", want: []peerWant{ok1}},
+		}, false},
+		{"http_post_test", "HTTP/1.2 with 100-continue", []peerStep{
+			{send: "POST /postit HTTP/1.2\r\nHost: somehost\r\nExpect: 100-continue\r\nContent-Length: 24\r\n\r\n", want: []peerWant{{status: 100}}},
+			{send: "Okay.  Not really printf", want: []peerWant{ok1}},
+		}, false},
 		{"http_bad_request_test", "leading empty lines", []peerStep{
 			{send: "\r\n\r\n" + get1, want: []peerWant{ok1}},
 		}, false},

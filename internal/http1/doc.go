@@ -47,8 +47,9 @@
 //     (scheme://authority...), authority-form (host:port, CONNECT only) or
 //     asterisk-form (OPTIONS only), or that contains anything but RFC 3986
 //     characters and well-formed percent escapes; userinfo is rejected;
-//   - an HTTP version that is not "HTTP/" DIGIT "." DIGIT (400) or not 1.0 or
-//     1.1 (505).
+//   - an HTTP version that is not "HTTP/" DIGIT "." DIGIT (400) or whose
+//     major version is not 1 (505); a later 1.x is processed as 1.1 (RFC 9110
+//     §2.5).
 //
 // As RFC 9112 §2.2 recommends, up to four empty lines before a start line are
 // skipped (some clients send a CRLF after a POST body); a fifth fails.

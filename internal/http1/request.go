@@ -128,15 +128,16 @@ func indexSP(b []byte) int {
 }
 
 // parseVersion parses HTTP-version = "HTTP/" DIGIT "." DIGIT (case-sensitive,
-// RFC 9112 §2.3). Only 1.0 and 1.1 are supported; other well-formed versions
-// get 505.
+// RFC 9112 §2.3). Major version 1 is supported, a minor version above 1
+// being processed as 1.1 (RFC 9110 §2.5; net/http does the same); other
+// well-formed versions get 505.
 func parseVersion(v []byte) (major, minor int, err *Error) {
 	if len(v) != 8 || string(v[:5]) != "HTTP/" || v[6] != '.' ||
 		v[5] < '0' || v[5] > '9' || v[7] < '0' || v[7] > '9' {
 		return 0, 0, errVersion
 	}
 	major, minor = int(v[5]-'0'), int(v[7]-'0')
-	if major != 1 || minor > 1 {
+	if major != 1 {
 		return 0, 0, errVersionSupport
 	}
 	return major, minor, nil
@@ -163,7 +164,7 @@ func (p *RequestParser) finish() *Error {
 		return errTEUnsupported
 	case f.hosts > 1:
 		return errDuplicateHost
-	case f.hosts == 0 && p.minor == 1:
+	case f.hosts == 0 && p.minor >= 1:
 		return errMissingHost
 	}
 	if f.hosts == 1 {
@@ -198,7 +199,8 @@ func (p *RequestParser) Target() []byte {
 	return p.h.arena[p.methodEnd+1 : p.targetEnd : p.targetEnd]
 }
 
-// Proto returns the HTTP version: 1.0 or 1.1.
+// Proto returns the HTTP version as received: 1.0, 1.1, or a later 1.x
+// that the parser processes as 1.1.
 func (p *RequestParser) Proto() (major, minor int) { return p.major, p.minor }
 
 // NumHeaders returns the number of header fields parsed so far.
