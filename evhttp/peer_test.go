@@ -595,7 +595,12 @@ func TestPeerTerminateChunked(t *testing.T) {
 			var tick func(*ev.Timer)
 			tick = func(*ev.Timer) {
 				n++
-				r.SendChunk(fmt.Appendf(nil, "piece %d;", n), func() { dones <- n })
+				r.SendChunk(fmt.Appendf(nil, "piece %d;", n), func() {
+					select {
+					case dones <- n:
+					default: // never block the loop
+					}
+				})
 				if stop {
 					r.EndReply()
 					return
@@ -614,13 +619,9 @@ func TestPeerTerminateChunked(t *testing.T) {
 	c.Close()
 	wait(t, closed, "the close callback")
 	waitConns(t, ts, 0)
-	// Every completion ran (the last with the connection gone).
-	var n int
+	// Completions ran, the last ones with the connection gone.
 	ts.do(func() {})
-	for len(dones) > 0 {
-		n = <-dones
-	}
-	if n == 0 {
+	if len(dones) == 0 {
 		t.Errorf("no SendChunk completion ran")
 	}
 }
