@@ -281,7 +281,7 @@ func (c *Conn) arm() error {
 		c.io.Modify(e)
 	}
 	if e == 0 {
-		c.io.Stop()
+		c.stopIO()
 	} else if !c.io.Active() {
 		if err := c.io.Start(); err != nil {
 			return err
@@ -291,6 +291,23 @@ func (c *Conn) arm() error {
 		c.x.armTimers(c, e)
 	}
 	return nil
+}
+
+// stopIO stops watching the descriptor. Stopping a watcher also drops its
+// pending events, and a Custom event fed to it (deferred callbacks, a write
+// error found by an eager write) must survive the stop: a dial that
+// connects with nothing to read or write, or an EOF that ends reading,
+// stops the watcher right after deferring its event.
+func (c *Conn) stopIO() {
+	if !c.io.Pending() {
+		c.io.Stop()
+		return
+	}
+	rev := c.Loop().ClearPending(&c.io)
+	c.io.Stop()
+	if rev&ev.Custom != 0 {
+		c.Loop().FeedEvent(&c.io, ev.Custom)
+	}
 }
 
 // Close closes the connection now: queued output is dropped, the

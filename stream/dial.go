@@ -260,7 +260,7 @@ func (c *Conn) openSocket(sa unix.Sockaddr) error {
 
 // closeSocket closes the descriptor of a failed attempt.
 func (c *Conn) closeSocket() {
-	c.io.Stop()
+	c.stopIO()
 	unix.Close(c.io.Fd())
 	c.io.Set(-1, 0)
 }
