@@ -850,12 +850,7 @@ func TestPeerFreeze(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fds[0])
-	defer unix.Close(fds[1])
+	fds := nonblockingSocketpair(t)
 
 	for _, front := range []bool{true, false} {
 		var b buffer.Buffer
@@ -1021,12 +1016,7 @@ func TestPeerAddFile(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer unix.Close(fds[0])
-			defer unix.Close(fds[1])
+			fds := nonblockingSocketpair(t)
 
 			var src, dst buffer.Buffer
 			if err := src.AddFile(f, int64(tt.off), int64(tt.length)); err != nil {
@@ -1054,4 +1044,21 @@ func TestPeerAddFile(t *testing.T) {
 			dst.Reset()
 		})
 	}
+}
+
+// nonblockingSocketpair returns a non-blocking Unix socketpair, closed when
+// the test ends.
+func nonblockingSocketpair(t *testing.T) [2]int {
+	t.Helper()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fds[0]); unix.Close(fds[1]) })
+	for _, fd := range fds {
+		if err := unix.SetNonblock(fd, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return fds
 }

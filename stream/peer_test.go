@@ -237,7 +237,7 @@ func TestPeerConnect(t *testing.T) {
 // refuses: the event callback gets an Error, never Connected.
 func TestPeerConnectFail(t *testing.T) {
 	l := newLoop(t)
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -477,7 +477,7 @@ func TestPeerListenerCloseInAccept(t *testing.T) {
 // an *net.OpError, and may close the listener.
 func TestPeerListenerErrorCallback(t *testing.T) {
 	l := newLoop(t)
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
