@@ -326,7 +326,12 @@ func (ln *Listener) resume(*ev.Timer) {
 }
 
 func (ln *Listener) report(err error) {
-	if ln.onError != nil {
-		ln.onError(ln, &net.OpError{Op: "accept", Net: "tcp", Addr: nil, Err: err})
+	if ln.onError == nil {
+		return
 	}
+	e := &net.OpError{Op: "accept", Net: "tcp", Err: err}
+	if a := ln.Addr(); a != nil {
+		e.Net, e.Addr = a.Network(), a
+	}
+	ln.onError(ln, e)
 }

@@ -274,14 +274,16 @@ func TestPeerTimeouts(t *testing.T) {
 				t.Errorf("timeout error %v; want os.ErrDeadlineExceeded", err)
 			}
 		})
-	a.SetTimeouts(100*time.Millisecond, 0)
+	// The timeout is long against the 10 ms traffic below, so that only
+	// a loop stalled for a quarter second could see it fire meanwhile.
+	a.SetTimeouts(250*time.Millisecond, 0)
 	a.Enable(stream.Read)
 	runUntil(t, l, func() bool { return len(events) > 0 })
-	wait(t, l, 250*time.Millisecond)
+	wait(t, l, 300*time.Millisecond)
 	if len(events) != 1 || events[0] != stream.Reading|stream.Timeout {
 		t.Fatalf("events %v; want one reading|timeout", events)
 	}
-	// Traffic every 10 ms for 300 ms keeps the 100 ms timeout away.
+	// Traffic every 10 ms for 300 ms keeps the timeout away.
 	a.Enable(stream.Read)
 	sent := 0
 	tick := ev.NewTimer(l, 10*time.Millisecond, 10*time.Millisecond, func(*ev.Timer) {
@@ -495,7 +497,7 @@ func TestPeerListenerErrorCallback(t *testing.T) {
 	unix.Write(fds[1], []byte("x"))
 	runUntil(t, l, func() bool { return got != nil })
 	var op *net.OpError
-	if !errors.As(got, &op) || op.Op != "accept" {
-		t.Fatalf("error %v; want an accept *net.OpError", got)
+	if !errors.As(got, &op) || op.Op != "accept" || op.Net != "unix" {
+		t.Fatalf("error %v; want an accept *net.OpError on unix", got)
 	}
 }
