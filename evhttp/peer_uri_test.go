@@ -97,13 +97,11 @@ func TestPeerParseURI(t *testing.T) {
 			&evhttp.URI{Scheme: "scheme", Userinfo: "user", Host: "foo.com", Port: -1, Path: "/", Fragment: "fragment"}, ""},
 		{"http_parse_uri_test", "scheme://%75ser@foo.com/#frag@ment",
 			&evhttp.URI{Scheme: "scheme", Userinfo: "%75ser", Host: "foo.com", Port: -1, Path: "/", Fragment: "frag@ment"}, ""},
-		// libevent joins an empty authority back ("file:///…", "///…");
-		// URI has no "empty authority" flag, so String drops it
-		// (documented on URI.String). A deliberate difference.
+		// An empty authority is kept and joined back, as libevent does.
 		{"http_parse_uri_test", "file:///some/path/to/the/file",
-			&evhttp.URI{Scheme: "file", Port: -1, Path: "/some/path/to/the/file"}, "file:/some/path/to/the/file"},
+			&evhttp.URI{Scheme: "file", Port: -1, Path: "/some/path/to/the/file", EmptyAuthority: true}, ""},
 		{"http_parse_uri_test", "///some/path/to/the-file",
-			&evhttp.URI{Port: -1, Path: "/some/path/to/the-file"}, "/some/path/to/the-file"},
+			&evhttp.URI{Port: -1, Path: "/some/path/to/the-file", EmptyAuthority: true}, ""},
 		{"http_parse_uri_test", "/s:ome/path/to/the-file?q=99#fred",
 			&evhttp.URI{Port: -1, Path: "/s:ome/path/to/the-file", RawQuery: "q=99", Fragment: "fred"}, ""},
 		{"http_parse_uri_test", "relative/path/with/co:lon",

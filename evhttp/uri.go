@@ -33,6 +33,10 @@ type URI struct {
 	RawQuery string
 	// Fragment is the fragment without '#'; empty means no fragment.
 	Fragment string
+	// EmptyAuthority records an authority that is present but empty, as in
+	// "file:///x" or the reference "///x" (ParseURI sets it); String then
+	// writes the "//". It does nothing when Host, Userinfo or Port is set.
+	EmptyAuthority bool
 }
 
 // URI component byte classes (RFC 3986 §2, §3), outside percent escapes.
@@ -105,6 +109,7 @@ func ParseURI(s string) (*URI, error) {
 		if err := u.parseAuthority(rest[:end]); err != nil {
 			return nil, err
 		}
+		u.EmptyAuthority = !u.hasAuthority()
 		rest = rest[end:]
 	} else if u.Scheme == "" {
 		// RFC 3986 §4.2: the first segment of a relative-path reference
@@ -177,12 +182,14 @@ func (u *URI) parseAuthority(a string) error {
 }
 
 // hasAuthority reports whether u has an authority component.
-func (u *URI) hasAuthority() bool { return u.Host != "" || u.Userinfo != "" || u.Port >= 0 }
+func (u *URI) hasAuthority() bool {
+	return u.Host != "" || u.Userinfo != "" || u.Port >= 0 || u.EmptyAuthority
+}
 
-// String reassembles the URI. Empty components are omitted: an empty query
-// or fragment, or an authority with no host, userinfo or port, does not
-// appear, so "/p?" and "file:///x" do not round-trip exactly; ParseURI of the
-// result gives the same URI back.
+// String reassembles the URI. An empty query or fragment is omitted, so
+// "/p?" and "/p#" do not round-trip exactly; an empty authority is kept
+// ("file:///x", with EmptyAuthority). ParseURI of the result gives the
+// same URI back.
 func (u *URI) String() string {
 	var b strings.Builder
 	if u.Scheme != "" {
@@ -237,19 +244,20 @@ func (u *URI) ResolveReference(ref *URI) *URI {
 	switch {
 	case ref.Scheme != "":
 		t.Scheme, t.Userinfo, t.Host, t.Port = ref.Scheme, ref.Userinfo, ref.Host, ref.Port
+		t.EmptyAuthority = ref.EmptyAuthority
 		t.Path, t.RawQuery = removeDotSegments(ref.Path), ref.RawQuery
 		return t
 	case ref.hasAuthority():
-		t.Userinfo, t.Host, t.Port = ref.Userinfo, ref.Host, ref.Port
+		t.Userinfo, t.Host, t.Port, t.EmptyAuthority = ref.Userinfo, ref.Host, ref.Port, ref.EmptyAuthority
 		t.Path, t.RawQuery = removeDotSegments(ref.Path), ref.RawQuery
 	case ref.Path == "":
-		t.Userinfo, t.Host, t.Port = u.Userinfo, u.Host, u.Port
+		t.Userinfo, t.Host, t.Port, t.EmptyAuthority = u.Userinfo, u.Host, u.Port, u.EmptyAuthority
 		t.Path, t.RawQuery = u.Path, u.RawQuery
 		if ref.RawQuery != "" {
 			t.RawQuery = ref.RawQuery
 		}
 	default:
-		t.Userinfo, t.Host, t.Port = u.Userinfo, u.Host, u.Port
+		t.Userinfo, t.Host, t.Port, t.EmptyAuthority = u.Userinfo, u.Host, u.Port, u.EmptyAuthority
 		t.RawQuery = ref.RawQuery
 		if ref.Path[0] == '/' {
 			t.Path = removeDotSegments(ref.Path)

@@ -100,6 +100,8 @@ func TestResolveReference(t *testing.T) {
 		{"g;x=1/./y", "http://a/b/c/g;x=1/y"}, {"g;x=1/../y", "http://a/b/c/y"},
 		{"g?y/./x", "http://a/b/c/g?y/./x"}, {"g?y/../x", "http://a/b/c/g?y/../x"},
 		{"g#s/./x", "http://a/b/c/g#s/./x"}, {"g#s/../x", "http://a/b/c/g#s/../x"}, {"http:g", "http:g"},
+		// An empty authority replaces the base's (it is not a path).
+		{"///g", "http:///g"}, {"file:///x/../y", "file:///y"},
 	}
 	for _, tt := range tests {
 		ref, err := evhttp.ParseURI(tt.ref)
@@ -175,4 +177,25 @@ func ExampleParseURI() {
 	// http example.com 8080 /search q=go+lang top
 	// go lang
 	// http://example.com:8080/img/logo.png
+}
+
+// TestEmptyAuthority checks that an empty authority survives parsing,
+// joining and resolving against it.
+func TestEmptyAuthority(t *testing.T) {
+	base, err := evhttp.ParseURI("file:///a/b")
+	if err != nil || !base.EmptyAuthority || base.Host != "" || base.String() != "file:///a/b" {
+		t.Fatalf("ParseURI(file:///a/b) = %+v, %v; want an empty authority that joins back", base, err)
+	}
+	for ref, want := range map[string]string{"c": "file:///a/c", "": "file:///a/b", "/d": "file:///d", "//h/e": "file://h/e"} {
+		r, err := evhttp.ParseURI(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := base.ResolveReference(r).String(); got != want {
+			t.Errorf("resolve %q against %v: got %q; want %q", ref, base, got, want)
+		}
+	}
+	if u, _ := evhttp.ParseURI("file:/a"); u.EmptyAuthority || u.String() != "file:/a" {
+		t.Errorf("file:/a parsed as %+v; want no authority", u)
+	}
 }
