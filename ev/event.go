@@ -116,7 +116,8 @@ func (e *Event) fire(what Events) {
 // Add adds the event: its descriptor is watched for its flags, and if
 // timeout is positive, the callback runs with Timeout if nothing else
 // happens first. Adding an added event changes its timeout: a positive one
-// replaces the old; 0 keeps it. It returns the descriptor's error from
+// replaces the old, and cancels a callback queued because the old one
+// expired; 0 keeps it. It returns the descriptor's error from
 // IO.Start. Loop-only.
 func (e *Event) Add(timeout time.Duration) error {
 	if timeout < 0 {
@@ -135,6 +136,7 @@ func (e *Event) Add(timeout time.Duration) error {
 	}
 	if timeout > 0 {
 		e.timer.Stop()
+		e.dropTimeoutActivation()
 		e.timeout = timeout
 		repeat := time.Duration(0)
 		if e.flags&Persist != 0 {
@@ -145,6 +147,19 @@ func (e *Event) Add(timeout time.Duration) error {
 	}
 	e.added = true
 	return nil
+}
+
+// dropTimeoutActivation forgets a timeout that fired but whose callback has
+// not run yet: a new timeout replaces it (libevent's event_add removes an
+// event that is active because of a timeout from the active queue). Other
+// reasons of a queued activation stay.
+func (e *Event) dropTimeoutActivation() {
+	if e.act.pendIdx == 0 || e.act.res&Timeout == 0 {
+		return
+	}
+	if e.act.res &^= Timeout; e.act.res == 0 {
+		e.act.loop.clearPending(&e.act.watcher)
+	}
 }
 
 // Del removes the event: no descriptor watch, no timeout, and a queued
@@ -232,7 +247,10 @@ func (e *Event) SetPriority(p int) {
 
 // Once runs fn once, when fd is ready for flags or after timeout, whichever
 // comes first (libevent's event_base_once); fd -1 with timeout > 0 is a
-// one-shot timer. Persist is not allowed. Loop-only.
+// one-shot timer. With nothing to wait for (no Read, Write, Closed or
+// SignalEvent, and timeout 0) fn runs with Timeout in the next pass, as
+// event_base_once does with a NULL timeout. Persist is not allowed.
+// Loop-only.
 func (l *Loop) Once(fd int, flags Events, timeout time.Duration, fn func(what Events)) error {
 	if flags&Persist != 0 {
 		panic("ev: Once with Persist")
@@ -241,5 +259,9 @@ func (l *Loop) Once(fd int, flags Events, timeout time.Duration, fn func(what Ev
 		panic("ev: Once with a nil function")
 	}
 	e := NewEvent(l, fd, flags, func(_ *Event, what Events) { fn(what) })
+	if timeout == 0 && flags&(Read|Write|Closed|SignalEvent) == 0 {
+		e.Active(Timeout)
+		return nil
+	}
 	return e.Add(timeout)
 }
