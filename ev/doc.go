@@ -20,14 +20,16 @@
 // One iteration of Run, in order (the function that implements it lists the
 // same steps):
 //
-//  1. run prepare watchers (and anything already pending);
+//  1. run prepare watchers (and anything already pending); return at once
+//     if one of them broke the loop;
 //  2. apply interest changes to the backend;
 //  3. compute how long to wait;
 //  4. poll the backend;
 //  5. update the loop's time, rescheduling periodics if the wall clock jumped;
 //  6. queue I/O watchers, sent asyncs and posted functions;
 //  7. queue expired timers, then expired periodics;
-//  8. queue idle watchers if nothing else is pending;
+//  8. queue the most urgent idle watchers if no callback as urgent is
+//     pending;
 //  9. queue check watchers;
 //  10. run pending callbacks by priority;
 //  11. return, or go to 1.

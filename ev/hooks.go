@@ -47,9 +47,12 @@ func (h *hook) describe() string { return "" }
 // IdleFunc is an Idle watcher's callback.
 type IdleFunc func(w *Idle)
 
-// Idle runs its callback once per iteration while nothing else is pending
-// (libev's ev_idle). While an Idle watcher is active the loop does not block
-// waiting for events, so stop it when its work is done.
+// Idle runs its callback once per iteration while no callback of its
+// priority or a more urgent one is pending (libev's ev_idle): a less urgent
+// pending event does not hold it back, and of several idle watchers only
+// those of the most urgent priority among them run. Prepare and check
+// watchers do not count as events. While an Idle watcher is active the loop
+// does not block waiting for events, so stop it when its work is done.
 type Idle struct {
 	hook
 	fn IdleFunc

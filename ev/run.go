@@ -55,7 +55,8 @@ const yieldInterval = 100 * time.Microsecond
 //
 // One iteration of the loop, in order:
 //
-//  1. run prepare watchers (and anything already pending);
+//  1. run prepare watchers (and anything already pending); return
+//     at once if one of them broke the loop;
 //  2. apply interest changes to the backend;
 //  3. compute how long to wait: zero when anything is pending, idle
 //     watchers are active or mode is RunNoWait; else until the nearest
@@ -66,7 +67,8 @@ const yieldInterval = 100 * time.Microsecond
 //  6. queue I/O watchers for what is ready, and async watchers that were
 //     sent (posted functions run as one of these);
 //  7. queue expired timers, then expired periodics;
-//  8. queue idle watchers if nothing else is pending;
+//  8. queue the most urgent idle watchers if no callback as urgent is
+//     pending;
 //  9. queue check watchers;
 //  10. run pending callbacks, highest priority first, in queue order
 //     within a priority (subject to WithMaxDispatch and LoopBreak);
@@ -134,6 +136,9 @@ func (l *Loop) iterate(mode RunMode) {
 	if len(l.prepares) > 0 {
 		l.queueAll(l.prepares, 0)
 		l.invokePending()
+		if l.breakReq.Load() != 0 || l.breakNow.Load() {
+			return // as libev: a break from a prepare callback skips the poll
+		}
 	}
 	// 2. Interest changes.
 	l.applyFdChanges()
@@ -181,8 +186,8 @@ func (l *Loop) iterate(mode RunMode) {
 	l.queueTimers()
 	l.queuePeriodics()
 	// 8. Idle.
-	if l.npending == 0 && len(l.idles) > 0 {
-		l.queueAll(l.idles, 0)
+	if len(l.idles) > 0 {
+		l.queueIdles()
 	}
 	// 9. Check.
 	if len(l.checks) > 0 {
@@ -243,6 +248,29 @@ const maxWallWait = time.Second
 func (l *Loop) queueAll(ws watcherList, revents Events) {
 	for _, w := range ws {
 		l.feed(w, revents)
+	}
+}
+
+// queueIdles is step 8: it queues the idle watchers of the most urgent
+// priority that has any, unless a callback of that priority or a more urgent
+// one is pending (libev's rule: an idle watcher waits only for events at
+// least as urgent as itself). O(idle watchers).
+func (l *Loop) queueIdles() {
+	top := int8(MinPriority)
+	for _, w := range l.idles {
+		top = max(top, w.base().pri)
+	}
+	for pri := int(top) - MinPriority; pri < numPri; pri++ {
+		for _, e := range l.pending[pri][l.pendHead[pri]:] {
+			if e.w != nil {
+				return
+			}
+		}
+	}
+	for _, w := range l.idles {
+		if w.base().pri == top {
+			l.feed(w, 0)
+		}
 	}
 }
 
