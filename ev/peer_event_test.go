@@ -30,6 +30,7 @@ package ev_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -642,4 +643,104 @@ func rawSocketpair(t *testing.T) (a, b int) {
 	}
 	nonblock(t, fds[:])
 	return fds[0], fds[1]
+}
+
+func TestPeerPriorityActiveInversion(t *testing.T) {
+	// libevent: test_priority_active_inversion. A callback activates an
+	// event of its own priority, then a more urgent one: the urgent one
+	// runs next, the other after it.
+	for _, strict := range []bool{true, false} {
+		var opts []ev.Option
+		if strict {
+			opts = []ev.Option{ev.WithStrictPriorities()}
+		}
+		l := newLoop(t, opts...)
+		var order []int
+		var evs [3]*ev.Event
+		for i := range evs {
+			evs[i] = ev.NewEvent(l, -1, 0, func(*ev.Event, ev.Events) {
+				order = append(order, i)
+				if len(order) == 1 {
+					evs[1].Active(ev.Read)
+					evs[2].Active(ev.Timeout)
+				}
+			})
+		}
+		evs[0].SetPriority(-1)
+		evs[1].SetPriority(-1)
+		evs[2].SetPriority(ev.MaxPriority)
+		evs[0].Active(ev.Write)
+		l.Run(ev.RunDefault)
+		if !slices.Equal(order, []int{0, 2, 1}) {
+			t.Fatalf("strict %v: order %v; want [0 2 1]", strict, order)
+		}
+	}
+}
+
+func TestPeerNonPersistReAdd(t *testing.T) {
+	// libevent: test_nonpersist_readd. Two one-shot read events, both
+	// ready; each callback reads and adds the other. Both run in one pass;
+	// the first one's Add of the second (still added, queued) changes
+	// nothing, and the second, deleted before its callback, re-adds the
+	// first: at the end exactly the last one added is waiting.
+	forEachBackend(t, func(t *testing.T, opts ...ev.Option) {
+		l := newLoop(t, opts...)
+		a, b := socketpair(t)
+		var lastAdded *ev.Event
+		calls := 0
+		var e1, e2 *ev.Event
+		cb := func(fd int, other **ev.Event) ev.EventFunc {
+			return func(*ev.Event, ev.Events) {
+				drain(fd)
+				lastAdded = *other
+				if err := (*other).Add(0); err != nil {
+					t.Error(err)
+				}
+				calls++
+			}
+		}
+		e1 = ev.NewEvent(l, a, ev.Read, cb(a, &e2))
+		e2 = ev.NewEvent(l, b, ev.Read, cb(b, &e1))
+		write(t, a, "Hello")
+		write(t, b, "Hello")
+		e1.Add(0)
+		e2.Add(0)
+		runUntil(t, l, func() bool { return calls > 0 })
+		if calls != 2 {
+			t.Fatalf("callbacks in the first pass: %d; want 2", calls)
+		}
+		p1, _ := e1.Pending(ev.Read)
+		p2, _ := e2.Pending(ev.Read)
+		if (lastAdded == e1) != (p1 == ev.Read) || (lastAdded == e2) != (p2 == ev.Read) {
+			t.Fatalf("pending: e1 %v, e2 %v, last added e1 %v; want only the last added", p1, p2, lastAdded == e1)
+		}
+		e1.Del()
+		e2.Del()
+	})
+}
+
+func TestPeerMultipleEventsSameFd(t *testing.T) {
+	// libevent: test_multiple_events_for_same_fd. A read event and a
+	// write event on one descriptor: the write one fires on its own, and
+	// once deleted, the read one still fires when data comes.
+	forEachBackend(t, func(t *testing.T, opts ...ev.Option) {
+		l := newLoop(t, opts...)
+		a, b := socketpair(t)
+		var got ev.Events
+		cb := func(_ *ev.Event, what ev.Events) { got |= what }
+		e1 := ev.NewEvent(l, a, ev.Read, cb)
+		e2 := ev.NewEvent(l, a, ev.Write, cb)
+		e1.Add(0)
+		e2.Add(0)
+		runUntil(t, l, func() bool { return got != 0 })
+		if got != ev.Write {
+			t.Fatalf("first pass: %v; want write alone", got)
+		}
+		e2.Del()
+		write(t, b, "test")
+		runUntil(t, l, func() bool { return got&ev.Read != 0 })
+		if e1.Added() {
+			t.Fatal("the one-shot read event is still added")
+		}
+	})
 }
