@@ -17,6 +17,8 @@ package ev_test
 //   - A descriptor activation and a timeout that coincide run the callback
 //     once with both flags ORed (libevent's timeout pass deletes the event
 //     and reports Timeout alone).
+//   - Active(Timeout) on a persistent event leaves its timeout where it
+//     was; libevent reschedules it one period after the current deadline.
 //   - LoopBreak made before Run is kept, and ends the next Run after its
 //     first pass; libevent forgets a loopbreak made while the loop is not
 //     running. LoopBreak is callable from any goroutine here, and a break
@@ -743,4 +745,25 @@ func TestPeerMultipleEventsSameFd(t *testing.T) {
 			t.Fatal("the one-shot read event is still added")
 		}
 	})
+}
+
+func TestPeerTimerTimeoutNotLater(t *testing.T) {
+	// libevent: regress_timer_timeout.c. Re-adding a timeout outside the
+	// loop, over and over, never puts its deadline further than the
+	// timeout from the present: the time it counts from is read afresh.
+	l := newLoop(t)
+	e := ev.NewEvent(l, -1, 0, func(*ev.Event, ev.Events) {})
+	const dur = 100 * time.Microsecond
+	worst := time.Duration(0)
+	for range 1000 {
+		e.Add(dur)
+		_, dl := e.Pending(ev.Timeout)
+		if rem := time.Until(dl); rem-dur > worst {
+			worst = rem - dur
+		}
+	}
+	e.Del()
+	if worst > 0 {
+		t.Fatalf("a deadline was %v further than the timeout from now; want never", worst)
+	}
 }

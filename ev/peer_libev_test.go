@@ -13,6 +13,9 @@ package ev_test
 //     runs its pending array from the end, and does not promise an order.
 //   - Negative timer durations panic (libev fires a negative "after" at
 //     once and asserts on a negative repeat).
+//   - A repeating timer that fell a whole interval behind fires once and
+//     then counts from now (libevent's rule for persistent timeouts); libev
+//     fires it again at the next iteration.
 
 import (
 	"math/rand/v2"
@@ -405,4 +408,49 @@ func TestPeerPrepareCheckIdleOrder(t *testing.T) {
 			t.Fatalf("trace %s; want prepare,io,check,check,idle", got)
 		}
 	})
+}
+
+func TestPeerTimerRepeatSchedule(t *testing.T) {
+	// libev: a repeating timer's next deadline counts from its previous
+	// deadline, not from when the callback ran, so lateness does not
+	// accumulate; a repeat changed while active (the repeat field, here
+	// SetRepeat) is used from the next expiry. A timer that fell a whole
+	// interval behind fires once and counts from now, as libevent's
+	// persistent timeouts do (libev instead fires it again at the next
+	// iteration).
+	tests := []struct {
+		name  string
+		steps []time.Duration // clock advances, each followed by a pass
+		onRun func(tm *ev.Timer, n int)
+		want  []time.Duration
+	}{
+		{"late by less than an interval", []time.Duration{130, 70, 100}, nil, []time.Duration{130, 200, 300}},
+		{"SetRepeat from the next expiry", []time.Duration{100, 100, 50, 50}, func(tm *ev.Timer, n int) {
+			if n == 1 {
+				tm.SetRepeat(50 * time.Millisecond)
+			}
+		}, []time.Duration{100, 200, 250, 300}},
+		{"starved", []time.Duration{350, 99, 1}, nil, []time.Duration{350, 450}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, c := manualLoop(t)
+			var got []time.Duration
+			tm := ev.NewTimer(l, 100*time.Millisecond, 100*time.Millisecond, func(tm *ev.Timer) {
+				got = append(got, since(c)/time.Millisecond)
+				if tt.onRun != nil {
+					tt.onRun(tm, len(got))
+				}
+			})
+			tm.Start()
+			for _, s := range tt.steps {
+				c.Advance(s * time.Millisecond)
+				l.Run(ev.RunNoWait)
+			}
+			tm.Stop()
+			if !equalDurations(got, tt.want) {
+				t.Fatalf("fired at %v ms; want %v ms", got, tt.want)
+			}
+		})
+	}
 }
