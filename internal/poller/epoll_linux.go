@@ -33,8 +33,10 @@ import (
 
 type epoll struct {
 	fd     int             // the epoll descriptor; owned by this struct
-	file   *os.File        // fd as registered with Go's network poller, for parking
+	file   *os.File        // a dup of fd registered with Go's network poller, for parking; nil while busy
 	rc     syscall.RawConn // file's raw access, to park until fd is readable
+	spare  int             // while file is nil: the dup of fd that register will use
+	busy   int             // consecutive Waits that found events without parking
 	wakefd int             // eventfd that Wake writes; in the set, level-triggered
 
 	wakePending atomic.Bool        // a Wake wrote wakefd and Wait has not drained it yet
@@ -65,7 +67,7 @@ func newEpoll() (*epoll, error) {
 		unix.Close(fd)
 		return nil, os.NewSyscallError("eventfd", err)
 	}
-	p := &epoll{fd: fd, wakefd: wfd}
+	p := &epoll{fd: fd, wakefd: wfd, spare: -1}
 	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(wfd)}
 	if err := unix.EpollCtl(fd, unix.EPOLL_CTL_ADD, wfd, &ev); err != nil {
 		unix.Close(wfd)
@@ -79,13 +81,10 @@ func newEpoll() (*epoll, error) {
 		p.closeFds()
 		return nil, os.NewSyscallError("fcntl", err)
 	}
-	p.file = os.NewFile(uintptr(fd), "epoll")
-	rc, err := p.file.SyscallConn()
-	if err != nil {
+	if p.spare, err = dupCloexec(fd); err != nil {
 		p.closeFds()
 		return nil, err
 	}
-	p.rc = rc
 	p.waitFn = func(uintptr) bool {
 		p.nready, p.nerr = p.waitRaw()
 		return p.nready > 0 || p.nerr != nil
@@ -182,9 +181,15 @@ func (p *epoll) Wait(events []Event, timeout time.Duration) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if n == 0 && timeout != 0 {
+	switch {
+	case n == 0 && timeout != 0:
+		p.busy = 0
 		if n, err = p.park(timeout); err != nil {
 			return 0, err
+		}
+	case n > 0 && p.file != nil:
+		if p.busy++; p.busy >= busyWaits {
+			p.unregister()
 		}
 	}
 	j := 0
@@ -200,9 +205,65 @@ func (p *epoll) Wait(events []Event, timeout time.Duration) (int, error) {
 	return j, nil
 }
 
+// busyWaits is how many Waits in a row must find events at once before
+// the poller leaves Go's network poller (see register).
+const busyWaits = 1024
+
+// register makes the epoll descriptor known to Go's network poller, so that
+// park can block the goroutine on it: through a duplicate, which can be
+// unregistered by closing it.
+//
+// Registration nests our epoll set in the runtime's, and the kernel then
+// runs the runtime's wake-up callback for every event reported to ours:
+// about 4 % of a socketpair ping-pong, which never parks. So a busy loop
+// (busyWaits waits in a row that found events) unregisters, and the next
+// park registers again: five system calls and a few small allocations, only
+// when the loop goes from busy to idle. The next duplicate is made when the
+// last is closed, so a loop holds the same three descriptors throughout and
+// registering cannot fail for want of one.
+func (p *epoll) register() error {
+	// The duplicate shares the original's non-blocking flag, which makes
+	// os.NewFile hand it to the runtime poller.
+	f := os.NewFile(uintptr(p.spare), "epoll")
+	p.spare = -1
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	p.file, p.rc, p.deadline = f, rc, false
+	return nil
+}
+
+// unregister closes the registered duplicate, taking the epoll set out of
+// the runtime's, after making the next one; without a descriptor for it,
+// the poller stays registered.
+func (p *epoll) unregister() {
+	p.busy = 0
+	spare, err := dupCloexec(p.fd)
+	if err != nil {
+		return
+	}
+	p.file.Close()
+	p.file, p.rc, p.spare = nil, nil, spare
+}
+
+func dupCloexec(fd int) (int, error) {
+	d, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return -1, os.NewSyscallError("fcntl", err)
+	}
+	return d, nil
+}
+
 // park blocks the goroutine, not the thread, until the epoll descriptor is
 // readable or timeout passes, then polls again.
 func (p *epoll) park(timeout time.Duration) (int, error) {
+	if p.file == nil {
+		if err := p.register(); err != nil {
+			return 0, err
+		}
+	}
 	if timeout > 0 {
 		p.file.SetReadDeadline(time.Now().Add(timeout))
 		p.deadline = true
@@ -265,9 +326,13 @@ func (p *epoll) closeFds() {
 	unix.Close(p.wakefd)
 	if p.file != nil {
 		p.file.Close()
-	} else {
-		unix.Close(p.fd)
+		p.file, p.rc = nil, nil
 	}
+	if p.spare >= 0 {
+		unix.Close(p.spare)
+		p.spare = -1
+	}
+	unix.Close(p.fd)
 }
 
 func (p *epoll) Close() error {
