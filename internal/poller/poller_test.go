@@ -170,3 +170,53 @@ func TestWakeNeverLost(t *testing.T) {
 		}
 	})
 }
+
+// TestBusyThenIdle keeps a poller busy long enough for the epoll backend
+// to leave Go's network poller (see register in epoll_linux.go), then makes
+// it park, several times over: every park must still wake for the
+// descriptor, for the timeout and for Wake, and the descriptor count stays
+// the same throughout.
+func TestBusyThenIdle(t *testing.T) {
+	backends(t, func(t *testing.T, p poller.Poller) {
+		a, b := socketpair(t)
+		evs := make([]poller.Event, 8)
+		if err := p.Add(a, poller.In, 1); err != nil {
+			t.Fatal(err)
+		}
+		fds := openFDs(t)
+		for round := range 3 {
+			unix.Write(b, []byte("x"))
+			for i := range 1500 { // level-triggered: ready every time
+				if n, err := p.Wait(evs, -1); n != 1 || err != nil {
+					t.Fatalf("round %d, busy wait %d = %d, %v; want 1 event", round, i, n, err)
+				}
+			}
+			var buf [8]byte
+			unix.Read(a, buf[:])
+			if n, err := p.Wait(evs, 10*time.Millisecond); n != 0 || err != nil {
+				t.Fatalf("round %d: idle Wait(10ms) = %d, %v; want 0", round, n, err)
+			}
+			go unix.Write(b, []byte("y"))
+			if n, err := p.Wait(evs, -1); n != 1 || err != nil || evs[0].Fd != int32(a) {
+				t.Fatalf("round %d: Wait for a write from another goroutine = %d %+v, %v", round, n, evs[:n], err)
+			}
+			unix.Read(a, buf[:])
+			go p.Wake()
+			if n, err := p.Wait(evs, -1); n != 0 || err != nil {
+				t.Fatalf("round %d: Wait woken = %d, %v; want 0, nil", round, n, err)
+			}
+			if got := openFDs(t); got != fds {
+				t.Fatalf("round %d: %d descriptors open; want %d", round, got, fds)
+			}
+		}
+	})
+}
+
+// openFDs counts the process's open descriptors (0 where /proc is missing).
+func openFDs(t *testing.T) int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return 0
+	}
+	return len(ents)
+}
