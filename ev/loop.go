@@ -56,6 +56,9 @@ type Loop struct {
 	asyncs          watcherList
 	cleanups        watcherList
 
+	waitExit  int64       // exitAt when the iteration computed its wait, for mayPark
+	mayParkFn func() bool // l.mayPark, allocated once
+
 	clock     clock
 	mono      int64 // the iteration's monotonic time, ns since the loop's epoch
 	lastYield int64 // mono at the last end-of-pass yield
@@ -185,6 +188,7 @@ func NewLoop(opts ...Option) (*Loop, error) {
 	}
 	l.backend = p
 	l.events = make([]poller.Event, 256)
+	l.mayParkFn = l.mayPark
 	_, l.sysClock = l.clock.(systemClock)
 	l.updateTime()
 	l.lastMono, l.lastWall = l.mono, l.wall

@@ -124,6 +124,17 @@ func (l *Loop) leaveRun() {
 	}
 }
 
+// mayPark is the backend's hook before it blocks (poller.Poller.Wait): it
+// tells other goroutines that the loop sleeps, then looks once more for
+// work they may have published before they could see it (see wake), and
+// keeps the backend from blocking if there is some, or if LoopExit moved
+// the deadline the wait was computed from.
+func (l *Loop) mayPark() bool {
+	l.sleeping.Store(true)
+	return l.exitAt.Load() == l.waitExit && l.postN.Load() == 0 && !l.asyncPending.Load() &&
+		l.breakReq.Load() == 0 && !l.breakNow.Load() && !l.clockMoved.Load()
+}
+
 // alive reports whether anything keeps Run(RunDefault) going.
 func (l *Loop) alive() bool {
 	return l.refs() > 0 || l.npending > 0 || l.postN.Load() > 0 || l.exitAt.Load() != 0
@@ -142,25 +153,14 @@ func (l *Loop) iterate(mode RunMode) {
 	}
 	// 2. Interest changes.
 	l.applyFdChanges()
-	// 3. How long to wait. If the loop may block, tell other goroutines
-	// first, then look again for what they may have sent (see wake); a
-	// loop that will not block skips both (the stores are full barriers,
-	// measurable in a busy loop).
-	exit := l.exitAt.Load()
+	// 3. How long to wait.
+	l.waitExit = l.exitAt.Load()
 	timeout := l.waitTime(mode)
-	mayBlock := timeout != 0
-	if mayBlock {
-		l.sleeping.Store(true)
-		if l.exitAt.Load() != exit {
-			timeout = l.waitTime(mode) // LoopExit moved the deadline meanwhile
-		}
-		if timeout != 0 && (l.postN.Load() > 0 || l.asyncPending.Load() || l.breakReq.Load() != 0 || l.breakNow.Load() || l.clockMoved.Load()) {
-			timeout = 0
-		}
-	}
-	// 4. Poll.
-	n, err := l.backend.Wait(l.events, timeout)
-	if mayBlock {
+	// 4. Poll. Only when the backend is about to block does the loop tell
+	// other goroutines that it sleeps (mayPark): the stores are full
+	// barriers, measurable in a busy loop.
+	n, err := l.backend.Wait(l.events, timeout, l.mayParkFn)
+	if l.sleeping.Load() {
 		l.sleeping.Store(false)
 	}
 	if l.clockMoved.Load() {

@@ -169,7 +169,7 @@ func (p *epoll) waitRaw() (int, error) {
 	}
 }
 
-func (p *epoll) Wait(events []Event, timeout time.Duration) (int, error) {
+func (p *epoll) Wait(events []Event, timeout time.Duration, mayBlock func() bool) (int, error) {
 	if len(events) == 0 {
 		return 0, nil
 	}
@@ -184,6 +184,9 @@ func (p *epoll) Wait(events []Event, timeout time.Duration) (int, error) {
 	switch {
 	case n == 0 && timeout != 0:
 		p.busy = 0
+		if mayBlock != nil && !mayBlock() {
+			return 0, nil
+		}
 		if n, err = p.park(timeout); err != nil {
 			return 0, err
 		}

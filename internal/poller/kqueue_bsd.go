@@ -153,7 +153,7 @@ func (p *kqueue) waitRaw() (int, error) {
 	}
 }
 
-func (p *kqueue) Wait(events []Event, timeout time.Duration) (int, error) {
+func (p *kqueue) Wait(events []Event, timeout time.Duration, mayBlock func() bool) (int, error) {
 	if len(events) == 0 {
 		return 0, nil
 	}
@@ -166,6 +166,9 @@ func (p *kqueue) Wait(events []Event, timeout time.Duration) (int, error) {
 		return 0, err
 	}
 	if n == 0 && timeout != 0 {
+		if mayBlock != nil && !mayBlock() {
+			return 0, nil
+		}
 		if timeout > 0 {
 			p.file.SetReadDeadline(time.Now().Add(timeout))
 			p.deadline = true

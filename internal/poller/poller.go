@@ -68,7 +68,11 @@ type Poller interface {
 	// Wait fills events with what is ready and returns how many it filled.
 	// timeout < 0 waits until something is ready or Wake is called; 0 never
 	// blocks. A Wake reports no Event: Wait simply returns, possibly with 0.
-	Wait(events []Event, timeout time.Duration) (int, error)
+	// When mayBlock is not nil, Wait calls it just before it would block
+	// (never when something was ready at once), and does not block when it
+	// reports false: the caller's chance to announce that it sleeps and to
+	// look once more for work other goroutines published meanwhile.
+	Wait(events []Event, timeout time.Duration, mayBlock func() bool) (int, error)
 
 	// Wake makes a blocked or future Wait return. It is safe from any
 	// goroutine, cheap when repeated (wake-ups coalesce until the next Wait).
