@@ -78,6 +78,18 @@ func (b *Buffer) pullupInPlace(h *chunk, n int) []byte {
 	return h.buf[h.off : h.off+n]
 }
 
+// ContiguousSpace returns how many bytes at the front of b sit in one piece
+// of memory (libevent's evbuffer_get_contiguous_space): Pullup of that many
+// or fewer copies nothing. A file segment at the front counts 0 (its bytes
+// are not in memory).
+func (b *Buffer) ContiguousSpace() int {
+	h := b.head
+	if h == nil || h.kind == kindFile {
+		return 0
+	}
+	return h.end - h.off
+}
+
 // Peek appends to vecs the slices of b's storage that hold its first n
 // bytes (n < 0: all of them), without copying, and returns the extended
 // vecs; the slices hold exactly n bytes in total, or all of b if it holds

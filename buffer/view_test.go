@@ -1,8 +1,12 @@
 package buffer_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/eventide-go/eventide/buffer"
 )
 
 func TestPullup(t *testing.T) {
@@ -39,6 +43,40 @@ func TestPullup(t *testing.T) {
 				t.Fatalf("Pullup changed the contents")
 			}
 		})
+	}
+}
+
+func TestContiguousSpace(t *testing.T) {
+	for _, tt := range []struct {
+		parts []string
+		want  int
+	}{
+		{nil, 0}, {[]string{"abc"}, 3}, {[]string{"abc", "defg"}, 3}, {[]string{"", "defg"}, 4},
+	} {
+		b := chained(tt.parts...)
+		if got := b.ContiguousSpace(); got != tt.want {
+			t.Errorf("%q: ContiguousSpace() = %d; want %d", tt.parts, got, tt.want)
+		}
+		if p := b.Pullup(tt.want); tt.want > 0 && &p[0] != &b.Pullup(tt.want)[0] {
+			t.Errorf("%q: Pullup(ContiguousSpace()) copied", tt.parts)
+		}
+	}
+	// A file segment's bytes are not in memory.
+	path := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(path, []byte("0123456789"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var b buffer.Buffer
+	if err := b.AddFile(f, 0, 10); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.ContiguousSpace(); got != 0 {
+		t.Errorf("file segment: ContiguousSpace() = %d; want 0", got)
 	}
 }
 

@@ -76,6 +76,7 @@ const (
 	fErrPending                            // an error waits for delivery from the loop
 	fDefer                                 // SetDeferCallbacks(true)
 	fInCallback                            // a read callback runs (no nested read dispatch)
+	fNotSocket                             // the descriptor is no socket: read/write, not recv/send
 )
 
 // NewConn returns a Conn for the connected stream socket (or pipe, or any
@@ -93,8 +94,16 @@ func NewConn(l *ev.Loop, fd int) (*Conn, error) {
 		return nil, os.NewSyscallError("fcntl", err)
 	}
 	unix.CloseOnExec(fd)
-	return newConn(l, stateOf(l), fd), nil
+	c := newConn(l, stateOf(l), fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFSOCK {
+		c.flags |= fNotSocket
+	}
+	return c, nil
 }
+
+// sock reports whether the descriptor is a socket (rawRead, rawWrite).
+func (c *Conn) sock() bool { return c.flags&fNotSocket == 0 }
 
 // newConn makes a Conn for a descriptor already non-blocking.
 func newConn(l *ev.Loop, ls *loopState, fd int) *Conn {

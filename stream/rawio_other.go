@@ -10,8 +10,9 @@ import (
 )
 
 // rawRead reads into p with read(2). Outside Linux the system calls go
-// through libc or the ordinary syscall path; EINTR is retried.
-func rawRead(fd int, p []byte) (int, syscall.Errno) {
+// through libc or the ordinary syscall path; EINTR is retried. sock is
+// unused.
+func rawRead(fd int, p []byte, sock bool) (int, syscall.Errno) {
 	for {
 		n, err := unix.Read(fd, p)
 		if err == nil {
@@ -28,7 +29,7 @@ func rawRead(fd int, p []byte) (int, syscall.Errno) {
 }
 
 // rawWrite writes p with write(2), as rawRead reads.
-func rawWrite(fd int, p []byte) (int, syscall.Errno) {
+func rawWrite(fd int, p []byte, sock bool) (int, syscall.Errno) {
 	for {
 		n, err := unix.Write(fd, p)
 		if err == nil {

@@ -25,7 +25,7 @@ func (c *Conn) handleRead() {
 		c.readOwned(limit)
 		return
 	}
-	n, e := rawRead(c.io.Fd(), ls.buf[:limit])
+	n, e := rawRead(c.io.Fd(), ls.buf[:limit], c.sock())
 	if c.readResult(n, e) {
 		return
 	}

@@ -26,7 +26,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 	n := 0
 	if c.canWriteNow() {
 		var e syscall.Errno
-		n, e = rawWrite(c.io.Fd(), p)
+		n, e = rawWrite(c.io.Fd(), p, c.sock())
 		if e != 0 && !isTemporary(e) {
 			err := os.NewSyscallError("write", e)
 			c.failLater(err)
@@ -59,7 +59,7 @@ func (c *Conn) WriteBuffer(b *buffer.Buffer) error {
 		return nil
 	}
 	if c.canWriteNow() {
-		n, err := b.WriteFd(c.io.Fd(), 0)
+		n, err := c.writeNow(b)
 		if err != nil {
 			e, ok := err.(syscall.Errno)
 			if !ok || !isTemporary(e) {
@@ -77,6 +77,22 @@ func (c *Conn) WriteBuffer(b *buffer.Buffer) error {
 		return err
 	}
 	return c.arm()
+}
+
+// writeNow writes what it can of b at once and drains it from b: a single
+// segment (an echo's input, a reply in one chunk) with rawWrite, more with
+// one writev(2).
+func (c *Conn) writeNow(b *buffer.Buffer) (int, error) {
+	// Drain(0) fails only when the front is frozen: WriteFd reports that.
+	if n := b.Len(); b.ContiguousSpace() != n || b.Drain(0) != nil {
+		return b.WriteFd(c.io.Fd(), 0)
+	}
+	n, e := rawWrite(c.io.Fd(), b.Pullup(b.Len()), c.sock())
+	if e != 0 {
+		return 0, e
+	}
+	b.Drain(n)
+	return n, nil
 }
 
 // Flush writes as much queued output as the descriptor takes now, whether
