@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh — eventide's side-by-side benchmarks; reproduces BENCHMARKS.md.
 #
-#   bash bench/run.sh                          # everything but strace, ~19 minutes
+#   bash bench/run.sh                          # everything but strace, ~22 minutes
 #   SECTIONS=loop LOOP_REPS=5 bash bench/run.sh     # the ev loop against C libev
 #   SECTIONS=echo DUR=1 REPS=1 bash bench/run.sh
 #   SECTIONS=strace bash bench/run.sh          # system calls per echoed message
@@ -26,9 +26,13 @@
 #   strace  system calls per echoed message (strace -c -f -p) for eventide,
 #         C libev and gnet; not in the default SECTIONS (it slows the
 #         servers down; only the counts mean something).
+#   pair  eventide's echo server and one anchor (C libev, gnet) at the same
+#         time on CPU 0, each with its own load generator on CPU 1: CPU per
+#         message measured under the same machine conditions, steady where
+#         separate runs drift.
 #
 # Knobs (environment):
-#   SECTIONS   sections to run, default "loop echo mem http sig"
+#   SECTIONS   sections to run, default "loop echo mem http sig pair"
 #   REPS       repetitions, default 3 (loop and sig: LOOP_REPS, default 5)
 #   DUR        seconds measured per echo and http run, default 5 (plus WARMUP, 1)
 #   CONNS      echo and http connection counts, default "50 1000"
@@ -48,7 +52,7 @@
 # (post, async, wakestress, signal, child) get both CPUs.
 set -euo pipefail
 
-SECTIONS=${SECTIONS:-"loop echo mem http sig"}
+SECTIONS=${SECTIONS:-"loop echo mem http sig pair"}
 REPS=${REPS:-3}
 LOOP_REPS=${LOOP_REPS:-5}
 DUR=${DUR:-5}
@@ -310,6 +314,75 @@ run_http() {
 	done
 }
 
+# ---- pair ----
+
+# PAIRS: "load|anchor name|anchor command|eventide name|eventide command".
+# Each pair of servers runs at the same time, both on CPU 0, each with its
+# own load generator, both on CPU 1, so that both see the same machine at
+# every instant: the ratio of their CPU per message is then steady to a few
+# percent, where separate runs drift by tens (see BENCHMARKS.md). Where the
+# load generators, not the servers, are the bottleneck the two throughputs
+# come out equal; the CPU columns are the measurement.
+PAIRS=(
+	"echo|libev|$BIN/echo_libev {addr}|eventide|$BIN/rawecho -addr {addr}"
+	"echo|gnet|$BIN/echo-gnet -addr {addr}|eventide|$BIN/rawecho -addr {addr}"
+)
+# HTTP pairs are supported ("http|gonet|$BIN/http-net -addr {addr}|..."),
+# but not in the default list: two wrk processes on one CPU do not share it
+# evenly (against net/http, wrk got 0.59 CPU and eventide's wrk 0.19), so
+# the two servers do not run under the same conditions.
+
+# pair_load LOAD ADDR PID CONNS SIZE runs one load generator in the
+# foreground, printing its line.
+pair_load() {
+	if [[ $1 == echo ]]; then
+		taskset -c 1 "$BIN/echoload" -addr "$2" -pid "$3" -conns "$4" -size "$5" -dur "${DUR}s" -warmup "${WARMUP}s"
+	else
+		taskset -c 1 "$BIN/httpload" -addr "$2" -pid "$3" -conns "$4" -dur "${DUR}s" -warmup "${WARMUP}s"
+	fi
+}
+
+run_pair() {
+	log "== pair: $REPS repetitions, ${DUR}s each, conns $CONNS, echo sizes $SIZES"
+	local rep conns size p load an ac en ec pa aa pe ae la le kase sizes
+	for ((rep = 1; rep <= REPS; rep++)); do
+		for p in "${PAIRS[@]}"; do
+			IFS='|' read -r load an ac en ec <<<"$p"
+			[[ $load == http && ! -x $BIN/hello ]] && continue
+			sizes=$SIZES
+			[[ $load == http ]] && sizes=0
+			for conns in $CONNS; do
+				for size in $sizes; do
+					start_server "$ac" || continue
+					pa=$SERVER_PID aa=$ADDR
+					if ! start_server "$ec"; then
+						SERVER_PID=$pa
+						stop_server
+						continue
+					fi
+					pe=$SERVER_PID ae=$ADDR
+					pair_load "$load" "$aa" "$pa" "$conns" "$size" >"$OUT/pair.a" &
+					la=$!
+					pair_load "$load" "$ae" "$pe" "$conns" "$size" >"$OUT/pair.e" &
+					le=$!
+					kase="$load conns=$conns"
+					[[ $load == echo ]] && kase="$kase size=$size"
+					kase="$kase, with $an"
+					if wait "$la" && wait "$le"; then
+						record pair "$kase" "$an" "$rep" "$(cat "$OUT/pair.a")"
+						record pair "$kase" "$en" "$rep" "$(cat "$OUT/pair.e")"
+					else
+						log "  !!! pair $kase: a load generator failed"
+					fi
+					kill "$pa" "$pe" 2>/dev/null || true
+					wait "$pa" "$pe" 2>/dev/null || true
+					SERVER_PID=
+				done
+			done
+		done
+	done
+}
+
 # ---- strace ----
 
 # STRACE_SERVERS: the servers whose system calls per message are counted.
@@ -376,13 +449,14 @@ for section in $SECTIONS; do
 	http) run_http ;;
 	sig) run_sig ;;
 	strace) run_strace ;;
+	pair) run_pair ;;
 	*) log "unknown section $section" && exit 2 ;;
 	esac
 done
 {
 	echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-	{ grep -v '^http	' "$RESULTS" || true; } | "$BIN/tabulate" -anchor libev,gnet
-	{ grep '^http	' "$RESULTS" || true; } | "$BIN/tabulate" -anchor fasthttp,gonet
+	{ grep -v -e '^http	' -e '^pair	http' "$RESULTS" || true; } | "$BIN/tabulate" -anchor libev,gnet
+	{ grep -e '^http	' -e '^pair	http' "$RESULTS" || true; } | "$BIN/tabulate" -anchor fasthttp,gonet
 } >>"$OUT/report.md"
 cat "$OUT/report.md"
 log "results: $RESULTS, report: $OUT/report.md"
