@@ -108,7 +108,10 @@ func (c *ManualClock) detach(l *Loop) {
 }
 
 // updateTime reads the clock into the loop's cached time.
-func (l *Loop) updateTime() {
+//
+// It reports whether it read the wall clock: only then can the wall clock
+// have jumped against the monotonic one (checkTimeJump).
+func (l *Loop) updateTime() bool {
 	if l.sysClock {
 		// libev's rule: read only the monotonic clock, and derive the wall
 		// clock from it, re-reading the wall clock every wallResync. The
@@ -119,12 +122,13 @@ func (l *Loop) updateTime() {
 		mono := int64(time.Since(epoch))
 		if d := mono - l.baseMono; l.baseSet && d >= 0 && d < int64(wallResync) {
 			l.mono, l.wall = mono, l.baseWall+d
-			return
+			return false
 		}
 	}
 	l.base, l.mono = l.clock.read(l)
 	l.wall = l.base.UnixNano()
 	l.baseMono, l.baseWall, l.baseSet = l.mono, l.wall, true
+	return true
 }
 
 // wallResync is how long updateTime derives the wall clock from the

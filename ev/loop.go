@@ -37,6 +37,7 @@ type Loop struct {
 
 	pending  [numPri][]pendingEntry // callbacks to run, FIFO per priority
 	pendHead [numPri]int            // next entry to run in each queue
+	pendMask uint8                  // bit p set: pending[p] has entries from pendHead[p] on
 	npending int                    // entries queued and not yet run or cleared
 
 	actives    []Watcher // every active watcher but timers, periodics and IO, for Close and Dump
@@ -279,6 +280,7 @@ func (l *Loop) finishClose() error {
 		l.pending[pri] = l.pending[pri][:0]
 		l.pendHead[pri] = 0
 	}
+	l.pendMask = 0
 	l.npending = 0
 	l.closed = true
 	if c, ok := l.clock.(*ManualClock); ok {
@@ -396,9 +398,11 @@ func (l *Loop) feed(w Watcher, revents Events) {
 		l.pending[b.pri-MinPriority][b.pendIdx-1].revents |= revents
 		return
 	}
-	q := &l.pending[b.pri-MinPriority]
+	p := b.pri - MinPriority
+	q := &l.pending[p]
 	*q = append(*q, pendingEntry{w: w, revents: revents})
 	b.pendIdx = int32(len(*q))
+	l.pendMask |= 1 << p
 	l.npending++
 }
 

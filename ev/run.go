@@ -1,6 +1,7 @@
 package ev
 
 import (
+	"math/bits"
 	"runtime"
 	"time"
 
@@ -152,7 +153,9 @@ func (l *Loop) iterate(mode RunMode) {
 		}
 	}
 	// 2. Interest changes.
-	l.applyFdChanges()
+	if len(l.fdChange) > 0 {
+		l.applyFdChanges()
+	}
 	// 3. How long to wait.
 	l.waitExit = l.exitAt.Load()
 	timeout := l.waitTime(mode)
@@ -175,16 +178,21 @@ func (l *Loop) iterate(mode RunMode) {
 		return
 	}
 	// 5. Time.
-	l.updateTime()
-	l.checkTimeJump()
+	if l.updateTime() {
+		l.checkTimeJump()
+	}
 	// 6. I/O and asyncs.
 	l.queueIO(l.events[:n])
 	if l.asyncPending.Load() && l.asyncPending.Swap(false) {
 		l.queueAsyncs()
 	}
 	// 7. Timers and periodics.
-	l.queueTimers()
-	l.queuePeriodics()
+	if l.timers.Len() > 0 {
+		l.queueTimers()
+	}
+	if l.periodics.Len() > 0 {
+		l.queuePeriodics()
+	}
 	// 8. Idle.
 	if len(l.idles) > 0 {
 		l.queueIdles()
@@ -313,16 +321,8 @@ func (l *Loop) invokePending() {
 	}
 	ran := 0
 	strictPri := -1 // with strict priorities, the one level this pass runs
-	for l.npending > 0 {
-		pri := numPri - 1
-		for ; pri >= 0; pri-- {
-			if l.pendHead[pri] < len(l.pending[pri]) {
-				break
-			}
-		}
-		if pri < 0 {
-			break
-		}
+	for l.npending > 0 && l.pendMask != 0 {
+		pri := bits.Len8(l.pendMask) - 1 // the most urgent non-empty queue
 		if l.strictPri {
 			if strictPri >= 0 && pri != strictPri {
 				break
@@ -334,6 +334,7 @@ func (l *Loop) invokePending() {
 		q[h] = pendingEntry{} // drop the reference now, not when the queue empties
 		if h++; h == len(q) {
 			l.pending[pri] = q[:0]
+			l.pendMask &^= 1 << pri
 			h = 0
 		}
 		l.pendHead[pri] = h
