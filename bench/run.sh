@@ -27,9 +27,10 @@
 #         C libev and gnet; not in the default SECTIONS (it slows the
 #         servers down; only the counts mean something).
 #   pair  eventide's echo server and one anchor (C libev, gnet) at the same
-#         time on CPU 0, each with its own load generator on CPU 1: CPU per
-#         message measured under the same machine conditions, steady where
-#         separate runs drift.
+#         time on CPU 0, each with its own load generator on CPU 1, and the
+#         socketpair ping-pong of loopbench and loop_libev at the same time
+#         on CPU 0: CPU per message and per round trip measured under the
+#         same machine conditions, steady where separate runs drift.
 #
 # Knobs (environment):
 #   SECTIONS   sections to run, default "loop echo mem http sig pair"
@@ -343,9 +344,23 @@ pair_load() {
 }
 
 run_pair() {
-	log "== pair: $REPS repetitions, ${DUR}s each, conns $CONNS, echo sizes $SIZES"
+	log "== pair: $REPS repetitions, ${DUR}s each, conns $CONNS, echo sizes $SIZES; ping-pong at once"
 	local rep conns size p load an ac en ec pa aa pe ae la le kase sizes
 	for ((rep = 1; rep <= REPS; rep++)); do
+		# The socketpair ping-pong of the loop section, eventide's and
+		# libev's at once on CPU 0: cpu_ms is the comparable column.
+		for size in 1 64; do
+			GOMAXPROCS=1 taskset -c 0 "$BIN/loopbench" -test pingpong -n 300000 -size "$size" >"$OUT/pair.e" &
+			pe=$!
+			taskset -c 0 "$BIN/loop_libev" pingpong 300000 "$size" >"$OUT/pair.a" &
+			pa=$!
+			if wait "$pe" && wait "$pa"; then
+				record pair "pingpong n=300000 size=$size, at once" libev "$rep" "$(cat "$OUT/pair.a")"
+				record pair "pingpong n=300000 size=$size, at once" eventide "$rep" "$(cat "$OUT/pair.e")"
+			else
+				log "  !!! pair pingpong size=$size failed"
+			fi
+		done
 		for p in "${PAIRS[@]}"; do
 			IFS='|' read -r load an ac en ec <<<"$p"
 			[[ $load == http && ! -x $BIN/hello ]] && continue
