@@ -25,8 +25,9 @@ type Watcher interface {
 	// SetPriority changes the priority; it panics while the watcher is active
 	// or pending, or when p is out of range.
 	SetPriority(p int)
-	// Stop stops the watcher and clears its pending state. Stopping a
-	// stopped watcher does nothing.
+	// Stop stops the watcher and clears its pending state: a callback
+	// already queued, by the loop or by FeedEvent, does not run (libev's
+	// ev_TYPE_stop). Stopping a stopped watcher does nothing.
 	Stop()
 	// Loop returns the loop the watcher belongs to.
 	Loop() *Loop
