@@ -44,7 +44,7 @@ func main() {
 					continue
 				}
 				c.SetDeadline(time.Now().Add(*timeout))
-				if _, err := c.Write(msg); err == nil {
+				if _, err = c.Write(msg); err == nil {
 					_, err = io.ReadFull(c, buf)
 				}
 				if err != nil {
