@@ -11,9 +11,10 @@
 // completed dials to the event callback. A new Conn writes but does not
 // read until Enable(Read), as in libevent.
 //
-// Write is eager: when nothing is queued it calls write(2) at once and
-// queues only the remainder, so an echo costs one read and one write
-// system call. The write callback runs only when the loop wrote queued
+// Write is eager: when nothing is queued it writes at once and queues only
+// the remainder, so an echo costs one read and one write system call (on
+// Linux, recvfrom(2) and sendto(2) for a socket, which skip the file layer
+// that read(2) and write(2) pass through; read and write for a pipe). The write callback runs only when the loop wrote queued
 // output, never after a write that completed at once. WriteBuffer moves a
 // Buffer's chunks without copying them; Output gives the output Buffer
 // itself, for Printf, AddFile and the like.
