@@ -120,14 +120,14 @@ func (l *Loop) updateTime() bool {
 		// seen within wallResync. It halves the clock reads per iteration;
 		// Now builds its time.Time only when asked.
 		mono := int64(time.Since(epoch))
-		if d := mono - l.baseMono; l.baseSet && d >= 0 && d < int64(wallResync) {
+		if d := mono - l.baseMono; d >= 0 && d < int64(wallResync) {
 			l.mono, l.wall = mono, l.baseWall+d
 			return false
 		}
 	}
 	l.base, l.mono = l.clock.read(l)
 	l.wall = l.base.UnixNano()
-	l.baseMono, l.baseWall, l.baseSet = l.mono, l.wall, true
+	l.baseMono, l.baseWall = l.mono, l.wall
 	return true
 }
 

@@ -67,7 +67,6 @@ type Loop struct {
 	lastMono  int64 // mono and wall of the previous time update, for jump detection
 	lastWall  int64
 	sysClock  bool      // clock is the system's: updateTime reads the wall clock rarely
-	baseSet   bool      // base, baseMono and baseWall are set
 	base      time.Time // the last clock reading; Now is base plus mono − baseMono
 	baseMono  int64     // base as mono
 	baseWall  int64     // base as wall
@@ -190,8 +189,8 @@ func NewLoop(opts ...Option) (*Loop, error) {
 	l.backend = p
 	l.events = make([]poller.Event, 256)
 	l.mayParkFn = l.mayPark
+	l.updateTime() // reads the clock in full: sysClock is not set yet
 	_, l.sysClock = l.clock.(systemClock)
-	l.updateTime()
 	l.lastMono, l.lastWall = l.mono, l.wall
 	if c, ok := l.clock.(*ManualClock); ok {
 		c.attach(l)
