@@ -4,17 +4,15 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/eventide-go/eventide/internal/sysio"
 )
 
-// Linux quirks handled here:
-//  1. The descriptors are non-blocking, so readv and writev never block:
-//     RawSyscall skips the scheduler's entersyscall/exitsyscall, which
-//     costs more than the call itself on a busy event loop.
-//  2. EINTR is retried (a signal handler without SA_RESTART).
-//  3. The iovec array lives on the stack; its address only crosses into
-//     the kernel as a uintptr inside the call expression, which keeps
-//     it alive and unmoved (unsafe.Pointer rule 4; RawSyscall does not
-//     grow the stack).
+// Linux quirks handled here: the descriptors are non-blocking, so readv
+// and writev never block and go through sysio.Call's raw system call
+// (EINTR retried there); the iovec array lives on the stack and reaches
+// the kernel only as sysio.Call's unsafe.Pointer argument, which keeps it
+// alive and unmoved for the call.
 
 // readv reads into vecs (each non-empty) with readv(2), or read(2) for a
 // single one (what C event loops call; the kernel skips the iovec copy).
@@ -44,18 +42,12 @@ func writev(fd int, vecs [][]byte) (int, error) {
 	return rawCall(unix.SYS_WRITEV, fd, unsafe.Pointer(&iov[0]), len(vecs))
 }
 
-// rawCall makes the read-like system call trap(fd, p, n), retrying EINTR.
-// p is converted to uintptr in the call expression itself, which keeps
-// what it points to alive and in place for the call (unsafe.Pointer rule 4).
+// rawCall makes the read- or write-like system call trap(fd, p, n) as one
+// raw system call (sysio.Call), its errno as the error.
 func rawCall(trap uintptr, fd int, p unsafe.Pointer, n int) (int, error) {
-	for {
-		r, _, e := unix.RawSyscall(trap, uintptr(fd), uintptr(p), uintptr(n))
-		if e == unix.EINTR {
-			continue
-		}
-		if e != 0 {
-			return 0, e
-		}
-		return int(r), nil
+	r, e := sysio.Call(trap, fd, p, n, 0)
+	if e != 0 {
+		return 0, e
 	}
+	return r, nil
 }

@@ -1,0 +1,54 @@
+//go:build linux
+
+package sysio_test
+
+import (
+	"syscall"
+	"testing"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/eventide-go/eventide/internal/sysio"
+)
+
+// TestCall writes and reads through a socketpair with write/read and with
+// sendto/recvfrom, and gets EAGAIN as an errno from an empty non-blocking
+// socket and ENOTSOCK from recvfrom on a pipe.
+func TestCall(t *testing.T) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fds[0])
+	defer unix.Close(fds[1])
+	buf := make([]byte, 16)
+	for _, tc := range []struct {
+		name        string
+		write, read uintptr
+		flags       uintptr
+	}{
+		{"write/read", unix.SYS_WRITE, unix.SYS_READ, 0},
+		{"sendto/recvfrom", unix.SYS_SENDTO, unix.SYS_RECVFROM, unix.MSG_NOSIGNAL},
+	} {
+		msg := []byte(tc.name)
+		if n, e := sysio.Call(tc.write, fds[0], unsafe.Pointer(&msg[0]), len(msg), tc.flags); n != len(msg) || e != 0 {
+			t.Fatalf("%s: write = %d, %v; want %d, 0", tc.name, n, e, len(msg))
+		}
+		if n, e := sysio.Call(tc.read, fds[1], unsafe.Pointer(&buf[0]), len(buf), 0); e != 0 || string(buf[:n]) != tc.name {
+			t.Fatalf("%s: read = %q, %v; want %q", tc.name, buf[:n], e, tc.name)
+		}
+		if n, e := sysio.Call(tc.read, fds[1], unsafe.Pointer(&buf[0]), len(buf), 0); n != 0 || e != syscall.EAGAIN {
+			t.Fatalf("%s: read of an empty socket = %d, %v; want 0, EAGAIN", tc.name, n, e)
+		}
+	}
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(p[0])
+	defer unix.Close(p[1])
+	if _, e := sysio.Call(unix.SYS_RECVFROM, p[0], unsafe.Pointer(&buf[0]), len(buf), 0); e != syscall.ENOTSOCK {
+		t.Fatalf("recvfrom on a pipe: %v; want ENOTSOCK", e)
+	}
+}
