@@ -50,13 +50,30 @@ func pipe(t testing.TB) (r, w int) {
 // the test ends.
 func socketpair(t testing.TB) (a, b int) {
 	t.Helper()
+	a, b = rawSocketpair(t)
+	t.Cleanup(func() { unix.Close(a); unix.Close(b) })
+	return a, b
+}
+
+// rawSocketpair returns a non-blocking Unix stream pair that the test closes
+// itself.
+func rawSocketpair(t testing.TB) (a, b int) {
+	t.Helper()
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { unix.Close(fds[0]); unix.Close(fds[1]) })
 	nonblock(t, fds[:])
 	return fds[0], fds[1]
+}
+
+// priorityOpts returns the options of a loop with libevent's strict
+// priorities, or none (libev's).
+func priorityOpts(strict bool) []ev.Option {
+	if strict {
+		return []ev.Option{ev.WithStrictPriorities()}
+	}
+	return nil
 }
 
 // nonblock makes descriptors non-blocking and close-on-exec (portably: the

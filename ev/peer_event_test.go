@@ -405,10 +405,9 @@ func TestPeerStrictPriorityActivatedMidPass(t *testing.T) {
 	// the less urgent queue waits, the urgent one runs in the next pass,
 	// then the rest. libev's order is the same within one pass.
 	for _, strict := range []bool{true, false} {
-		name := "libev"
-		var opts []ev.Option
+		name, opts := "libev", priorityOpts(strict)
 		if strict {
-			name, opts = "strict", []ev.Option{ev.WithStrictPriorities()}
+			name = "strict"
 		}
 		t.Run(name, func(t *testing.T) {
 			l := newLoop(t, opts...)
@@ -448,11 +447,7 @@ func TestPeerStrictPrioritiesReArming(t *testing.T) {
 	// three times: the urgent one runs all its rounds before the other
 	// runs once, with strict priorities and without.
 	for _, strict := range []bool{true, false} {
-		var opts []ev.Option
-		if strict {
-			opts = []ev.Option{ev.WithStrictPriorities()}
-		}
-		l := newLoop(t, opts...)
+		l := newLoop(t, priorityOpts(strict)...)
 		var trace []string
 		mk := func(name string, pri int) *ev.Event {
 			n := 0
@@ -635,28 +630,12 @@ func TestPeerClosed(t *testing.T) {
 	}
 }
 
-// rawSocketpair returns a non-blocking Unix stream pair that the test closes
-// itself.
-func rawSocketpair(t *testing.T) (a, b int) {
-	t.Helper()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nonblock(t, fds[:])
-	return fds[0], fds[1]
-}
-
 func TestPeerPriorityActiveInversion(t *testing.T) {
 	// libevent: test_priority_active_inversion. A callback activates an
 	// event of its own priority, then a more urgent one: the urgent one
 	// runs next, the other after it.
 	for _, strict := range []bool{true, false} {
-		var opts []ev.Option
-		if strict {
-			opts = []ev.Option{ev.WithStrictPriorities()}
-		}
-		l := newLoop(t, opts...)
+		l := newLoop(t, priorityOpts(strict)...)
 		var order []int
 		var evs [3]*ev.Event
 		for i := range evs {
