@@ -115,7 +115,7 @@ func epollMask(interest Events) uint32 {
 // path skips the scheduler's syscall bookkeeping, which is costly here.
 func (p *epoll) ctl(op, fd int, interest Events, gen uint32) syscall.Errno {
 	ev := unix.EpollEvent{Events: epollMask(interest), Fd: int32(fd), Pad: int32(gen)}
-	_, _, e := unix.RawSyscall6(unix.SYS_EPOLL_CTL, uintptr(p.fd), uintptr(op), uintptr(fd),
+	_, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_CTL, uintptr(p.fd), uintptr(op), uintptr(fd),
 		uintptr(unsafe.Pointer(&ev)), 0, 0)
 	return e
 }
@@ -157,7 +157,7 @@ func ctlError(e syscall.Errno) error {
 // waitRaw polls with a zero timeout into p.raw.
 func (p *epoll) waitRaw() (int, error) {
 	for {
-		r, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p.fd),
+		r, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p.fd),
 			uintptr(unsafe.Pointer(&p.raw[0])), uintptr(len(p.raw)), 0, 0, 0)
 		switch e {
 		case 0:
@@ -309,7 +309,7 @@ func (p *epoll) drainWake() {
 	// drain, so that every later Wake does nothing. In this order a Wake
 	// between the two sees the flag still set and does not write; that is
 	// fine, because the caller looks for published work after Wait returns.
-	unix.RawSyscall(unix.SYS_READ, uintptr(p.wakefd), uintptr(unsafe.Pointer(&p.wakeBuf[0])), 8)
+	syscall.RawSyscall(unix.SYS_READ, uintptr(p.wakefd), uintptr(unsafe.Pointer(&p.wakeBuf[0])), 8)
 	p.wakePending.Store(false)
 }
 
@@ -318,7 +318,7 @@ func (p *epoll) Wake() error {
 		return nil
 	}
 	one := [8]byte{1}
-	_, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(p.wakefd), uintptr(unsafe.Pointer(&one[0])), 8)
+	_, _, e := syscall.RawSyscall(unix.SYS_WRITE, uintptr(p.wakefd), uintptr(unsafe.Pointer(&one[0])), 8)
 	if e != 0 && e != unix.EAGAIN {
 		return os.NewSyscallError("write", e)
 	}

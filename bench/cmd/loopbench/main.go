@@ -17,7 +17,7 @@
 // Timers live in one pre-allocated slice and are started and stopped from a
 // callback, as in the C program, so that both read the loop's cached time.
 // The ping-pong reads and writes its non-blocking descriptors with raw
-// system calls (unix.RawSyscall of SYS_READ and SYS_WRITE, no scheduler
+// system calls (syscall.RawSyscall of SYS_READ and SYS_WRITE, no scheduler
 // bookkeeping), which is what eventide's stream package does.
 package main
 
@@ -115,7 +115,7 @@ func settle() { runtime.GC() }
 // (it cannot block, so the scheduler need not know); the stream package
 // reads the same way.
 func rawRead(fd int, p []byte) (int, error) {
-	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	n, _, e := syscall.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
 	if e != 0 {
 		return 0, e
 	}
@@ -124,7 +124,7 @@ func rawRead(fd int, p []byte) (int, error) {
 
 // rawWrite is write(2) as rawRead is read(2).
 func rawWrite(fd int, p []byte) (int, error) {
-	n, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	n, _, e := syscall.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
 	if e != 0 {
 		return 0, e
 	}
