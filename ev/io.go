@@ -102,14 +102,30 @@ type IO struct {
 type fdState struct {
 	ios        *IO    // active watchers, linked through IO.next, in start order
 	gen        uint32 // bumped when registered anew; stale reports differ
-	mask       uint8  // poller.Events the backend has (interest bits fit a byte)
+	mask       uint8  // the interest the backend has, packed (packInterest)
 	registered bool   // the backend has the descriptor
 	changed    bool   // in Loop.fdChange
 	ready      bool   // not pollable: in Loop.ready, always ready
 }
 
-// The interest bits must fit fdState.mask.
-const _ = uint8(poller.In | poller.Out | poller.RDHup | poller.Edge)
+// packInterest packs an interest into fdState.mask's byte (the poller's
+// bits are epoll's on Linux, which do not fit one).
+func packInterest(m poller.Events) uint8 {
+	var b uint8
+	if m&poller.In != 0 {
+		b |= 1
+	}
+	if m&poller.Out != 0 {
+		b |= 2
+	}
+	if m&poller.RDHup != 0 {
+		b |= 4
+	}
+	if m&poller.Edge != 0 {
+		b |= 8
+	}
+	return b
+}
 
 // NewIO returns an IO watcher for fd and events (Read, Write, Closed,
 // EdgeTriggered), not started.
@@ -201,7 +217,7 @@ func (w *IO) Start() error {
 		st.registered, st.mask = false, 0
 		switch err := l.backend.Add(fd, mask, st.gen); {
 		case err == nil:
-			st.registered, st.mask = true, uint8(mask)
+			st.registered, st.mask = true, packInterest(mask)
 		case errors.Is(err, poller.ErrNotPollable):
 			l.ready = append(l.ready, w.fd)
 			st.ready = true
@@ -333,7 +349,7 @@ func (l *Loop) applyFdChanges() {
 		mask := interestOf(st.ios)
 		var err error
 		switch {
-		case uint8(mask) == st.mask && st.registered:
+		case packInterest(mask) == st.mask && st.registered:
 			continue
 		case st.ios == nil:
 			if st.registered {
@@ -342,11 +358,11 @@ func (l *Loop) applyFdChanges() {
 			}
 		case st.registered:
 			err = l.backend.Modify(fd, mask, st.gen)
-			st.mask = uint8(mask)
+			st.mask = packInterest(mask)
 		default:
 			st.gen++
 			err = l.backend.Add(fd, mask, st.gen)
-			st.registered, st.mask = err == nil, uint8(mask)
+			st.registered, st.mask = err == nil, packInterest(mask)
 		}
 		if err != nil {
 			l.killFd(fd, err)

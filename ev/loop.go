@@ -57,8 +57,9 @@ type Loop struct {
 	asyncs          watcherList
 	cleanups        watcherList
 
-	waitExit  int64       // exitAt when the iteration computed its wait, for mayPark
-	mayParkFn func() bool // l.mayPark, allocated once
+	waitExit int64                // exitAt when the iteration computed its wait, for blockTime
+	waitMode RunMode              // the mode of the iteration that is polling, for blockTime
+	blockFn  func() time.Duration // l.blockTime, allocated once
 
 	clock     clock
 	mono      int64 // the iteration's monotonic time, ns since the loop's epoch
@@ -108,7 +109,8 @@ type Loop struct {
 }
 
 type pendingEntry struct {
-	w       Watcher // nil once cleared
+	w       Watcher  // nil once cleared
+	b       *watcher // w.base(), kept to spare a dynamic call per callback
 	revents Events
 }
 
@@ -188,7 +190,7 @@ func NewLoop(opts ...Option) (*Loop, error) {
 	}
 	l.backend = p
 	l.events = make([]poller.Event, 256)
-	l.mayParkFn = l.mayPark
+	l.blockFn = l.blockTime
 	l.updateTime() // reads the clock in full: sysClock is not set yet
 	_, l.sysClock = l.clock.(systemClock)
 	l.lastMono, l.lastWall = l.mono, l.wall
@@ -391,15 +393,17 @@ func (l *Loop) deactivate(w Watcher) bool {
 
 // feed queues w's callback with revents; a watcher already pending gets the
 // new events ORed into its queued ones.
-func (l *Loop) feed(w Watcher, revents Events) {
-	b := w.base()
+func (l *Loop) feed(w Watcher, revents Events) { l.feedBase(w, w.base(), revents) }
+
+// feedBase is feed for a caller that has w's base at hand (b == w.base()).
+func (l *Loop) feedBase(w Watcher, b *watcher, revents Events) {
 	if b.pendIdx != 0 {
 		l.pending[b.pri-MinPriority][b.pendIdx-1].revents |= revents
 		return
 	}
 	p := b.pri - MinPriority
 	q := &l.pending[p]
-	*q = append(*q, pendingEntry{w: w, revents: revents})
+	*q = append(*q, pendingEntry{w: w, b: b, revents: revents})
 	b.pendIdx = int32(len(*q))
 	l.pendMask |= 1 << p
 	l.npending++
@@ -408,7 +412,7 @@ func (l *Loop) feed(w Watcher, revents Events) {
 func (l *Loop) clearPending(b *watcher) Events {
 	e := &l.pending[b.pri-MinPriority][b.pendIdx-1]
 	rev := e.revents
-	e.w, e.revents = nil, 0
+	e.w, e.b, e.revents = nil, nil, 0
 	b.pendIdx = 0
 	l.npending--
 	return rev

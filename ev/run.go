@@ -125,15 +125,24 @@ func (l *Loop) leaveRun() {
 	}
 }
 
-// mayPark is the backend's hook before it blocks (poller.Poller.Wait): it
-// tells other goroutines that the loop sleeps, then looks once more for
-// work they may have published before they could see it (see wake), and
-// keeps the backend from blocking if there is some, or if LoopExit moved
+// blockTime is the backend's hook when nothing is ready (poller.Poller.Wait):
+// step 3 of an iteration, computed only then, so a busy loop never does.
+// Before the loop blocks it tells other goroutines that it sleeps, then
+// looks once more for work they may have published before they could see
+// it (see wake), and does not block if there is some, or if LoopExit moved
 // the deadline the wait was computed from.
-func (l *Loop) mayPark() bool {
+func (l *Loop) blockTime() time.Duration {
+	l.waitExit = l.exitAt.Load()
+	d := l.waitTime(l.waitMode)
+	if d == 0 {
+		return 0
+	}
 	l.sleeping.Store(true)
-	return l.exitAt.Load() == l.waitExit && l.postN.Load() == 0 && !l.asyncPending.Load() &&
-		l.breakReq.Load() == 0 && !l.breakNow.Load() && !l.clockMoved.Load()
+	if l.exitAt.Load() != l.waitExit || l.postN.Load() != 0 || l.asyncPending.Load() ||
+		l.breakReq.Load() != 0 || l.breakNow.Load() || l.clockMoved.Load() {
+		return 0
+	}
+	return d
 }
 
 // alive reports whether anything keeps Run(RunDefault) going.
@@ -156,13 +165,12 @@ func (l *Loop) iterate(mode RunMode) {
 	if len(l.fdChange) > 0 {
 		l.applyFdChanges()
 	}
-	// 3. How long to wait.
-	l.waitExit = l.exitAt.Load()
-	timeout := l.waitTime(mode)
-	// 4. Poll. Only when the backend is about to block does the loop tell
-	// other goroutines that it sleeps (mayPark): the stores are full
-	// barriers, measurable in a busy loop.
-	n, err := l.backend.Wait(l.events, timeout, l.mayParkFn)
+	// 3 and 4. Poll; the backend asks blockTime how long to wait only when
+	// nothing is ready, and only then does the loop tell other goroutines
+	// that it sleeps: the stores are full barriers, measurable in a busy
+	// loop.
+	l.waitMode = mode
+	n, err := l.backend.Wait(l.events, l.blockFn)
 	if l.sleeping.Load() {
 		l.sleeping.Store(false)
 	}
@@ -320,8 +328,14 @@ func (l *Loop) invokePending() {
 		start = time.Now()
 	}
 	ran := 0
+	// check is the count of callbacks at which the rare checks run: the
+	// yield every gcYieldEvery callbacks, and the WithMaxDispatch caps.
+	check := gcYieldEvery
+	if l.maxCallbacks > 0 {
+		check = min(check, l.maxCallbacks)
+	}
 	strictPri := -1 // with strict priorities, the one level this pass runs
-	for l.npending > 0 && l.pendMask != 0 {
+	for l.pendMask != 0 {
 		pri := bits.Len8(l.pendMask) - 1 // the most urgent non-empty queue
 		if l.strictPri {
 			if strictPri >= 0 && pri != strictPri {
@@ -341,23 +355,29 @@ func (l *Loop) invokePending() {
 		if e.w == nil {
 			continue // cleared while queued
 		}
-		e.w.base().pendIdx = 0
+		e.b.pendIdx = 0
 		l.npending--
 		l.callbacks++
 		ran++
 		e.w.invoke(e.revents)
-		if l.breakNow.Load() || l.stopInvoke {
+		if l.stopInvoke || l.breakNow.Load() {
 			l.stopInvoke = false
 			return
 		}
-		if ran%gcYieldEvery == 0 {
-			runtime.Gosched()
-			if l.maxInterval > 0 && time.Since(start) >= l.maxInterval {
+		if ran == check {
+			if l.maxCallbacks > 0 && ran >= l.maxCallbacks {
 				return
 			}
-		}
-		if l.maxCallbacks > 0 && ran >= l.maxCallbacks {
-			return
+			if ran%gcYieldEvery == 0 {
+				runtime.Gosched()
+				if l.maxInterval > 0 && time.Since(start) >= l.maxInterval {
+					return
+				}
+			}
+			check = ran + gcYieldEvery - ran%gcYieldEvery
+			if l.maxCallbacks > 0 {
+				check = min(check, l.maxCallbacks)
+			}
 		}
 	}
 }
@@ -465,7 +485,7 @@ func (l *Loop) queueIO(evs []poller.Event) {
 		rev := fromPoller(e.Events)
 		for w := st.ios; w != nil; w = w.next {
 			if got := rev & w.events; got != 0 {
-				l.feed(w, got)
+				l.feedBase(w, &w.watcher, got)
 			}
 		}
 	}

@@ -94,27 +94,10 @@ func newEpoll() (*epoll, error) {
 
 func (p *epoll) Name() string { return "epoll" }
 
-func epollMask(interest Events) uint32 {
-	var m uint32
-	if interest&In != 0 {
-		m |= unix.EPOLLIN
-	}
-	if interest&Out != 0 {
-		m |= unix.EPOLLOUT
-	}
-	if interest&RDHup != 0 {
-		m |= unix.EPOLLRDHUP
-	}
-	if interest&Edge != 0 {
-		m |= unix.EPOLLET
-	}
-	return m
-}
-
 // ctl is epoll_ctl through a raw system call: it never blocks, and the raw
 // path skips the scheduler's syscall bookkeeping, which is costly here.
 func (p *epoll) ctl(op, fd int, interest Events, gen uint32) syscall.Errno {
-	ev := unix.EpollEvent{Events: epollMask(interest), Fd: int32(fd), Pad: int32(gen)}
+	ev := unix.EpollEvent{Events: uint32(interest), Fd: int32(fd), Pad: int32(gen)}
 	_, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_CTL, uintptr(p.fd), uintptr(op), uintptr(fd),
 		uintptr(unsafe.Pointer(&ev)), 0, 0)
 	return e
@@ -169,7 +152,7 @@ func (p *epoll) waitRaw() (int, error) {
 	}
 }
 
-func (p *epoll) Wait(events []Event, timeout time.Duration, mayBlock func() bool) (int, error) {
+func (p *epoll) Wait(events []Event, block func() time.Duration) (int, error) {
 	if len(events) == 0 {
 		return 0, nil
 	}
@@ -182,9 +165,10 @@ func (p *epoll) Wait(events []Event, timeout time.Duration, mayBlock func() bool
 		return 0, err
 	}
 	switch {
-	case n == 0 && timeout != 0:
+	case n == 0:
 		p.busy = 0
-		if mayBlock != nil && !mayBlock() {
+		timeout := block()
+		if timeout == 0 {
 			return 0, nil
 		}
 		if n, err = p.park(timeout); err != nil {
@@ -202,11 +186,16 @@ func (p *epoll) Wait(events []Event, timeout time.Duration, mayBlock func() bool
 			p.drainWake()
 			continue
 		}
-		events[j] = Event{Fd: r.Fd, Gen: uint32(r.Pad), Events: fromEpoll(r.Events)}
+		events[j] = Event{Fd: r.Fd, Gen: uint32(r.Pad), Events: Events(r.Events) & reported}
 		j++
 	}
 	return j, nil
 }
+
+// reported is what epoll may report for the interest this package asks
+// for; the mask keeps other bits (EPOLLRDNORM and the like, should a
+// kernel add them) out of the caller's sight.
+const reported = In | Out | RDHup | Err | Hup
 
 // busyWaits is how many Waits in a row must find events at once before
 // the poller leaves Go's network poller (see register).
@@ -280,26 +269,6 @@ func (p *epoll) park(timeout time.Duration) (int, error) {
 		return 0, err
 	}
 	return p.nready, p.nerr
-}
-
-func fromEpoll(m uint32) Events {
-	var e Events
-	if m&unix.EPOLLIN != 0 {
-		e |= In
-	}
-	if m&unix.EPOLLOUT != 0 {
-		e |= Out
-	}
-	if m&unix.EPOLLRDHUP != 0 {
-		e |= RDHup
-	}
-	if m&unix.EPOLLERR != 0 {
-		e |= Err
-	}
-	if m&unix.EPOLLHUP != 0 {
-		e |= Hup
-	}
-	return e
 }
 
 func (p *epoll) drainWake() {

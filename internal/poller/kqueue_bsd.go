@@ -153,7 +153,7 @@ func (p *kqueue) waitRaw() (int, error) {
 	}
 }
 
-func (p *kqueue) Wait(events []Event, timeout time.Duration, mayBlock func() bool) (int, error) {
+func (p *kqueue) Wait(events []Event, block func() time.Duration) (int, error) {
 	if len(events) == 0 {
 		return 0, nil
 	}
@@ -165,8 +165,9 @@ func (p *kqueue) Wait(events []Event, timeout time.Duration, mayBlock func() boo
 	if err != nil {
 		return 0, err
 	}
-	if n == 0 && timeout != 0 {
-		if mayBlock != nil && !mayBlock() {
+	if n == 0 {
+		timeout := block()
+		if timeout == 0 {
 			return 0, nil
 		}
 		if timeout > 0 {

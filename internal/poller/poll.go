@@ -99,12 +99,10 @@ func (p *pollBackend) Delete(fd int) error {
 	return nil
 }
 
-func (p *pollBackend) Wait(events []Event, timeout time.Duration, mayBlock func() bool) (int, error) {
+func (p *pollBackend) Wait(events []Event, block func() time.Duration) (int, error) {
 	ms := -1
 	var deadline time.Time
-	if timeout != 0 && mayBlock != nil && !mayBlock() {
-		timeout = 0
-	}
+	timeout := block()
 	if timeout >= 0 {
 		ms = int((timeout + time.Millisecond - 1) / time.Millisecond)
 		deadline = time.Now().Add(timeout)

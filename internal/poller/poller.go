@@ -23,17 +23,19 @@ import (
 // (what Add and Modify ask for) and as readiness (what Wait reports).
 type Events uint32
 
-// The event bits. Err and Hup are only ever reported, never requested: every
-// backend reports them for any registered descriptor.
-const (
-	In      Events = 1 << iota // readable, or a listening socket has a connection
-	Out                        // writable, or a connect finished
-	RDHup                      // the peer shut down its writing side (EPOLLRDHUP, EV_EOF)
-	Err                        // an error is pending on the descriptor
-	Hup                        // hang-up: both directions are closed
-	Edge                       // interest only: report transitions, not levels
-	Invalid                    // the descriptor is not open (POLLNVAL)
-)
+// The event bits (values in events_*.go: on Linux they are epoll's own,
+// so the epoll backend passes reports through without translating them).
+// Err and Hup are only ever reported, never requested: every backend
+// reports them for any registered descriptor. The values are distinct
+// powers of two on every system; nothing else may be assumed of them.
+//
+//	In       readable, or a listening socket has a connection
+//	Out      writable, or a connect finished
+//	RDHup    the peer shut down its writing side (EPOLLRDHUP, EV_EOF)
+//	Err      an error is pending on the descriptor
+//	Hup      hang-up: both directions are closed
+//	Edge     interest only: report transitions, not levels
+//	Invalid  the descriptor is not open (POLLNVAL)
 
 // ErrNotPollable is returned by Add for a descriptor the backend cannot watch
 // (epoll refuses regular files and /dev/null with EPERM). The loop treats such
@@ -66,13 +68,15 @@ type Poller interface {
 	Delete(fd int) error
 
 	// Wait fills events with what is ready and returns how many it filled.
-	// timeout < 0 waits until something is ready or Wake is called; 0 never
-	// blocks. A Wake reports no Event: Wait simply returns, possibly with 0.
-	// When mayBlock is not nil, Wait calls it just before it would block
-	// (never when something was ready at once), and does not block when it
-	// reports false: the caller's chance to announce that it sleeps and to
-	// look once more for work other goroutines published meanwhile.
-	Wait(events []Event, timeout time.Duration, mayBlock func() bool) (int, error)
+	// It calls block at most once, when it would block, to learn for how
+	// long: a negative duration waits until something is ready or Wake is
+	// called, 0 does not wait. The native backends first look without
+	// blocking and call block only when nothing was ready, so a busy caller
+	// never computes a timeout; poll(2) asks before its one system call.
+	// block is also the caller's chance to announce that it sleeps and to
+	// look once more for work other goroutines published meanwhile. A Wake
+	// reports no Event: Wait simply returns, possibly with 0.
+	Wait(events []Event, block func() time.Duration) (int, error)
 
 	// Wake makes a blocked or future Wait return. It is safe from any
 	// goroutine, cheap when repeated (wake-ups coalesce until the next Wait).

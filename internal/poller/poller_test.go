@@ -41,25 +41,25 @@ func TestReadinessAndGenerations(t *testing.T) {
 		if err := p.Add(a, poller.In, 7); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := p.Wait(evs, 0, nil); err != nil || n != 0 {
+		if n, err := p.Wait(evs, wait(0)); err != nil || n != 0 {
 			t.Fatalf("Wait on an idle socket = %d, %v; want 0, nil", n, err)
 		}
 		unix.Write(b, []byte("x"))
-		n, err := p.Wait(evs, time.Second, nil)
+		n, err := p.Wait(evs, wait(time.Second))
 		if err != nil || n != 1 || evs[0].Fd != int32(a) || evs[0].Gen != 7 || evs[0].Events&poller.In == 0 {
 			t.Fatalf("Wait after a write = %d %+v, %v; want fd %d gen 7 In", n, evs[:n], err, a)
 		}
 		if err := p.Modify(a, poller.Out, 8); err != nil {
 			t.Fatal(err)
 		}
-		n, _ = p.Wait(evs, time.Second, nil)
+		n, _ = p.Wait(evs, wait(time.Second))
 		if n != 1 || evs[0].Events&poller.Out == 0 || evs[0].Gen != 8 {
 			t.Fatalf("after Modify(Out): %+v; want Out with gen 8", evs[:n])
 		}
 		if err := p.Delete(a); err != nil {
 			t.Fatal(err)
 		}
-		if n, _ := p.Wait(evs, 0, nil); n != 0 {
+		if n, _ := p.Wait(evs, wait(0)); n != 0 {
 			t.Fatalf("after Delete: %d events; want 0", n)
 		}
 		if err := p.Delete(a); err != nil {
@@ -72,7 +72,7 @@ func TestTimeoutAndWake(t *testing.T) {
 	backends(t, func(t *testing.T, p poller.Poller) {
 		evs := make([]poller.Event, 8)
 		start := time.Now()
-		if n, err := p.Wait(evs, 20*time.Millisecond, nil); n != 0 || err != nil {
+		if n, err := p.Wait(evs, wait(20*time.Millisecond)); n != 0 || err != nil {
 			t.Fatalf("Wait with nothing registered = %d, %v", n, err)
 		}
 		if el := time.Since(start); el < 20*time.Millisecond {
@@ -84,7 +84,7 @@ func TestTimeoutAndWake(t *testing.T) {
 			p.Wake()
 			p.Wake() // coalesces
 		}()
-		if n, err := p.Wait(evs, -1, nil); n != 0 || err != nil {
+		if n, err := p.Wait(evs, wait(-1)); n != 0 || err != nil {
 			t.Fatalf("Wait woken = %d, %v; want 0, nil", n, err)
 		}
 		<-done
@@ -126,7 +126,7 @@ func TestPollReportsInvalid(t *testing.T) {
 	}
 	unix.Close(fds[0])
 	evs := make([]poller.Event, 4)
-	n, _ := p.Wait(evs, 0, nil)
+	n, _ := p.Wait(evs, wait(0))
 	if n != 1 || evs[0].Events&poller.Invalid == 0 {
 		t.Fatalf("closed descriptor under poll(2): %+v; want Invalid", evs[:n])
 	}
@@ -161,7 +161,7 @@ func TestWakeNeverLost(t *testing.T) {
 		deadline := time.Now().Add(time.Second)
 		for i := 0; time.Now().Before(deadline); i++ {
 			start := time.Now()
-			if _, err := p.Wait(evs, 2*time.Second, nil); err != nil {
+			if _, err := p.Wait(evs, wait(2*time.Second)); err != nil {
 				t.Fatal(err)
 			}
 			if el := time.Since(start); el >= 2*time.Second {
@@ -187,22 +187,22 @@ func TestBusyThenIdle(t *testing.T) {
 		for round := range 3 {
 			unix.Write(b, []byte("x"))
 			for i := range 1500 { // level-triggered: ready every time
-				if n, err := p.Wait(evs, -1, nil); n != 1 || err != nil {
+				if n, err := p.Wait(evs, wait(-1)); n != 1 || err != nil {
 					t.Fatalf("round %d, busy wait %d = %d, %v; want 1 event", round, i, n, err)
 				}
 			}
 			var buf [8]byte
 			unix.Read(a, buf[:])
-			if n, err := p.Wait(evs, 10*time.Millisecond, nil); n != 0 || err != nil {
+			if n, err := p.Wait(evs, wait(10*time.Millisecond)); n != 0 || err != nil {
 				t.Fatalf("round %d: idle Wait(10ms) = %d, %v; want 0", round, n, err)
 			}
 			go unix.Write(b, []byte("y"))
-			if n, err := p.Wait(evs, -1, nil); n != 1 || err != nil || evs[0].Fd != int32(a) {
+			if n, err := p.Wait(evs, wait(-1)); n != 1 || err != nil || evs[0].Fd != int32(a) {
 				t.Fatalf("round %d: Wait for a write from another goroutine = %d %+v, %v", round, n, evs[:n], err)
 			}
 			unix.Read(a, buf[:])
 			go p.Wake()
-			if n, err := p.Wait(evs, -1, nil); n != 0 || err != nil {
+			if n, err := p.Wait(evs, wait(-1)); n != 0 || err != nil {
 				t.Fatalf("round %d: Wait woken = %d, %v; want 0, nil", round, n, err)
 			}
 			if got := openFDs(t); got != fds {
@@ -219,4 +219,9 @@ func openFDs(t *testing.T) int {
 		return 0
 	}
 	return len(ents)
+}
+
+// wait is a block hook that always waits d.
+func wait(d time.Duration) func() time.Duration {
+	return func() time.Duration { return d }
 }
