@@ -62,7 +62,8 @@ const yieldInterval = 100 * time.Microsecond
 //  3. compute how long to wait: zero when anything is pending, idle
 //     watchers are active or mode is RunNoWait; else until the nearest
 //     timer, periodic or LoopExit deadline; forever without any;
-//  4. poll the backend;
+//  4. poll the backend (which looks first without waiting, and asks for
+//     step 3's answer only when nothing is ready: a busy loop skips it);
 //  5. update the loop's time (Now), rescheduling periodics if the
 //     wall clock jumped;
 //  6. queue I/O watchers for what is ready, and async watchers that were
