@@ -65,6 +65,10 @@ func TestAllocs(t *testing.T) {
 			b.Search([]byte("\r\n\r\n"), nil)
 			b.Drain(b.Len())
 		}},
+		{"AddReference+Drain", func() {
+			b.AddReference(msg, nil)
+			b.Drain(b.Len())
+		}},
 		{"Reserve+Commit", func() {
 			b.Reserve(1000)
 			b.Commit(500)

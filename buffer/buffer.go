@@ -43,6 +43,10 @@ type Buffer struct {
 	// cannot return it.
 	err error
 
+	// spare is the struct of a consumed reference kept for the next
+	// AddReference (see free); nil when there is none.
+	spare *chunk
+
 	cbs       []*Callback
 	notifying int  // depth of nested notify calls
 	cbsDirty  bool // a callback was removed while notifying
@@ -83,6 +87,15 @@ func (b *Buffer) Unfreeze(front bool) {
 	} else {
 		b.backFrozen = false
 	}
+}
+
+// Frozen reports whether the given end of b is frozen (Freeze): the front
+// (front == true) or the back.
+func (b *Buffer) Frozen(front bool) bool {
+	if front {
+		return b.frontFrozen
+	}
+	return b.backFrozen
 }
 
 // link appends the non-empty chunk c to the chain.
@@ -363,7 +376,7 @@ func (b *Buffer) drain(n int) {
 		if b.head == nil {
 			b.tail = nil
 		}
-		freeChunk(c)
+		b.free(c)
 	}
 }
 
@@ -515,17 +528,23 @@ func (b *Buffer) RemoveBuffer(dst *Buffer, n int) int {
 }
 
 // Reset empties b, whatever its freezing: chunks go back to the pool,
-// references are released, the ReadLine scratch space and Err are dropped,
-// and an outstanding reservation is cancelled. Callbacks see the deletion.
+// references are released, the ReadLine scratch space, the spare
+// reference struct and Err are dropped, and an outstanding reservation is
+// cancelled. Callbacks see the deletion.
 func (b *Buffer) Reset() {
 	b.cancelReserve()
 	orig := b.n
-	for c := b.head; c != nil; {
+	c := b.head
+	b.head, b.tail, b.n = nil, nil, 0
+	for c != nil {
 		next := c.next
-		freeChunk(c)
+		b.free(c)
 		c = next
 	}
-	b.head, b.tail, b.n = nil, nil, 0
+	if c := b.spare; c != nil {
+		b.spare = nil
+		putBare(c)
+	}
 	b.gen++
 	b.scratch = nil
 	b.err = nil

@@ -251,6 +251,9 @@ func TestFreeze(t *testing.T) {
 	other := chained("o")
 
 	b.Freeze(true)
+	if !b.Frozen(true) || b.Frozen(false) {
+		t.Errorf("after Freeze(true): Frozen(true), Frozen(false) = %v, %v; want true, false", b.Frozen(true), b.Frozen(false))
+	}
 	p := make([]byte, 2)
 	checks := []struct {
 		name string
@@ -281,6 +284,9 @@ func TestFreeze(t *testing.T) {
 	b.Unfreeze(true)
 
 	b.Freeze(false)
+	if b.Frozen(true) || !b.Frozen(false) {
+		t.Errorf("after Freeze(false): Frozen(true), Frozen(false) = %v, %v; want false, true", b.Frozen(true), b.Frozen(false))
+	}
 	released := false
 	checks = []struct {
 		name string

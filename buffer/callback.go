@@ -79,11 +79,16 @@ func (b *Buffer) compactCallbacks() {
 	b.cbsDirty = false
 }
 
-// notify reports a change to the callbacks.
+// notify reports a change to the callbacks. It is small enough to be
+// inlined, so that a Buffer without callbacks pays a test, not a call.
 func (b *Buffer) notify(orig, added, deleted int) {
-	if len(b.cbs) == 0 || (added == 0 && deleted == 0) {
-		return
+	if len(b.cbs) != 0 && (added != 0 || deleted != 0) {
+		b.callCallbacks(orig, added, deleted)
 	}
+}
+
+// callCallbacks is notify for a Buffer with callbacks.
+func (b *Buffer) callCallbacks(orig, added, deleted int) {
 	b.notifying++
 	for i := 0; i < len(b.cbs); i++ {
 		cb := b.cbs[i]

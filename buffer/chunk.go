@@ -3,6 +3,7 @@ package buffer
 import (
 	"os"
 	"sync"
+	"unsafe"
 )
 
 // Chunk size classes. Small buffers (a request line, a short reply) start
@@ -40,6 +41,7 @@ type chunk struct {
 	kind  uint8 // kindMem, kindRef or kindFile
 
 	release func([]byte) // kindRef: called with buf once the data is consumed
+	home    uintptr      // kindRef: the Buffer.id whose AddReference made it (Buffer.free)
 
 	file *os.File // kindFile: the file; not owned
 	fd   int      // kindFile: file.Fd(), cached
@@ -127,3 +129,41 @@ func putBare(c *chunk) {
 	*c = chunk{class: noClass}
 	barePool.Put(c)
 }
+
+// newRef returns an empty reference chunk for b: b's spare when it has one
+// (see free), else a struct from barePool.
+func (b *Buffer) newRef() *chunk {
+	if c := b.spare; c != nil {
+		b.spare = nil
+		return c
+	}
+	c := newBare()
+	c.kind, c.home = kindRef, b.id()
+	return c
+}
+
+// free gives back the chunk c that b has just unlinked, like freeChunk,
+// except that a reference added to b itself (AddReference) keeps its
+// struct as b's spare when b has none: a Buffer that is lent memory over
+// and over, such as the one showing a connection's read buffer, then
+// costs no pool round trip per reference. A reference moved in from
+// another Buffer goes back to the pool, so only Buffers that call
+// AddReference ever hold a spare.
+func (b *Buffer) free(c *chunk) {
+	if c.kind != kindRef || c.home != b.id() || b.spare != nil {
+		freeChunk(c)
+		return
+	}
+	release, buf := c.release, c.buf
+	c.next, c.buf, c.release = nil, nil, nil
+	c.off, c.end = 0, 0
+	b.spare = c
+	if release != nil {
+		release(buf)
+	}
+}
+
+// id identifies b for chunk.home. It is an address kept as a number, not
+// a pointer: a chunk must not keep its Buffer alive, and a Buffer freed
+// and reallocated at the same address at worst keeps a stranger's spare.
+func (b *Buffer) id() uintptr { return uintptr(unsafe.Pointer(b)) }

@@ -19,3 +19,6 @@ const MaxChunk = maxChunk
 
 // SizeofBuffer is the size of a Buffer struct, the memory an idle one holds.
 const SizeofBuffer = unsafe.Sizeof(Buffer{})
+
+// HasSpare reports whether b keeps a spare reference struct.
+func HasSpare(b *Buffer) bool { return b.spare != nil }

@@ -74,11 +74,16 @@ func (b *Buffer) Commit(n int) {
 	b.notify(orig, n, 0)
 }
 
-// cancelReserve drops an outstanding reservation.
+// cancelReserve drops an outstanding reservation. It is small enough to
+// be inlined, so that the common case (none) costs a test, not a call.
 func (b *Buffer) cancelReserve() {
-	if b.resvN == 0 {
-		return
+	if b.resvN != 0 {
+		b.dropReserve()
 	}
+}
+
+// dropReserve is cancelReserve when there is a reservation.
+func (b *Buffer) dropReserve() {
 	for c := b.resv; c != nil; {
 		next := c.next
 		freeChunk(c)

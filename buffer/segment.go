@@ -31,8 +31,7 @@ func (b *Buffer) AddReference(p []byte, release func([]byte)) error {
 		return bytes.ErrTooLarge
 	}
 	b.cancelReserve()
-	c := newBare()
-	c.kind = kindRef
+	c := b.newRef()
 	c.buf, c.off, c.end = p, 0, len(p)
 	c.release = release
 	orig := b.n

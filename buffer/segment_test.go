@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/eventide-go/eventide/buffer"
@@ -75,6 +76,81 @@ func TestAddReferenceReleasedOnce(t *testing.T) {
 	b.AddReference(nil, func([]byte) { calls++ })
 	if calls != 1 || b.Len() != 0 {
 		t.Fatalf("empty reference: calls %d, Len %d; want 1, 0", calls, b.Len())
+	}
+}
+
+func TestAddReferenceSpare(t *testing.T) {
+	// A Buffer lent memory over and over (stream's read path) keeps the
+	// struct of a reference it consumed for the next AddReference; a
+	// reference that reached it from another Buffer does not give it one.
+	tests := []struct {
+		name      string
+		consume   func(t *testing.T, b *buffer.Buffer)
+		wantSpare bool
+	}{
+		{"Drain", func(t *testing.T, b *buffer.Buffer) { b.Drain(b.Len()) }, true},
+		{"Read", func(t *testing.T, b *buffer.Buffer) { io.ReadAll(b) }, true},
+		{"moved out", func(t *testing.T, b *buffer.Buffer) {
+			var dst buffer.Buffer
+			dst.AppendBuffer(b)
+			dst.Drain(dst.Len())
+			if buffer.HasSpare(&dst) {
+				t.Errorf("a Buffer that consumed a moved-in reference keeps a spare")
+			}
+		}, false},
+		{"Reset", func(t *testing.T, b *buffer.Buffer) { b.Reset() }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b buffer.Buffer
+			released := 0
+			for i := range 3 {
+				data := []byte{'a' + byte(i), 'b' + byte(i)}
+				b.AddReference(data, func([]byte) { released++ })
+				if got, want := contents(&b), string(data); got != want {
+					t.Fatalf("round %d: contents %q; want %q", i, got, want)
+				}
+				tt.consume(t, &b)
+				if got, want := released, i+1; got != want {
+					t.Fatalf("round %d: %d releases; want %d", i, got, want)
+				}
+				if got := buffer.HasSpare(&b); got != tt.wantSpare {
+					t.Fatalf("round %d: spare %v; want %v", i, got, tt.wantSpare)
+				}
+			}
+		})
+	}
+}
+
+func TestAddReferenceFromRelease(t *testing.T) {
+	// The release function may lend b the next piece at once: the spare
+	// is ready by then, and the new reference is not lost or released
+	// early.
+	var b buffer.Buffer
+	pieces := [][]byte{[]byte("one "), []byte("two "), []byte("three")}
+	var got []string
+	next := 0
+	var release func([]byte)
+	release = func(p []byte) {
+		got = append(got, string(p))
+		if next < len(pieces) {
+			b.AddReference(pieces[next], release)
+			next++
+		}
+	}
+	b.AddReference(pieces[0], release)
+	next = 1
+	var out []byte
+	p := make([]byte, 2)
+	for b.Len() > 0 {
+		n, _ := b.Read(p)
+		out = append(out, p[:n]...)
+	}
+	if want := "one two three"; string(out) != want {
+		t.Errorf("read %q; want %q", out, want)
+	}
+	if want := []string{"one ", "two ", "three"}; !slices.Equal(got, want) {
+		t.Errorf("released %q; want %q", got, want)
 	}
 }
 

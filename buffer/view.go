@@ -9,6 +9,17 @@ package buffer
 // a new chunk; more than 64 KiB is gathered into one exact-size
 // allocation.
 func (b *Buffer) Pullup(n int) []byte {
+	// The common case, bytes already in one piece of memory, is inlined
+	// at the call site.
+	if h := b.head; h != nil && n > 0 && h.kind != kindFile && h.end-h.off >= n {
+		return h.buf[h.off : h.off+n]
+	}
+	return b.pullup(n)
+}
+
+// pullup is Pullup when the first n bytes are not already contiguous in
+// memory.
+func (b *Buffer) pullup(n int) []byte {
 	if n < 0 {
 		n = b.n
 	}
