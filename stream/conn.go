@@ -117,6 +117,10 @@ func connIO(w *ev.IO, revents ev.Events) {
 	// io is the first field of Conn, so the watcher's address is the
 	// Conn's (one function value serves every connection; no closure).
 	c := (*Conn)(unsafe.Pointer(w))
+	if revents == ev.Read && c.flags&(fConnecting|fInCallback) == 0 {
+		c.handleRead() // what handle does for this case, one call less
+		return
+	}
 	c.handle(revents)
 }
 

@@ -36,7 +36,8 @@ type loopState struct {
 	// in is the input Buffer of the connection whose read callback runs on
 	// buf; empty between callbacks, so it holds no chunk memory.
 	in buffer.Buffer
-	// release is ls.releaseBuf as a func value, made once.
+	// release is releaseBuf as a closure on ls, made once (a closure, not
+	// the method value ls.releaseBuf, whose call goes through a wrapper).
 	release func([]byte)
 	// vecs is storage for Peek when copying leftover input out of buf.
 	vecs [4][]byte
@@ -93,7 +94,7 @@ func stateOf(l *ev.Loop) *loopState {
 		loops.m = make(map[weak.Pointer[ev.Loop]]*loopState)
 	}
 	ls := &loopState{buf: make([]byte, readBufSize)}
-	ls.release = ls.releaseBuf
+	ls.release = func(p []byte) { ls.releaseBuf(p) }
 	loops.m[k] = ls
 	runtime.AddCleanup(l, forgetLoop, k)
 	return ls

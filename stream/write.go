@@ -68,7 +68,9 @@ func (c *Conn) WriteBuffer(b *buffer.Buffer) error {
 				return err
 			}
 		}
-		c.x.wrote(n)
+		if c.x != nil {
+			c.x.wrote(n)
+		}
 		if b.Len() == 0 {
 			return nil
 		}
@@ -83,11 +85,12 @@ func (c *Conn) WriteBuffer(b *buffer.Buffer) error {
 // segment (an echo's input, a reply in one chunk) with rawWrite, more with
 // one writev(2).
 func (c *Conn) writeNow(b *buffer.Buffer) (int, error) {
-	// Drain(0) fails only when the front is frozen: WriteFd reports that.
-	if n := b.Len(); b.ContiguousSpace() != n || b.Drain(0) != nil {
+	// WriteFd also reports a frozen front (ErrFrozen).
+	n := b.Len()
+	if b.ContiguousSpace() != n || b.Frozen(true) {
 		return b.WriteFd(c.io.Fd(), 0)
 	}
-	n, e := rawWrite(c.io.Fd(), b.Pullup(b.Len()), c.sock())
+	n, e := rawWrite(c.io.Fd(), b.Pullup(n), c.sock())
 	if e != 0 {
 		return 0, e
 	}
@@ -141,7 +144,7 @@ func (c *Conn) writable() error {
 // nothing queued, writing enabled, connected, no rate limit or filter or
 // pair in the way.
 func (c *Conn) canWriteNow() bool {
-	return c.flags&(fWrite|fConnecting) == fWrite && c.outLen() == 0 && c.x.direct()
+	return c.flags&(fWrite|fConnecting) == fWrite && c.outLen() == 0 && (c.x == nil || c.x.direct())
 }
 
 // queue returns the output Buffer, taking one from the loop if needed.
