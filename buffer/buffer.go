@@ -44,7 +44,7 @@ type Buffer struct {
 	err error
 
 	// spare is the struct of a consumed reference kept for the next
-	// AddReference (see free); nil when there is none.
+	// AddReference (see drain); nil when there is none.
 	spare *chunk
 
 	cbs       []*Callback
@@ -376,7 +376,22 @@ func (b *Buffer) drain(n int) {
 		if b.head == nil {
 			b.tail = nil
 		}
-		b.free(c)
+		if c.kind != kindRef || c.home != b.id() || b.spare != nil {
+			freeChunk(c)
+			continue
+		}
+		// A reference added to b itself keeps its struct as b's spare
+		// for the next AddReference: a Buffer that is lent memory over
+		// and over, such as the one showing a connection's read buffer,
+		// then makes no pool round trip per reference. A reference moved
+		// in from another Buffer goes back to the pool, so only Buffers
+		// that call AddReference ever hold a spare.
+		release, buf := c.release, c.buf
+		c.next, c.buf, c.release, c.off, c.end = nil, nil, nil, 0, 0
+		b.spare = c
+		if release != nil {
+			release(buf)
+		}
 	}
 }
 
@@ -532,20 +547,12 @@ func (b *Buffer) RemoveBuffer(dst *Buffer, n int) int {
 // reference struct and Err are dropped, and an outstanding reservation is
 // cancelled. Callbacks see the deletion.
 func (b *Buffer) Reset() {
-	b.cancelReserve()
 	orig := b.n
-	c := b.head
-	b.head, b.tail, b.n = nil, nil, 0
-	for c != nil {
-		next := c.next
-		b.free(c)
-		c = next
-	}
+	b.drain(b.n) // cancels the reservation, bumps gen
 	if c := b.spare; c != nil {
 		b.spare = nil
 		putBare(c)
 	}
-	b.gen++
 	b.scratch = nil
 	b.err = nil
 	b.notify(orig, 0, orig)

@@ -33,7 +33,8 @@ type chunk struct {
 	next *chunk
 
 	// buf is the storage; the data is buf[off:end]. For kindMem the free
-	// space buf[end:] may be appended to and buf[:off] prepended to.
+	// space buf[end:] may be appended to and buf[:off] prepended to. A
+	// kindFile chunk has no buf and off == end == 0 (Pullup relies on it).
 	buf      []byte
 	off, end int
 
@@ -41,7 +42,7 @@ type chunk struct {
 	kind  uint8 // kindMem, kindRef or kindFile
 
 	release func([]byte) // kindRef: called with buf once the data is consumed
-	home    uintptr      // kindRef: the Buffer.id whose AddReference made it (Buffer.free)
+	home    uintptr      // kindRef: the Buffer.id whose AddReference made it (Buffer.drain)
 
 	file *os.File // kindFile: the file; not owned
 	fd   int      // kindFile: file.Fd(), cached
@@ -130,37 +131,12 @@ func putBare(c *chunk) {
 	barePool.Put(c)
 }
 
-// newRef returns an empty reference chunk for b: b's spare when it has one
-// (see free), else a struct from barePool.
+// newRef returns an empty reference chunk for b from barePool. (AddReference
+// first takes b's spare, if it has one: see drain.)
 func (b *Buffer) newRef() *chunk {
-	if c := b.spare; c != nil {
-		b.spare = nil
-		return c
-	}
 	c := newBare()
 	c.kind, c.home = kindRef, b.id()
 	return c
-}
-
-// free gives back the chunk c that b has just unlinked, like freeChunk,
-// except that a reference added to b itself (AddReference) keeps its
-// struct as b's spare when b has none: a Buffer that is lent memory over
-// and over, such as the one showing a connection's read buffer, then
-// costs no pool round trip per reference. A reference moved in from
-// another Buffer goes back to the pool, so only Buffers that call
-// AddReference ever hold a spare.
-func (b *Buffer) free(c *chunk) {
-	if c.kind != kindRef || c.home != b.id() || b.spare != nil {
-		freeChunk(c)
-		return
-	}
-	release, buf := c.release, c.buf
-	c.next, c.buf, c.release = nil, nil, nil
-	c.off, c.end = 0, 0
-	b.spare = c
-	if release != nil {
-		release(buf)
-	}
 }
 
 // id identifies b for chunk.home. It is an address kept as a number, not

@@ -31,7 +31,12 @@ func (b *Buffer) AddReference(p []byte, release func([]byte)) error {
 		return bytes.ErrTooLarge
 	}
 	b.cancelReserve()
-	c := b.newRef()
+	c := b.spare // see drain
+	if c != nil {
+		b.spare = nil
+	} else {
+		c = b.newRef()
+	}
 	c.buf, c.off, c.end = p, 0, len(p)
 	c.release = release
 	orig := b.n

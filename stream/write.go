@@ -55,11 +55,25 @@ func (c *Conn) WriteBuffer(b *buffer.Buffer) error {
 	if err := c.writable(); err != nil {
 		return err
 	}
-	if b.Len() == 0 {
+	n := b.Len()
+	if n == 0 {
 		return nil
 	}
 	if c.canWriteNow() {
-		n, err := c.writeNow(b)
+		// A single segment (an echo's input, a reply in one chunk) goes
+		// out with rawWrite, like Write's; more with one writev(2). A
+		// frozen front is left to WriteFd, which reports it.
+		var err error
+		if b.ContiguousSpace() == n && !b.Frozen(true) {
+			var e syscall.Errno
+			if n, e = rawWrite(c.io.Fd(), b.Pullup(n), c.sock()); e == 0 {
+				b.Drain(n)
+			} else {
+				n, err = 0, e
+			}
+		} else {
+			n, err = b.WriteFd(c.io.Fd(), 0)
+		}
 		if err != nil {
 			e, ok := err.(syscall.Errno)
 			if !ok || !isTemporary(e) {
@@ -79,23 +93,6 @@ func (c *Conn) WriteBuffer(b *buffer.Buffer) error {
 		return err
 	}
 	return c.arm()
-}
-
-// writeNow writes what it can of b at once and drains it from b: a single
-// segment (an echo's input, a reply in one chunk) with rawWrite, more with
-// one writev(2).
-func (c *Conn) writeNow(b *buffer.Buffer) (int, error) {
-	// WriteFd also reports a frozen front (ErrFrozen).
-	n := b.Len()
-	if b.ContiguousSpace() != n || b.Frozen(true) {
-		return b.WriteFd(c.io.Fd(), 0)
-	}
-	n, e := rawWrite(c.io.Fd(), b.Pullup(n), c.sock())
-	if e != 0 {
-		return 0, e
-	}
-	b.Drain(n)
-	return n, nil
 }
 
 // Flush writes as much queued output as the descriptor takes now, whether
