@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eventide-go/eventide/buffer"
 	"github.com/eventide-go/eventide/ev"
 	"github.com/eventide-go/eventide/stream"
 )
@@ -120,6 +121,54 @@ func TestPartialConsumption(t *testing.T) {
 	got = append(got, rest...)
 	if !bytes.Equal(got, want) {
 		t.Fatal("bytes differ")
+	}
+}
+
+// TestMovedInput is the lent-storage rule: a read callback that moves its
+// input into a Buffer of its own keeps valid bytes there while later
+// reads come in, whether it keeps them across callbacks or consumes them
+// before returning.
+func TestMovedInput(t *testing.T) {
+	tests := []struct {
+		name    string
+		consume bool // drain the moved bytes inside the callback
+	}{
+		{"kept across reads", false},
+		{"consumed in the callback", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := newLoop(t)
+			a, b := connPair(t, l)
+			var kept buffer.Buffer
+			var got []byte
+			reads := 0
+			b.SetCallbacks(func(c *stream.Conn) {
+				reads++
+				kept.AppendBuffer(c.Input())
+				if tt.consume {
+					p := make([]byte, kept.Len())
+					kept.Read(p)
+					got = append(got, p...)
+				}
+			}, nil, nil)
+			b.Enable(stream.Read)
+			want := pattern(64 * 50)
+			for i := 0; i < len(want); i += 64 {
+				// One message per read: the next is written only once
+				// the previous one was delivered.
+				r := reads
+				a.Write(want[i : i+64])
+				runUntil(t, l, func() bool { return reads > r })
+			}
+			if !tt.consume {
+				got = make([]byte, kept.Len())
+				kept.Read(got)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("after %d reads the moved bytes differ from those sent", reads)
+			}
+		})
 	}
 }
 
