@@ -35,10 +35,9 @@ type Loop struct {
 	fdChange []int32        // descriptors whose interest changed since the last poll
 	ready    []int32        // descriptors that cannot be polled and are always ready
 
-	pending  [numPri][]pendingEntry // callbacks to run, FIFO per priority
-	pendHead [numPri]int            // next entry to run in each queue
-	pendMask uint8                  // bit p set: pending[p] has entries from pendHead[p] on
-	npending int                    // entries queued and not yet run or cleared
+	pending  [numPri]pendQueue // callbacks to run, FIFO per priority
+	pendMask uint8             // bit p set: pending[p] is not empty
+	npending int               // entries queued and not yet run or cleared
 
 	actives    []Watcher // every active watcher but timers, periodics and IO, for Close and Dump
 	byKind     [numKinds]int
@@ -106,6 +105,15 @@ type Loop struct {
 	exitAt       atomic.Int64 // 1 + monotonic deadline of LoopExit; 0 = none
 	postMu       sync.Mutex
 	postN        atomic.Int32 // len(postQ), readable without postMu
+}
+
+// pendQueue is one priority's queue of callbacks to run: entries
+// e[head:] are queued. Emptying it reslices e in place (e = e[:0] through
+// the pointer), which stores only the length: no write barrier on the slice
+// header per pass.
+type pendQueue struct {
+	e    []pendingEntry
+	head int // the next entry to run
 }
 
 type pendingEntry struct {
@@ -277,9 +285,9 @@ func (l *Loop) finishClose() error {
 		c.fn(c)
 	}
 	for pri := range l.pending {
-		clear(l.pending[pri])
-		l.pending[pri] = l.pending[pri][:0]
-		l.pendHead[pri] = 0
+		q := &l.pending[pri]
+		clear(q.e)
+		q.e, q.head = q.e[:0], 0
 	}
 	l.pendMask = 0
 	l.npending = 0
@@ -398,19 +406,19 @@ func (l *Loop) feed(w Watcher, revents Events) { l.feedBase(w, w.base(), revents
 // feedBase is feed for a caller that has w's base at hand (b == w.base()).
 func (l *Loop) feedBase(w Watcher, b *watcher, revents Events) {
 	if b.pendIdx != 0 {
-		l.pending[b.pri-MinPriority][b.pendIdx-1].revents |= revents
+		l.pending[b.pri-MinPriority].e[b.pendIdx-1].revents |= revents
 		return
 	}
 	p := b.pri - MinPriority
 	q := &l.pending[p]
-	*q = append(*q, pendingEntry{w: w, b: b, revents: revents})
-	b.pendIdx = int32(len(*q))
+	q.e = append(q.e, pendingEntry{w: w, b: b, revents: revents})
+	b.pendIdx = int32(len(q.e))
 	l.pendMask |= 1 << p
 	l.npending++
 }
 
 func (l *Loop) clearPending(b *watcher) Events {
-	e := &l.pending[b.pri-MinPriority][b.pendIdx-1]
+	e := &l.pending[b.pri-MinPriority].e[b.pendIdx-1]
 	rev := e.revents
 	e.w, e.b, e.revents = nil, nil, 0
 	b.pendIdx = 0

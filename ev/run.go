@@ -278,7 +278,8 @@ func (l *Loop) queueIdles() {
 		top = max(top, w.base().pri)
 	}
 	for pri := int(top) - MinPriority; pri < numPri; pri++ {
-		for _, e := range l.pending[pri][l.pendHead[pri]:] {
+		q := &l.pending[pri]
+		for _, e := range q.e[q.head:] {
 			if e.w != nil {
 				return
 			}
@@ -320,47 +321,46 @@ func (l *Loop) queueTimers() {
 // invokePending runs queued callbacks: highest priority first, FIFO within a
 // priority, restarting at the highest non-empty priority after every
 // callback, so a callback that queues a more urgent watcher has it run next.
+// With strict priorities a pass runs one level only, the most urgent that
+// had callbacks when it started.
+//
+// It runs once per callback, so it keeps little state across the call: the
+// rare checks (the yield, the WithMaxDispatch caps) wait for ran to reach
+// check.
 func (l *Loop) invokePending() {
-	if l.npending == 0 {
+	if l.npending == 0 || l.pendMask == 0 {
 		return
 	}
-	var start time.Time
+	var start int64
 	if l.maxInterval > 0 {
-		start = time.Now()
+		start = int64(time.Since(epoch))
 	}
-	ran := 0
-	// check is the count of callbacks at which the rare checks run: the
-	// yield every gcYieldEvery callbacks, and the WithMaxDispatch caps.
-	check := gcYieldEvery
-	if l.maxCallbacks > 0 {
-		check = min(check, l.maxCallbacks)
+	allow := uint8(0xff) // the priority levels this pass may run
+	if l.strictPri {
+		allow = 1 << (bits.Len8(l.pendMask) - 1)
 	}
-	strictPri := -1 // with strict priorities, the one level this pass runs
+	ran, check := 0, l.nextCheck(0)
 	for l.pendMask != 0 {
 		pri := bits.Len8(l.pendMask) - 1 // the most urgent non-empty queue
-		if l.strictPri {
-			if strictPri >= 0 && pri != strictPri {
-				break
-			}
-			strictPri = pri
+		if allow&(1<<pri) == 0 {
+			return
 		}
-		q, h := l.pending[pri], l.pendHead[pri]
-		e := q[h]
-		q[h] = pendingEntry{} // drop the reference now, not when the queue empties
-		if h++; h == len(q) {
-			l.pending[pri] = q[:0]
+		q := &l.pending[pri]
+		e := &q.e[q.head]
+		w, b, rev := e.w, e.b, e.revents
+		*e = pendingEntry{} // drop the references now, not when the queue empties
+		if q.head++; q.head == len(q.e) {
+			q.e, q.head = q.e[:0], 0
 			l.pendMask &^= 1 << pri
-			h = 0
 		}
-		l.pendHead[pri] = h
-		if e.w == nil {
+		if w == nil {
 			continue // cleared while queued
 		}
-		e.b.pendIdx = 0
+		b.pendIdx = 0
 		l.npending--
 		l.callbacks++
 		ran++
-		e.w.invoke(e.revents)
+		w.invoke(rev)
 		if l.stopInvoke || l.breakNow.Load() {
 			l.stopInvoke = false
 			return
@@ -371,16 +371,24 @@ func (l *Loop) invokePending() {
 			}
 			if ran%gcYieldEvery == 0 {
 				runtime.Gosched()
-				if l.maxInterval > 0 && time.Since(start) >= l.maxInterval {
+				if l.maxInterval > 0 && time.Since(epoch) >= time.Duration(start)+l.maxInterval {
 					return
 				}
 			}
-			check = ran + gcYieldEvery - ran%gcYieldEvery
-			if l.maxCallbacks > 0 {
-				check = min(check, l.maxCallbacks)
-			}
+			check = l.nextCheck(ran)
 		}
 	}
+}
+
+// nextCheck is the count of callbacks, after ran, at which invokePending
+// makes its rare checks: the next multiple of gcYieldEvery, or the
+// WithMaxDispatch cap if that comes first.
+func (l *Loop) nextCheck(ran int) int {
+	next := ran + gcYieldEvery - ran%gcYieldEvery
+	if l.maxCallbacks > 0 {
+		next = min(next, l.maxCallbacks)
+	}
+	return next
 }
 
 // Break makes Run return after the current pass (libev's ev_break): how says
