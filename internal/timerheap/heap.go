@@ -99,12 +99,12 @@ func (h *Heap) Remove(i int) {
 	es[k].n.index = -1
 	if k == last {
 		es[last] = entry{} // drop the reference for the GC
-		h.es = es[:last]
+		h.es = h.es[:last] // self-reslice: stores the length only
 		return
 	}
 	es[k] = es[last]
 	es[last] = entry{}
-	h.es = es[:last]
+	h.es = h.es[:last]
 	if k > root && less(&es[k], &es[parent(k)]) {
 		h.up(k)
 	} else {
