@@ -286,6 +286,15 @@ func (l *Loop) finishClose() error {
 	}
 	for pri := range l.pending {
 		q := &l.pending[pri]
+		// What is still queued belongs to watchers that were fed without
+		// being active (the Stops above cleared the others): they are
+		// pending no more, or a later Stop or ClearPending would index
+		// the emptied queue.
+		for _, e := range q.e[q.head:] {
+			if e.b != nil {
+				e.b.pendIdx = 0
+			}
+		}
 		clear(q.e)
 		q.e, q.head = q.e[:0], 0
 	}
