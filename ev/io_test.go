@@ -276,3 +276,41 @@ func TestIOReusedNumberSameIteration(t *testing.T) {
 		}
 	})
 }
+
+// TestIOEdgeAndLevelOnOneFd: the registration is edge-triggered only while
+// every watcher of the descriptor asks for edges. With a level-triggered
+// watcher beside it the edge-triggered one is reported as often as the
+// level one (more often, never less); once the level one stops, the
+// registration turns edge-triggered and unread data is reported no more.
+func TestIOEdgeAndLevelOnOneFd(t *testing.T) {
+	l := newLoop(t) // poll(2) has no edges; see the package doc
+	a, b := socketpair(t)
+	var edges, levels int
+	et := ev.NewIO(l, a, ev.Read|ev.EdgeTriggered, func(*ev.IO, ev.Events) { edges++ })
+	lt := ev.NewIO(l, a, ev.Read, func(*ev.IO, ev.Events) { levels++ })
+	for _, w := range []*ev.IO{et, lt} {
+		if err := w.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer et.Stop()
+	write(t, b, "x")
+	runUntil(t, l, func() bool { return levels == 1 })
+	for range 3 {
+		l.Run(ev.RunNoWait) // unread data: the level watcher runs every time
+	}
+	if levels != 4 || edges != 4 {
+		t.Fatalf("unread data, four passes: level watcher ran %d times, edge watcher %d; want 4, 4", levels, edges)
+	}
+	lt.Stop()
+	l.Run(ev.RunNoWait) // applies the change; the kernel may report the data once more
+	e := edges
+	for range 3 {
+		l.Run(ev.RunNoWait)
+	}
+	if edges != e || e > 5 {
+		t.Fatalf("edge-triggered alone: ran %d times, then %d more with no new data; want at most 5, then 0", e, edges-e)
+	}
+	write(t, b, "y")
+	runUntil(t, l, func() bool { return edges == e+1 })
+}

@@ -3,10 +3,12 @@ package ev_test
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/eventide-go/eventide/ev"
+	"github.com/eventide-go/eventide/internal/evtest"
 )
 
 // tracer makes watchers that are never started (FeedEvent queues them)
@@ -242,4 +244,90 @@ func TestClosePendingWatcher(t *testing.T) {
 	if got := l.PendingCount(); got != 0 || ran != 0 {
 		t.Errorf("after Close: PendingCount %d, %d callbacks ran; want 0, 0", got, ran)
 	}
+}
+
+// TestWakeUpsNeverLost publishes work from another goroutine at the moment
+// the loop goes to sleep, round after round, for every kind of published
+// work: each must end the loop's wait. A lost wake-up leaves the loop
+// blocked (a watchdog then reports it and wakes the loop with a Post).
+func TestWakeUpsNeverLost(t *testing.T) {
+	const rounds = 300
+	kinds := []struct {
+		name    string
+		publish func(l *ev.Loop, a *ev.Async, c *ev.ManualClock)
+	}{
+		{"Post", func(l *ev.Loop, _ *ev.Async, _ *ev.ManualClock) { l.Post(func() {}) }},
+		{"Async", func(_ *ev.Loop, a *ev.Async, _ *ev.ManualClock) { a.Send() }},
+		{"Break", func(l *ev.Loop, _ *ev.Async, _ *ev.ManualClock) { l.Break(ev.BreakOne) }},
+		{"LoopBreak", func(l *ev.Loop, _ *ev.Async, _ *ev.ManualClock) { l.LoopBreak() }},
+		{"LoopExit", func(l *ev.Loop, _ *ev.Async, _ *ev.ManualClock) { l.LoopExit(0) }},
+		{"ManualClock", func(_ *ev.Loop, _ *ev.Async, c *ev.ManualClock) { c.Advance(time.Millisecond) }},
+	}
+	forEachBackend(t, func(t *testing.T, opts ...ev.Option) {
+		for _, k := range kinds {
+			t.Run(k.name, func(t *testing.T) {
+				clock := ev.NewManualClock(time.Unix(1e9, 0))
+				l := newLoop(t, append(opts, ev.WithClock(clock))...)
+				r, _ := pipe(t)
+				// Never ready: it only keeps the loop alive, so that
+				// RunOnce waits.
+				keep := ev.NewIO(l, r, ev.Read, func(*ev.IO, ev.Events) {})
+				if err := keep.Start(); err != nil {
+					t.Fatal(err)
+				}
+				defer keep.Stop()
+				sent := 0
+				a := ev.NewAsync(l, func(*ev.Async) { sent++ })
+				a.Start()
+				defer a.Stop()
+				fired := 0
+				tm := ev.NewTimer(l, time.Millisecond, 0, func(*ev.Timer) { fired++ })
+				defer tm.Stop()
+
+				start, done := make(chan struct{}), make(chan struct{})
+				var lost atomic.Int32
+				// The publisher starts from a prepare callback, so that it
+				// races the poll that follows (a Break published before
+				// Run starts is forgotten by design).
+				prep := ev.NewPrepare(l, func(*ev.Prepare) { start <- struct{}{} })
+				prep.Start()
+				defer prep.Stop()
+				go func() {
+					defer close(done)
+					for range start {
+						k.publish(l, a, clock)
+					}
+				}()
+				for i := range rounds {
+					if k.name == "ManualClock" {
+						tm.Set(time.Millisecond, 0)
+						tm.Start()
+					}
+					round := make(chan struct{})
+					go func() {
+						// The watchdog: only a lost wake-up lets it fire.
+						select {
+						case <-round:
+						case <-time.After(evtest.Deadline / 2):
+							lost.Add(1)
+							l.Post(func() {})
+						}
+					}()
+					l.Run(ev.RunOnce)
+					for k.name == "ManualClock" && fired == i {
+						l.Run(ev.RunOnce) // the advance came in during the pass
+					}
+					close(round)
+					if lost.Load() != 0 {
+						t.Fatalf("round %d: the loop slept through the work published", i)
+					}
+				}
+				close(start)
+				<-done
+				if k.name == "Async" {
+					runUntil(t, l, func() bool { return !a.AsyncPending() })
+				}
+			})
+		}
+	})
 }
