@@ -154,6 +154,70 @@ func TestAddReferenceFromRelease(t *testing.T) {
 	}
 }
 
+// TestAddReferenceFromReleaseMidOperation: a release function that lends
+// the same Buffer its next piece runs in the middle of the operation that
+// consumed the reference; the operation must count the new piece in, not
+// overwrite Len with what it computed before.
+func TestAddReferenceFromReleaseMidOperation(t *testing.T) {
+	tests := []struct {
+		name     string
+		refFirst bool                          // the reference precedes the memory bytes
+		consume  func(b *buffer.Buffer) string // returns the bytes it removed
+	}{
+		{"Read", false, func(b *buffer.Buffer) string {
+			p := make([]byte, 8)
+			n, _ := b.Read(p)
+			return string(p[:n])
+		}},
+		{"Drain", false, func(b *buffer.Buffer) string { b.Drain(8); return "mem:ref:" }},
+		{"ReadLine", false, func(b *buffer.Buffer) string {
+			line, _ := b.ReadLineString(buffer.EOLLF)
+			return line + "\n"
+		}},
+		{"Pullup in place", false, func(b *buffer.Buffer) string { b.Pullup(13); return "" }},
+		{"Pullup into a new chunk", true, func(b *buffer.Buffer) string { b.Pullup(13); return "" }},
+		{"Pullup all", true, func(b *buffer.Buffer) string { b.Pullup(-1); return "" }},
+		{"WriteTo", false, func(b *buffer.Buffer) string {
+			var out bytes.Buffer
+			b.WriteTo(&out)
+			return out.String()
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b buffer.Buffer
+			lent := 0
+			release := func([]byte) {
+				if lent++; lent == 1 {
+					b.AddReference([]byte("lent"), nil)
+				}
+			}
+			want := "mem:ref:\ntail"
+			if tt.refFirst {
+				b.AddReference([]byte("ref:"), release)
+				b.WriteString("mem:")
+				want = "ref:mem:\ntail"
+			} else {
+				b.WriteString("mem:")
+				b.AddReference([]byte("ref:"), release)
+			}
+			b.WriteString("\ntail")
+			removed := tt.consume(&b)
+			if lent != 1 {
+				t.Fatalf("release called %d times; want 1", lent)
+			}
+			n := b.Len()
+			rest, _ := io.ReadAll(&b)
+			if len(rest) != n {
+				t.Errorf("Len() = %d; the buffer holds %d bytes (%q)", n, len(rest), rest)
+			}
+			if got := removed + string(rest); got != want+"lent" {
+				t.Errorf("removed %q, then %q remained; want %q in all", removed, rest, want+"lent")
+			}
+		})
+	}
+}
+
 // tempFile returns an open file holding data.
 func tempFile(t testing.TB, data []byte) *os.File {
 	t.Helper()

@@ -53,14 +53,15 @@ func (b *Buffer) pullup(n int) []byte {
 		return nil
 	}
 	c.end = n
-	rest := b.n - n
+	// Count c in after the drain rather than setting Len from before
+	// it: a release function the drain calls may add to b.
 	b.drain(n)
 	c.next = b.head
 	b.head = c
 	if b.tail == nil {
 		b.tail = c
 	}
-	b.n = rest + n
+	b.n += n
 	return c.buf[:n]
 }
 
@@ -76,9 +77,9 @@ func (b *Buffer) pullupInPlace(h *chunk, n int) []byte {
 	if b.copyOut(h.next, 0, h.buf[h.end:h.end+need]) < need {
 		return nil
 	}
-	// Remove the copied bytes from the chunks after h.
-	total := b.n
-	b.head, b.n = h.next, total-s0
+	// Remove the copied bytes from the chunks after h, then count h in
+	// again (as in pullup, a release may add to b during the drain).
+	b.head, b.n = h.next, b.n-s0
 	b.drain(need)
 	h.end += need
 	h.next = b.head
@@ -86,7 +87,7 @@ func (b *Buffer) pullupInPlace(h *chunk, n int) []byte {
 	if b.tail == nil {
 		b.tail = h
 	}
-	b.n = total
+	b.n += n
 	return h.buf[h.off : h.off+n]
 }
 
