@@ -3,6 +3,7 @@ package buffer_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -357,4 +358,171 @@ func TestEOLStyleString(t *testing.T) {
 			t.Errorf("String() = %q; want %q", got, want)
 		}
 	}
+}
+
+// TestReferencesModel moves references between two Buffers at random and
+// checks, after every operation, both Buffers against a model and every
+// reference's release count. A release fills the memory with '#', so a
+// Buffer that still shows released memory (a release too early, or a
+// reference struct reused while still linked) shows '#', which the test
+// bytes never contain. Some releases lend a Buffer the next piece at
+// once, from inside the operation that consumed the reference.
+func TestReferencesModel(t *testing.T) {
+	for seed := range uint32(40) {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) { referencesModel(t, seed) })
+	}
+}
+
+func referencesModel(t *testing.T, seed uint32) {
+	var (
+		bs       [2]buffer.Buffer
+		ms       [2][]byte
+		g        = gen{n: seed}
+		rnd      = gen{n: seed*7919 + 1}
+		released []int    // per reference: release calls
+		lentNow  [][2]int // (buffer, reference) lent by a release during the operation
+		refData  = map[int][]byte{}
+	)
+	roll := func(n int) int {
+		rnd.n = rnd.n*1103515245 + 12345
+		return int(rnd.n>>16) % n
+	}
+	// addRef lends bs[i] k new bytes; model says whether to add them to
+	// the model now (a release adds them after the operation instead).
+	var addRef func(i, k int, lend, model bool)
+	addRef = func(i, k int, lend, model bool) {
+		id := len(released)
+		released = append(released, 0)
+		p := g.bytes(k)
+		refData[id] = bytes.Clone(p) // p is poisoned when released
+		to := roll(2)
+		bs[i].AddReference(p, func(q []byte) {
+			released[id]++
+			for j := range q {
+				q[j] = '#'
+			}
+			if lend && len(p) > 0 {
+				lentNow = append(lentNow, [2]int{to, len(released)})
+				addRef(to, 1+roll(600), false, false)
+			}
+		})
+		if model {
+			ms[i] = append(ms[i], p...)
+		}
+	}
+	// flushLent adds to the model the pieces releases lent, at the ends
+	// of their Buffers, where AddReference put them.
+	flushLent := func() {
+		for _, l := range lentNow {
+			ms[l[0]] = append(ms[l[0]], refData[l[1]]...)
+		}
+		lentNow = lentNow[:0]
+	}
+	sizes := []int{1, 2, 5, 100, 511, 513, 4096, 5000}
+	for step := range 300 {
+		i := roll(2)
+		j := 1 - i
+		k := sizes[roll(len(sizes))]
+		var desc string
+		switch op := roll(12); op {
+		case 0, 1:
+			addRef(i, k, roll(3) == 0, true)
+			desc = "AddReference"
+		case 2:
+			p := g.bytes(k)
+			bs[i].Write(p)
+			ms[i] = append(ms[i], p...)
+			desc = "Write"
+		case 3:
+			p := make([]byte, k)
+			n, _ := bs[i].Read(p)
+			if want := min(k, len(ms[i])); n != want || !bytes.Equal(p[:n], ms[i][:n]) {
+				t.Fatalf("step %d: Read(%d) = %d bytes; want %d bytes, the model's", step, k, n, want)
+			}
+			ms[i] = ms[i][n:]
+			desc = "Read"
+		case 4:
+			bs[i].Drain(k)
+			ms[i] = ms[i][min(k, len(ms[i])):]
+			desc = "Drain"
+		case 5:
+			if got := bs[i].Pullup(k); k <= len(ms[i]) && !bytes.Equal(got, ms[i][:k]) {
+				t.Fatalf("step %d: Pullup(%d) differs from the model", step, k)
+			}
+			desc = "Pullup"
+		case 6:
+			bs[i].AppendBuffer(&bs[j])
+			ms[i], ms[j] = append(ms[i], ms[j]...), nil
+			desc = "AppendBuffer"
+		case 7:
+			bs[i].PrependBuffer(&bs[j])
+			ms[i], ms[j] = append(append([]byte{}, ms[j]...), ms[i]...), nil
+			desc = "PrependBuffer"
+		case 8:
+			n := bs[i].RemoveBuffer(&bs[j], k)
+			ms[j] = append(ms[j], ms[i][:n]...)
+			ms[i] = ms[i][n:]
+			desc = "RemoveBuffer"
+		case 9:
+			bs[i].Reset()
+			ms[i] = nil
+			desc = "Reset"
+		case 10:
+			var out bytes.Buffer
+			n, _ := bs[i].WriteTo(&limitedWriter{&out, k})
+			flushLent() // WriteTo goes on with what a release lent meanwhile
+			if int(n) != out.Len() || !bytes.Equal(out.Bytes(), ms[i][:n]) {
+				t.Fatalf("step %d: WriteTo wrote %d bytes that differ from the model's", step, n)
+			}
+			ms[i] = ms[i][n:]
+			desc = "WriteTo"
+		case 11:
+			p := g.bytes(1 + k%64)
+			bs[i].Prepend(p)
+			ms[i] = append(append([]byte{}, p...), ms[i]...)
+			desc = "Prepend"
+		}
+		flushLent()
+		for x := range bs {
+			if bs[x].Len() != len(ms[x]) {
+				t.Fatalf("step %d, after %s: buffer %d Len() = %d; want %d", step, desc, x, bs[x].Len(), len(ms[x]))
+			}
+			if got := contents(&bs[x]); got != string(ms[x]) {
+				t.Fatalf("step %d, after %s: buffer %d differs from the model (released memory shows as '#')", step, desc, x)
+			}
+		}
+		for id, n := range released {
+			if n > 1 {
+				t.Fatalf("step %d, after %s: reference %d released %d times", step, desc, id, n)
+			}
+		}
+	}
+	for len(ms[0])+len(ms[1]) > 0 {
+		for x := range bs {
+			bs[x].Reset()
+			ms[x] = nil
+		}
+		flushLent()
+	}
+	for id, n := range released {
+		if n != 1 {
+			t.Errorf("reference %d released %d times; want 1", id, n)
+		}
+	}
+}
+
+// limitedWriter takes at most n bytes, then fails with io.ErrShortWrite.
+type limitedWriter struct {
+	w io.Writer
+	n int
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	if len(p) > l.n {
+		k, _ := l.w.Write(p[:l.n])
+		l.n = 0
+		return k, io.ErrShortWrite
+	}
+	l.n -= len(p)
+	return l.w.Write(p)
 }
