@@ -178,3 +178,96 @@ func TestNewConnBadFd(t *testing.T) {
 		t.Error("NewConn(-1) succeeded")
 	}
 }
+
+// TestReadCallbackChangesConn: the first read callback of a connection
+// without extras gives it some (watermarks, a timeout, a rate limit,
+// deferred callbacks) or moves part of its input away, and consumes only
+// part of what it was shown; every byte must still arrive once, in order.
+func TestReadCallbackChangesConn(t *testing.T) {
+	tests := []struct {
+		name  string
+		first func(c *stream.Conn, own *buffer.Buffer)
+	}{
+		{"nothing", func(*stream.Conn, *buffer.Buffer) {}},
+		{"watermarks", func(c *stream.Conn, _ *buffer.Buffer) { c.SetReadWatermarks(2, 1<<20) }},
+		{"timeouts", func(c *stream.Conn, _ *buffer.Buffer) { c.SetTimeouts(time.Hour, time.Hour) }},
+		{"rate limit", func(c *stream.Conn, _ *buffer.Buffer) {
+			c.SetRateLimit(stream.RateLimit{ReadRate: 1 << 30, WriteRate: 1 << 30})
+		}},
+		{"deferred callbacks", func(c *stream.Conn, _ *buffer.Buffer) { c.SetDeferCallbacks(true) }},
+		{"part moved to another Buffer", func(c *stream.Conn, own *buffer.Buffer) {
+			c.Input().RemoveBuffer(own, 3)
+		}},
+		{"Pullup kept in the input", func(c *stream.Conn, _ *buffer.Buffer) { c.Input().Pullup(-1) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := newLoop(t)
+			a, b := connPair(t, l)
+			var own buffer.Buffer
+			var got []byte
+			reads := 0
+			b.SetCallbacks(func(c *stream.Conn) {
+				in := c.Input()
+				if reads++; reads == 1 {
+					tt.first(c, &own)
+					// Consume only part of it: the rest stays for the
+					// next callback.
+					p := make([]byte, own.Len()+in.Len()/2)
+					own.Read(p)
+					in.Read(p[len(p)-in.Len()/2:])
+					got = append(got, p...)
+					return
+				}
+				p := make([]byte, in.Len())
+				in.Read(p)
+				got = append(got, p...)
+			}, nil, nil)
+			b.Enable(stream.Read)
+			want := pattern(64 * 40)
+			for i := 0; i < len(want); i += 64 {
+				r := reads
+				a.Write(want[i : i+64])
+				runUntil(t, l, func() bool { return reads > r })
+			}
+			runUntil(t, l, func() bool { return len(got) >= len(want) })
+			if !bytes.Equal(got, want) {
+				t.Fatalf("received %d bytes that differ from the %d sent", len(got), len(want))
+			}
+		})
+	}
+}
+
+// TestReadCallbackCloses: a read callback that closes its connection with
+// input left, after moving part of it to a Buffer of its own; the moved
+// bytes stay valid, and the next connection read on the same loop gets
+// its own bytes.
+func TestReadCallbackCloses(t *testing.T) {
+	l := newLoop(t)
+	a1, b1 := connPair(t, l)
+	a2, b2 := connPair(t, l)
+	var kept buffer.Buffer
+	closed := false
+	b1.SetCallbacks(func(c *stream.Conn) {
+		c.Input().RemoveBuffer(&kept, 10)
+		c.Close()
+		closed = true
+	}, nil, nil)
+	var got []byte
+	collect(b2, &got, nil)
+	b1.Enable(stream.Read)
+	first := pattern(100)
+	a1.Write(first)
+	runUntil(t, l, func() bool { return closed })
+	second := bytes.Repeat([]byte("z"), 200)
+	a2.Write(second)
+	runUntil(t, l, func() bool { return len(got) >= len(second) })
+	if !bytes.Equal(got, second) {
+		t.Errorf("second connection received %q; want %q", got, second)
+	}
+	p := make([]byte, kept.Len())
+	kept.Read(p)
+	if !bytes.Equal(p, first[:10]) {
+		t.Errorf("bytes moved out before Close: %x; want %x", p, first[:10])
+	}
+}

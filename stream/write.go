@@ -50,7 +50,8 @@ func (c *Conn) WriteString(s string) (int, error) {
 
 // WriteBuffer moves all of b's bytes to the connection, b ending empty: at
 // once with one writev(2) when nothing is queued (as Write), the rest by
-// moving b's chunks to the output, without copying. Errors are Write's.
+// moving b's chunks to the output, without copying. Errors are Write's,
+// and buffer.ErrFrozen, with nothing moved, if b's front is frozen.
 func (c *Conn) WriteBuffer(b *buffer.Buffer) error {
 	if err := c.writable(); err != nil {
 		return err
@@ -59,12 +60,17 @@ func (c *Conn) WriteBuffer(b *buffer.Buffer) error {
 	if n == 0 {
 		return nil
 	}
+	if b.Frozen(true) {
+		// Nothing can be taken from b: the caller's mistake, not the
+		// connection's, so it is not failed (as when output is queued
+		// and AppendBuffer refuses b).
+		return buffer.ErrFrozen
+	}
 	if c.canWriteNow() {
 		// A single segment (an echo's input, a reply in one chunk) goes
-		// out with rawWrite, like Write's; more with one writev(2). A
-		// frozen front is left to WriteFd, which reports it.
+		// out with rawWrite, like Write's; more with one writev(2).
 		var err error
-		if b.ContiguousSpace() == n && !b.Frozen(true) {
+		if b.ContiguousSpace() == n {
 			var e syscall.Errno
 			if n, e = rawWrite(c.io.Fd(), b.Pullup(n), c.sock()); e == 0 {
 				b.Drain(n)

@@ -3,11 +3,16 @@ package stream_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net"
+	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/eventide-go/eventide/buffer"
 	"github.com/eventide-go/eventide/ev"
 	"github.com/eventide-go/eventide/stream"
 )
@@ -165,5 +170,117 @@ func TestHalfClose(t *testing.T) {
 	runUntil(t, l, func() bool { return len(gotA) >= 8 })
 	if string(gotA) != "response" {
 		t.Fatalf("half-closed side read %q; want %q", gotA, "response")
+	}
+}
+
+// TestWriteBufferShapes: WriteBuffer of one segment, of several, of a
+// reference, of a file segment, with nothing queued (written at once) and
+// behind queued output (moved); the peer receives every byte in order,
+// the source Buffer ends empty and each reference is released once.
+func TestWriteBufferShapes(t *testing.T) {
+	data := pattern(3000)
+	f, err := os.Create(filepath.Join(t.TempDir(), "seg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.Write(data)
+	released := 0
+	shapes := []struct {
+		name string
+		fill func(b *buffer.Buffer) []byte // returns what it added
+	}{
+		{"one segment", func(b *buffer.Buffer) []byte { b.Write(data[:100]); return data[:100] }},
+		{"several segments", func(b *buffer.Buffer) []byte {
+			b.Write(data[:10])
+			var other buffer.Buffer
+			other.Write(data[10:2000])
+			b.AppendBuffer(&other)
+			b.AddReference(data[2000:2500], func([]byte) { released++ })
+			return data[:2500]
+		}},
+		{"reference", func(b *buffer.Buffer) []byte {
+			b.AddReference(data[:700], func([]byte) { released++ })
+			return data[:700]
+		}},
+		{"file segment", func(b *buffer.Buffer) []byte {
+			b.AddFile(f, 100, 1500)
+			return data[100:1600]
+		}},
+		{"memory, then a file segment", func(b *buffer.Buffer) []byte {
+			b.Write(data[:5])
+			b.AddFile(f, 5, 995)
+			return data[:1000]
+		}},
+	}
+	for _, queued := range []bool{false, true} {
+		for _, s := range shapes {
+			t.Run(fmt.Sprintf("%s/queued=%v", s.name, queued), func(t *testing.T) {
+				l := newLoop(t)
+				a, b := connPair(t, l)
+				var got []byte
+				collect(b, &got, nil)
+				var want []byte
+				if queued {
+					a.Output().WriteString("first")
+					want = []byte("first")
+				}
+				released = 0
+				var src buffer.Buffer
+				want = append(want, s.fill(&src)...)
+				if err := a.WriteBuffer(&src); err != nil {
+					t.Fatalf("WriteBuffer: %v", err)
+				}
+				if src.Len() != 0 {
+					t.Errorf("source holds %d bytes after WriteBuffer; want 0", src.Len())
+				}
+				runUntil(t, l, func() bool { return len(got) >= len(want) })
+				if !bytes.Equal(got, want) {
+					t.Fatalf("peer received %d bytes that differ from the %d written", len(got), len(want))
+				}
+				if refs := strings.Count(s.name, "reference") + strings.Count(s.name, "several"); released != refs {
+					t.Errorf("%d releases; want %d", released, refs)
+				}
+			})
+		}
+	}
+}
+
+// TestWriteBufferFrozen: a Buffer whose front is frozen cannot be moved;
+// WriteBuffer says so with buffer.ErrFrozen, whether or not output is
+// queued, and the connection stays usable.
+func TestWriteBufferFrozen(t *testing.T) {
+	for _, queued := range []bool{false, true} {
+		t.Run(fmt.Sprintf("queued=%v", queued), func(t *testing.T) {
+			l := newLoop(t)
+			a, b := connPair(t, l)
+			var got []byte
+			var events []stream.What
+			collect(b, &got, &events)
+			var aEvents []stream.What
+			a.SetCallbacks(nil, nil, func(_ *stream.Conn, what stream.What, _ error) { aEvents = append(aEvents, what) })
+			want := ""
+			if queued {
+				a.Output().WriteString("first,")
+				want = "first,"
+			}
+			var src buffer.Buffer
+			src.WriteString("frozen")
+			src.Freeze(true)
+			if err := a.WriteBuffer(&src); !errors.Is(err, buffer.ErrFrozen) {
+				t.Errorf("WriteBuffer of a frozen Buffer: %v; want buffer.ErrFrozen", err)
+			}
+			if src.Len() != len("frozen") {
+				t.Errorf("frozen source holds %d bytes; want 6, untouched", src.Len())
+			}
+			if _, err := a.WriteString("after"); err != nil {
+				t.Fatalf("Write after the refused WriteBuffer: %v", err)
+			}
+			want += "after"
+			runUntil(t, l, func() bool { return len(got) >= len(want) || a.Closed() })
+			if string(got) != want || a.Closed() || len(aEvents) != 0 {
+				t.Fatalf("peer received %q, writer closed %v, writer events %v; want %q, false, none", got, a.Closed(), aEvents, want)
+			}
+		})
 	}
 }
