@@ -16,10 +16,10 @@ import (
 // nothing more on a busy loop. It calls the syscall package's function,
 // not x/sys/unix's: unix.RawSyscall6 is an assembly jump to it, and a Go
 // call through assembly pays two ABI wrappers, about 30 instructions a
-// call (callgrind; docs/design.md §11). p is converted to uintptr in the
+// call (callgrind; docs/design.md §2). p is converted to uintptr in the
 // call expression itself, which keeps what it points to alive and in
-// place for the call (unsafe.Pointer rule 4; RawSyscall6 is
-// go:uintptrkeepalive and does not grow the stack).
+// place for the call (unsafe.Pointer rule 4: RawSyscall6 carries the
+// uintptrkeepalive directive and does not grow the stack).
 func Call(trap uintptr, fd int, p unsafe.Pointer, n int, flags uintptr) (int, syscall.Errno) {
 	for {
 		r, _, e := syscall.RawSyscall6(trap, uintptr(fd), uintptr(p), uintptr(n), flags, 0, 0)
