@@ -54,13 +54,26 @@ func (t *Timer) Init(l *Loop, after, repeat time.Duration, fn TimerFunc) {
 }
 
 // Set changes the delays of a stopped timer (libev's ev_timer_set). It panics
-// on an active timer.
+// on an active timer. Like ev_timer_set it may precede Init, which then
+// replaces the delays.
 func (t *Timer) Set(after, repeat time.Duration) {
-	t.mustInit()
+	// One test and one call for every misuse keep Set small enough to be
+	// inlined: it is half of the usual Set, Start.
+	if t.active || after|repeat < 0 { // after|repeat < 0: either is negative
+		t.badSet(after, repeat)
+	}
+	t.after, t.repeat = after, repeat
+}
+
+// badSet panics for the misuse that Set found. Not inlined, so that Set
+// can be.
+//
+//go:noinline
+func (t *Timer) badSet(after, repeat time.Duration) {
 	if t.active {
 		panic("ev: Timer.Set on an active timer")
 	}
-	t.set(after, repeat)
+	panicNegative(after, repeat)
 }
 
 func (t *Timer) set(after, repeat time.Duration) {
@@ -70,8 +83,7 @@ func (t *Timer) set(after, repeat time.Duration) {
 	t.after, t.repeat = after, repeat
 }
 
-// panicNegative is set's panic, apart so that set stays small enough to be
-// inlined.
+// panicNegative is the panic of a negative delay.
 func panicNegative(after, repeat time.Duration) {
 	panic(fmt.Sprintf("ev: negative timer duration (after %v, repeat %v)", after, repeat))
 }
