@@ -56,7 +56,6 @@ type Loop struct {
 	asyncs          watcherList
 	cleanups        watcherList
 
-	waitExit int64                // exitAt when the iteration computed its wait, for blockTime
 	waitMode RunMode              // the mode of the iteration that is polling, for blockTime
 	blockFn  func() time.Duration // l.blockTime, allocated once
 

@@ -133,13 +133,13 @@ func (l *Loop) leaveRun() {
 // it (see wake), and does not block if there is some, or if LoopExit moved
 // the deadline the wait was computed from.
 func (l *Loop) blockTime() time.Duration {
-	l.waitExit = l.exitAt.Load()
-	d := l.waitTime(l.waitMode)
+	exit := l.exitAt.Load() // the LoopExit deadline the wait is computed from
+	d := l.waitTime(l.waitMode, exit)
 	if d == 0 {
 		return 0
 	}
 	l.sleeping.Store(true)
-	if l.exitAt.Load() != l.waitExit || l.postN.Load() != 0 || l.asyncPending.Load() ||
+	if l.exitAt.Load() != exit || l.postN.Load() != 0 || l.asyncPending.Load() ||
 		l.breakReq.Load() != 0 || l.breakNow.Load() || l.clockMoved.Load() {
 		return 0
 	}
@@ -219,8 +219,9 @@ func (l *Loop) iterate(mode RunMode) {
 	}
 }
 
-// waitTime is step 3 of an iteration.
-func (l *Loop) waitTime(mode RunMode) time.Duration {
+// waitTime is step 3 of an iteration; exit is the LoopExit deadline
+// (exitAt) blockTime read, so that the wait and its later check agree.
+func (l *Loop) waitTime(mode RunMode, exit int64) time.Duration {
 	if mode == RunNoWait || l.npending > 0 || len(l.idles) > 0 || len(l.ready) > 0 || l.closing || !l.alive() {
 		// Nothing to wait for, or nothing that could end the wait.
 		return 0
@@ -242,8 +243,8 @@ func (l *Loop) waitTime(mode RunMode) time.Duration {
 			next = m
 		}
 	}
-	if e := l.exitAt.Load(); e != 0 && (next < 0 || e-1 < next) {
-		next = e - 1
+	if exit != 0 && (next < 0 || exit-1 < next) {
+		next = exit - 1
 	}
 	if next < 0 {
 		return -1
