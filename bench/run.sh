@@ -19,7 +19,8 @@
 #   http  hello-world HTTP servers (C libevent evhttp, Go net/http, fasthttp,
 #         nbio's nbhttp, a minimal gnet server, eventide's examples/hello
 #         and, when it has the flag, examples/hello -bridge) under wrk -t1
-#         (bench/cmd/httpload); then RSS per idle keep-alive connection
+#         (bench/cmd/httpload) and under httpload -gen raw, a generator
+#         that is cheaper than wrk; then RSS per idle keep-alive connection
 #         with MEM_CONNS connections. Ratios to fasthttp and to net/http.
 #   sig   latency of signal delivery and child exit to the callback
 #         (loopbench / loop_libev, tests signal and child).
@@ -39,6 +40,10 @@
 #   CONNS      echo and http connection counts, default "50 1000"
 #   SIZES      echo message sizes in bytes, default "64 4096"
 #   MEM_CONNS  connections of the memory tests, default 10000
+#   HTTP_GENS  http load generators, default "wrk raw": wrk -t1, and httpload's
+#              own (-gen raw), which makes two system calls per request to
+#              wrk's four, so that the server rather than the generator is
+#              the bottleneck
 #   EXTRA_ECHO more echo servers, "name|command" separated by ";"; {addr} in
 #              the command becomes HOST:PORT ("-addr {addr}" is appended
 #              when it is missing)
@@ -61,6 +66,7 @@ WARMUP=${WARMUP:-1}
 CONNS=${CONNS:-"50 1000"}
 SIZES=${SIZES:-"64 4096"}
 MEM_CONNS=${MEM_CONNS:-10000}
+HTTP_GENS=${HTTP_GENS:-"wrk raw"}
 EXTRA_ECHO=${EXTRA_ECHO:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-$(mktemp -d /tmp/eventide-bench.XXXXXX)}
@@ -285,21 +291,25 @@ add_eventide_http() {
 
 run_http() {
 	add_eventide_http
-	log "== http: $REPS repetitions, ${DUR}s each, conns $CONNS"
-	local rep conns s name line
+	log "== http: $REPS repetitions, ${DUR}s each, conns $CONNS, generators $HTTP_GENS"
+	local rep gen kase conns s name line
 	for ((rep = 1; rep <= REPS; rep++)); do
-		for conns in $CONNS; do
-			while read -r s; do
-				name=${s%%|*}
-				start_server "${s#*|}"
-				if line=$(taskset -c 1 "$BIN/httpload" -addr "$ADDR" -conns "$conns" \
-					-dur "${DUR}s" -warmup "${WARMUP}s" -pid "$SERVER_PID"); then
-					record http "wrk -t1 -c$conns" "$name" "$rep" "$line"
-				else
-					log "  !!! $name conns=$conns: httpload failed"
-				fi
-				stop_server
-			done < <(rotate "$rep" "${HTTP_SERVERS[@]}")
+		for gen in $HTTP_GENS; do
+			kase="raw -c" # the -gen raw generator: two system calls per request
+			[[ $gen == wrk ]] && kase="wrk -t1 -c"
+			for conns in $CONNS; do
+				while read -r s; do
+					name=${s%%|*}
+					start_server "${s#*|}"
+					if line=$(taskset -c 1 "$BIN/httpload" -gen "$gen" -addr "$ADDR" -conns "$conns" \
+						-dur "${DUR}s" -warmup "${WARMUP}s" -pid "$SERVER_PID"); then
+						record http "$kase$conns" "$name" "$rep" "$line"
+					else
+						log "  !!! $name $gen conns=$conns: httpload failed"
+					fi
+					stop_server
+				done < <(rotate "$rep" "${HTTP_SERVERS[@]}")
+			done
 		done
 	done
 	log "== http mem: $MEM_CONNS idle keep-alive connections"
@@ -453,7 +463,7 @@ build
 	echo "## Run of $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo
 	echo "- machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), kernel $(uname -r), $(go version | cut -d' ' -f3-)"
-	echo "- knobs: SECTIONS='$SECTIONS' REPS=$REPS LOOP_REPS=$LOOP_REPS DUR=$DUR WARMUP=$WARMUP CONNS='$CONNS' SIZES='$SIZES' MEM_CONNS=$MEM_CONNS"
+	echo "- knobs: SECTIONS='$SECTIONS' REPS=$REPS LOOP_REPS=$LOOP_REPS DUR=$DUR WARMUP=$WARMUP CONNS='$CONNS' SIZES='$SIZES' MEM_CONNS=$MEM_CONNS HTTP_GENS='$HTTP_GENS'"
 	echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/report.md"
 for section in $SECTIONS; do

@@ -15,6 +15,12 @@
 //
 //	httpload -addr 127.0.0.1:8001 -conns 50 -dur 5s -pid 1234
 //
+// With -gen raw the load comes from this process instead of wrk: the same
+// one-request-at-a-time keep-alive GETs, with two system calls per request
+// where wrk makes four, so that a fast server, not the generator, sets the
+// rate (see raw.go). The line has the same keys; errors counts non-200
+// responses, and any malformed response ends the run with an error.
+//
 // With -mem it measures memory instead: it reads the server's VmRSS, opens
 // -conns keep-alive connections one after the other, sends one GET on each
 // and reads the whole response, waits a second, reads VmRSS again and
@@ -48,6 +54,7 @@ func main() {
 	wrk := flag.String("wrk", "wrk", "the wrk program")
 	pid := flag.Int("pid", 0, "server process to sample in /proc (required)")
 	mem := flag.Bool("mem", false, "measure the server's RSS per idle keep-alive connection instead")
+	gen := flag.String("gen", "wrk", "load generator: wrk (wrk -t1) or raw (this process, two system calls per request)")
 	flag.Parse()
 
 	var err error
@@ -56,6 +63,10 @@ func main() {
 		err = errors.New("-pid is required")
 	case *mem:
 		err = measureMemory(*addr, *conns, *pid)
+	case *gen == "raw":
+		err = measureRaw(*addr, *conns, *warmup, *dur, *pid)
+	case *gen != "wrk":
+		err = fmt.Errorf("-gen %q: want wrk or raw", *gen)
 	default:
 		err = measureLoad(*wrk, *addr, *conns, *warmup, *dur, *pid)
 	}

@@ -56,3 +56,43 @@ func TestReadResponse(t *testing.T) {
 		}
 	}
 }
+
+func TestFrameResponse(t *testing.T) {
+	ok200 := "HTTP/1.1 200 OK\r\nDate: x\r\ncontent-length: 13\r\n\r\nHello, World!"
+	chunked := "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nd\r\nHello, World!\r\n0\r\n\r\n"
+	tests := []struct {
+		name, in string
+		n        int
+		ok       bool
+		err      string // "" none, "incomplete", or any other error
+	}{
+		{"whole", ok200, len(ok200), true, ""},
+		{"then more", ok200 + "HTTP/1.1", len(ok200), true, ""},
+		{"404", "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 45, false, ""},
+		{"head cut", ok200[:20], 0, false, "incomplete"},
+		{"body cut", ok200[:len(ok200)-1], 0, false, "incomplete"},
+		{"chunked", chunked, len(chunked), true, ""},
+		{"chunked cut", chunked[:len(chunked)-1], 0, false, "incomplete"},
+		{"chunked data cut", chunked[:50], 0, false, "incomplete"},
+		{"chunked trailer", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: y\r\n\r\n", 58, true, ""},
+		{"chunked bad size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 0, false, "error"},
+		{"gzip", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", 0, false, "error"},
+		{"close", "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", 0, false, "error"},
+		{"no length", "HTTP/1.1 200 OK\r\nServer: x\r\n\r\n", 0, false, "error"},
+		{"bad length", "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", 0, false, "error"},
+		{"bad status", "HTTX/1.1 200 OK\r\n\r\n", 0, false, "error"},
+	}
+	for _, tt := range tests {
+		n, ok, err := frameResponse([]byte(tt.in))
+		gotErr := ""
+		switch {
+		case err == errIncomplete:
+			gotErr = "incomplete"
+		case err != nil:
+			gotErr = "error"
+		}
+		if gotErr != tt.err || (err == nil && (n != tt.n || ok != tt.ok)) {
+			t.Errorf("%s: frameResponse = %d, %v, %v; want %d, %v, %q", tt.name, n, ok, err, tt.n, tt.ok, tt.err)
+		}
+	}
+}
