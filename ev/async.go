@@ -120,6 +120,9 @@ func (l *Loop) runPosted(*Async) {
 	l.postMu.Unlock()
 	for i, fn := range q {
 		q[i] = nil
+		if l.closing {
+			continue // Close from a posted function drops the rest, as Post after Close does
+		}
 		fn()
 	}
 	l.postMu.Lock()

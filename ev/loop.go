@@ -77,7 +77,7 @@ type Loop struct {
 	suspendAt  int64
 	closing    bool // Close was called from a callback; finish when Run returns
 	closed     bool
-	stopInvoke bool // LoopBreak or LoopContinue: stop running callbacks this pass
+	stopInvoke bool // LoopBreak, LoopContinue or Close from a callback: stop running callbacks this pass
 	gotExit    bool
 	gotBreak   bool
 
@@ -237,7 +237,9 @@ func (l *Loop) Backend() string { return l.backend.Name() }
 
 // Close stops every active watcher, runs the cleanup watchers, and releases
 // the backend. Calling it again does nothing. Called from a callback, it ends
-// every nested Run and finishes when the outermost returns. Loop-only.
+// every nested Run and finishes when the outermost returns; no other callback
+// runs after it (the rest of the pass, and functions posted, are dropped).
+// Loop-only.
 func (l *Loop) Close() error {
 	if l.closed {
 		return nil
@@ -245,6 +247,7 @@ func (l *Loop) Close() error {
 	l.checkGoroutine()
 	if l.depth > 0 {
 		l.closing = true
+		l.stopInvoke = true // the rest of the pass does not run (invokePending)
 		l.breakReq.Store(int32(BreakAll))
 		return nil
 	}
@@ -252,7 +255,7 @@ func (l *Loop) Close() error {
 }
 
 func (l *Loop) finishClose() error {
-	l.closing = false
+	l.closing, l.stopInvoke = false, false
 	for l.timers.Len() > 0 {
 		n, _ := l.timers.Min()
 		t := timerOf(n)

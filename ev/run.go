@@ -363,7 +363,9 @@ func (l *Loop) invokePending() {
 		ran++
 		w.invoke(rev)
 		if l.stopInvoke || l.breakNow.Load() {
-			l.stopInvoke = false
+			// Close from a callback keeps it set: every nested pass and
+			// the outer ones stop too, so no callback runs after Close.
+			l.stopInvoke = l.closing
 			return
 		}
 		if ran == check {
