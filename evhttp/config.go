@@ -75,6 +75,11 @@ const (
 	// maxPipeline is how many requests of one connection may wait for
 	// their replies before the server stops parsing further ones.
 	maxPipeline = 16
+	// maxUnreadOutput is how many reply bytes a connection may have queued
+	// for the client before the server parses no further request: a client
+	// that pipelines requests and reads no replies would otherwise make the
+	// server buffer every reply until the write timeout.
+	maxUnreadOutput = 64 << 10
 )
 
 // normalize returns c with every zero field replaced by its default.

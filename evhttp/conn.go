@@ -140,6 +140,9 @@ func (c *Conn) onWrite(sc *stream.Conn) {
 		c.arm(tLinger, lingerTimeout)
 	}
 	c.runDones()
+	// The output has drained: parse what waited for it, and let the idle
+	// timer start now that the last reply is out.
+	c.process()
 }
 
 func (c *Conn) onEvent(sc *stream.Conn, what stream.What, err error) {
@@ -188,6 +191,10 @@ func (c *Conn) updateTimer() {
 		if c.tkind != tBody {
 			c.arm(tBody, cfg.ReadBodyTimeout)
 		}
+	case c.cur == nil && c.qhead == nil && c.sc.OutputLen() > 0:
+		// The last reply is still being written: the write timeout
+		// bounds that, and idleness starts once it is out.
+		c.arm(tNone, 0)
 	case c.cur == nil && c.qhead == nil:
 		if c.tkind != tIdle {
 			c.arm(tIdle, cfg.IdleTimeout)
@@ -208,7 +215,11 @@ func (c *Conn) process() {
 		in := c.sc.Input()
 		r := c.cur
 		if r == nil {
-			if in.Len() == 0 || c.qlen >= maxPipeline {
+			// Replies the client has not read yet hold the next request
+			// back, as a full reply queue does: the input then stops the
+			// stream at its high watermark, and TCP flow control holds the
+			// client. onWrite resumes once the output has drained.
+			if in.Len() == 0 || c.qlen >= maxPipeline || c.sc.OutputLen() >= maxUnreadOutput {
 				break
 			}
 			r = c.srv.acquire(c)
