@@ -17,7 +17,9 @@
 // head is complete joins the connection's reply queue, and replies leave in
 // request order whatever order handlers answer in (libevent answers
 // pipelined requests one at a time). Up to 16 requests may wait; beyond
-// that parsing pauses. HTTP/1.1 connections persist unless a side says
+// that parsing pauses, as it does while more than 64 KiB of replies wait
+// for the client to read them, so a client that pipelines without reading
+// is held back by TCP flow control. HTTP/1.1 connections persist unless a side says
 // "Connection: close"; HTTP/1.0 ones only with "Connection: keep-alive".
 // HEAD replies carry the GET reply's Content-Length and no body.
 //
@@ -55,8 +57,8 @@
 // rest of a request head (Config.ReadHeaderTimeout, a deadline from the
 // first byte that activity never pushes back, so a client trickling its
 // header is cut off), the rest of a body (ReadBodyTimeout, restarted by
-// every arrival), or the next request (IdleTimeout). While a handler holds
-// a request no read timeout runs. Writes are bounded by WriteTimeout through
+// every arrival), or the next request (IdleTimeout, from when the last
+// reply is written). While a handler holds a request no read timeout runs. Writes are bounded by WriteTimeout through
 // the stream's write timer. SetTimeout sets them all, as
 // evhttp_set_timeout.
 //
