@@ -378,6 +378,23 @@ func (c *Conn) CloseAfterFlush() {
 	c.onRead, c.onWrite, c.onEvent = nil, nil, nil
 	c.flags |= fCloseAfterFlush | fWrite
 	c.flags &^= fRead
+	if x := c.x; x != nil && x.kind != kindFd {
+		switch {
+		case x.kind == kindFilter:
+			// A filter may hold bytes back (ErrNeedMore) or keep state
+			// of its own: flush it for good now, as CloseWrite does. The
+			// Conn under it flushes what came through before it closes
+			// (closeFilter); what the filter still holds is dropped.
+			x.filter.flush(c, true)
+			c.Close()
+			return
+		case x.peer == nil:
+			// A pair whose peer is gone: no one will ever read the
+			// output (Write gets EPIPE).
+			c.Close()
+			return
+		}
+	}
 	if c.outLen() == 0 && c.flags&fConnecting == 0 {
 		c.Close()
 		return

@@ -137,6 +137,10 @@ func (x *extras) closePair(c *Conn) error {
 		return nil
 	}
 	p.x.peer = nil
+	if p.flags&(fCloseAfterFlush|fClosed) == fCloseAfterFlush {
+		p.Close() // what it waited to flush has no reader any more
+		return nil
+	}
 	if p.flags&(fEOF|fClosed) == 0 {
 		p.flags |= fEOF
 		p.postEvent(Reading|EOF, nil)

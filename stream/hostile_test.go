@@ -1,0 +1,342 @@
+package stream_test
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"syscall"
+	"testing"
+
+	"github.com/eventide-go/eventide/buffer"
+	"github.com/eventide-go/eventide/ev"
+	"github.com/eventide-go/eventide/stream"
+)
+
+// TestPairCloseAfterFlushPeerGone closes one end of a pair while the other
+// has output queued for it; the other's CloseAfterFlush (and Flush, and
+// Close) must then finish rather than wait forever for a reader that is
+// gone.
+func TestPairCloseAfterFlushPeerGone(t *testing.T) {
+	tests := []struct {
+		name string
+		end  func(c *stream.Conn)
+	}{
+		{"CloseAfterFlush", func(c *stream.Conn) { c.CloseAfterFlush() }},
+		{"CloseWrite", func(c *stream.Conn) { c.CloseWrite() }},
+		{"Flush then Close", func(c *stream.Conn) { c.Flush(); c.Close() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := newLoop(t)
+			a, b := stream.NewPair(l)
+			closeAtEnd(t, a, b)
+			var eventsA []stream.What
+			a.SetCallbacks(nil, nil, func(_ *stream.Conn, what stream.What, _ error) { eventsA = append(eventsA, what) })
+			a.Write(pattern(100 << 10)) // b does not read: it stays queued
+			b.Close()
+			tt.end(a)
+			runUntil(t, l, func() bool { return l.PendingCount() == 0 })
+			l.Run(ev.RunNoWait)
+			if tt.name == "CloseAfterFlush" && !a.Closed() {
+				t.Fatalf("CloseAfterFlush with the peer gone: still open with %d bytes queued", a.OutputLen())
+			}
+			if !a.Closed() {
+				a.Close()
+			}
+		})
+	}
+}
+
+// TestPairBothCloseWithDataQueued closes both ends of pairs in every order
+// while each has data queued for the other, from the loop and from each
+// other's callbacks: no callback after Close, no panic, nothing active.
+func TestPairBothCloseWithDataQueued(t *testing.T) {
+	l := newLoop(t)
+	for i := range 4 {
+		a, b := stream.NewPair(l)
+		closeAtEnd(t, a, b)
+		calls := 0
+		cb := func(c *stream.Conn, other *stream.Conn) {
+			if c.Closed() {
+				t.Errorf("callback on a closed Conn")
+			}
+			calls++
+			if i%2 == 0 {
+				other.Close()
+			}
+			c.Close()
+		}
+		a.SetCallbacks(func(c *stream.Conn) { cb(c, b) }, func(c *stream.Conn) { cb(c, b) },
+			func(c *stream.Conn, _ stream.What, _ error) { cb(c, b) })
+		b.SetCallbacks(func(c *stream.Conn) { cb(c, a) }, func(c *stream.Conn) { cb(c, a) },
+			func(c *stream.Conn, _ stream.What, _ error) { cb(c, a) })
+		a.Enable(stream.Read)
+		b.Enable(stream.Read)
+		a.Write(pattern(1000))
+		b.Write(pattern(2000))
+		if i >= 2 {
+			a.Close()
+		}
+		runUntil(t, l, func() bool { return a.Closed() && b.Closed() })
+		for range 3 {
+			l.Run(ev.RunNoWait)
+		}
+		if err := a.Close(); !errors.Is(err, net.ErrClosed) {
+			t.Errorf("second Close: %v; want net.ErrClosed", err)
+		}
+	}
+}
+
+// TestCloseInEveryCallbackTwice closes a socket Conn from its read, write
+// and event callbacks (twice in a row), with and without deferred
+// callbacks: no callback runs afterwards and the second Close returns
+// net.ErrClosed.
+func TestCloseInEveryCallbackTwice(t *testing.T) {
+	for _, deferred := range []bool{false, true} {
+		for _, where := range []string{"read", "write", "eof", "error"} {
+			t.Run(where, func(t *testing.T) {
+				l := newLoop(t)
+				a, b := connPair(t, l)
+				a.SetDeferCallbacks(deferred)
+				calls, after := 0, 0
+				var second error
+				closeNow := func(c *stream.Conn) {
+					if c.Closed() {
+						after++
+						return
+					}
+					calls++
+					c.Close()
+					second = c.Close()
+				}
+				a.SetCallbacks(
+					func(c *stream.Conn) {
+						if where == "read" {
+							closeNow(c)
+						}
+					},
+					func(c *stream.Conn) {
+						if where == "write" {
+							closeNow(c)
+						}
+					},
+					func(c *stream.Conn, what stream.What, _ error) {
+						if where == "eof" && what&stream.EOF != 0 || where == "error" && what&stream.Error != 0 {
+							closeNow(c)
+						}
+					})
+				a.Enable(stream.Read)
+				switch where {
+				case "read":
+					b.Write([]byte("hello"))
+				case "write":
+					b.SetCallbacks(nil, nil, nil)
+					a.Write(pattern(4 << 20)) // more than the socket takes: queued, then written by the loop
+					b.SetCallbacks(func(c *stream.Conn) { c.Input().Drain(c.Input().Len()) }, nil, nil)
+					b.Enable(stream.Read)
+				case "eof":
+					b.CloseWrite()
+				case "error":
+					a.Write(pattern(4 << 20))
+					b.Close() // unread data: the kernel resets a
+				}
+				runUntil(t, l, func() bool { return a.Closed() })
+				for range 3 {
+					l.Run(ev.RunNoWait)
+				}
+				if where == "error" && calls == 0 {
+					// The reset may come as EOF first on a Unix socket;
+					// what matters is that a closed, once.
+					return
+				}
+				if calls != 1 || after != 0 {
+					t.Errorf("closing callback ran %d times, callbacks after Close %d; want 1, 0", calls, after)
+				}
+				if !errors.Is(second, net.ErrClosed) {
+					t.Errorf("second Close in the callback: %v; want net.ErrClosed", second)
+				}
+			})
+		}
+	}
+}
+
+// TestCloseOtherPendingConn has two connections readable in the same pass;
+// the first one's read callback closes the second, whose callback must not
+// run.
+func TestCloseOtherPendingConn(t *testing.T) {
+	l := newLoop(t)
+	a1, b1 := connPair(t, l)
+	a2, b2 := connPair(t, l)
+	reads := map[*stream.Conn]int{}
+	var other func(c *stream.Conn) *stream.Conn
+	other = func(c *stream.Conn) *stream.Conn {
+		if c == a1 {
+			return a2
+		}
+		return a1
+	}
+	for _, c := range []*stream.Conn{a1, a2} {
+		c.SetCallbacks(func(c *stream.Conn) {
+			if c.Closed() {
+				t.Errorf("read callback on a closed Conn")
+			}
+			reads[c]++
+			other(c).Close()
+			c.Input().Drain(c.Input().Len())
+		}, nil, nil)
+		c.Enable(stream.Read)
+	}
+	b1.Write([]byte("x"))
+	b2.Write([]byte("y"))
+	runUntil(t, l, func() bool { return len(reads) > 0 })
+	for range 3 {
+		l.Run(ev.RunNoWait)
+	}
+	if got := len(reads); got != 1 {
+		t.Errorf("read callbacks ran on %d connections; want 1 (the other was closed while pending)", got)
+	}
+}
+
+// TestConnCloseAfterLoopClose closes the loop from a read callback, then
+// the connections: no panic, every descriptor closed.
+func TestConnCloseAfterLoopClose(t *testing.T) {
+	before := openFDs(t)
+	l, err := ev.NewLoop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := connPair(t, l)
+	a.SetCallbacks(func(c *stream.Conn) {
+		l.Close()
+		c.Write([]byte("after")) // the descriptor is still open: fine
+	}, nil, nil)
+	a.Enable(stream.Read)
+	b.Write([]byte("x"))
+	if err := l.Run(ev.RunDefault); err != nil {
+		t.Fatal(err)
+	}
+	if !l.Closed() {
+		t.Fatal("loop not closed")
+	}
+	if err := a.Close(); err != nil {
+		t.Errorf("Close of a Conn after its loop: %v", err)
+	}
+	if err := b.Close(); err != nil {
+		t.Errorf("Close of a Conn after its loop: %v", err)
+	}
+	if got := openFDs(t); got != before {
+		t.Errorf("descriptors: %d before, %d after", before, got)
+	}
+}
+
+// TestFilterCloseAfterFlushHeldOutput writes to a filter whose output
+// function holds bytes back until it has 4 (ErrNeedMore) and emits the
+// rest only when flushing: CloseAfterFlush must flush the filter and
+// close, and the peer must get every byte.
+func TestFilterCloseAfterFlushHeldOutput(t *testing.T) {
+	l := newLoop(t)
+	a, b := connPair(t, l)
+	out := func(src, dst *buffer.Buffer, flush bool) error {
+		n := src.Len() / 4 * 4
+		if flush {
+			n = src.Len()
+		}
+		if n == 0 {
+			return stream.ErrNeedMore
+		}
+		src.RemoveBuffer(dst, n)
+		return nil
+	}
+	f := stream.NewFilter(a, nil, out)
+	var got []byte
+	var events []stream.What
+	collect(b, &got, &events)
+	f.WriteString("abcdefg") // "abcd" passes, "efg" is held
+	runUntil(t, l, func() bool { return len(got) >= 4 })
+	f.CloseAfterFlush()
+	runUntil(t, l, func() bool { return len(events) > 0 })
+	if string(got) != "abcdefg" || events[0] != stream.Reading|stream.EOF {
+		t.Errorf("peer got %q then %v; want %q then reading|eof", got, events, "abcdefg")
+	}
+	if !f.Closed() || !a.Closed() {
+		t.Errorf("filter closed %v, under closed %v; want both", f.Closed(), a.Closed())
+	}
+}
+
+// TestFilterErrorsAtOddPlaces makes the input filter fail on the n-th call
+// for several n, with the error returned after it consumed part of its
+// input and while flushing at EOF: one Error event with that error, the
+// filter and the Conn under it closed, no callback afterwards.
+func TestFilterErrorsAtOddPlaces(t *testing.T) {
+	errBoom := errors.New("boom")
+	for failAt := 1; failAt <= 4; failAt++ {
+		l := newLoop(t)
+		a, b := connPair(t, l)
+		calls := 0
+		in := func(src, dst *buffer.Buffer, flush bool) error {
+			calls++
+			if calls == failAt || flush {
+				src.Drain(src.Len() / 2)
+				return errBoom
+			}
+			if src.Len() < 3 {
+				return stream.ErrNeedMore
+			}
+			src.RemoveBuffer(dst, src.Len())
+			return nil
+		}
+		f := stream.NewFilter(a, in, nil)
+		var errs []error
+		after := 0
+		f.SetCallbacks(func(c *stream.Conn) {
+			if c.Closed() {
+				after++
+			}
+			c.Input().Drain(c.Input().Len())
+		}, nil, func(c *stream.Conn, what stream.What, err error) {
+			if c.Closed() {
+				after++
+			}
+			if what&stream.Error != 0 {
+				errs = append(errs, err)
+			}
+		})
+		f.Enable(stream.Read)
+		for _, s := range []string{"a", "bc", "defg", "h"} {
+			b.WriteString(s)
+			l.Run(ev.RunNoWait)
+			l.Run(ev.RunNoWait)
+		}
+		b.CloseWrite()
+		runUntil(t, l, func() bool { return f.Closed() })
+		l.Run(ev.RunNoWait)
+		if len(errs) != 1 || !errors.Is(errs[0], errBoom) || after != 0 || !a.Closed() {
+			t.Errorf("fail at call %d: errors %v, callbacks after close %d, under closed %v; want [boom], 0, true",
+				failAt, errs, after, a.Closed())
+		}
+	}
+}
+
+// TestWriteAfterPeerGone writes to a socket whose peer closed: EPIPE (or
+// ECONNRESET) as an error, once to the event callback, and no SIGPIPE
+// ends the process.
+func TestWriteAfterPeerGone(t *testing.T) {
+	l := newLoop(t)
+	a, b := tcpPair(t, l)
+	var errs []error
+	a.SetCallbacks(nil, nil, func(_ *stream.Conn, what stream.What, err error) {
+		if what&stream.Error != 0 {
+			errs = append(errs, err)
+		}
+	})
+	b.Close()
+	var werr error
+	for i := 0; i < 100 && werr == nil; i++ {
+		_, werr = a.Write(bytes.Repeat([]byte("x"), 1000))
+		l.Run(ev.RunNoWait)
+	}
+	runUntil(t, l, func() bool { return a.Closed() })
+	if len(errs) != 1 || !errors.Is(errs[0], syscall.EPIPE) && !errors.Is(errs[0], syscall.ECONNRESET) {
+		t.Errorf("errors %v; want one EPIPE or ECONNRESET", errs)
+	}
+}
