@@ -3,9 +3,14 @@ package stream_test
 import (
 	"bytes"
 	"errors"
+	"math/rand/v2"
 	"net"
+	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/eventide-go/eventide/buffer"
 	"github.com/eventide-go/eventide/ev"
@@ -338,5 +343,244 @@ func TestWriteAfterPeerGone(t *testing.T) {
 	runUntil(t, l, func() bool { return a.Closed() })
 	if len(errs) != 1 || !errors.Is(errs[0], syscall.EPIPE) && !errors.Is(errs[0], syscall.ECONNRESET) {
 		t.Errorf("errors %v; want one EPIPE or ECONNRESET", errs)
+	}
+}
+
+// TestDialAndListenErrorsLeakNothing dials and listens where it must fail,
+// in every way, and counts descriptors: each failure is an error (returned
+// or one Error event), the Conn ends closed, and no descriptor is left.
+func TestDialAndListenErrorsLeakNothing(t *testing.T) {
+	l := newLoop(t)
+	before := openFDs(t)
+	refused := func() string {
+		// A port that was just free: bound, then closed.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		return addr
+	}()
+	long := "/tmp/" + strings.Repeat("x", 200)
+	dials := []struct{ network, address string }{
+		{"tcp", refused},
+		{"tcp", "10.255.255.1:9"}, // unroutable: times out, or unreachable at once
+		{"tcp", "127.0.0.1"},
+		{"tcp", "127.0.0.1:99999"},
+		{"tcp", "[::1"},
+		{"tcp", ":"},
+		{"tcp", "127.0.0.1:-1"},
+		{"udp", "127.0.0.1:80"},
+		{"unix", filepath.Join(t.TempDir(), "none")},
+		{"unix", long},
+		{"unix", ""},
+	}
+	for _, d := range dials {
+		c, err := stream.DialWith(l, d.network, d.address, stream.DialConfig{Timeout: 50 * time.Millisecond})
+		if err != nil {
+			if c != nil {
+				t.Errorf("Dial(%q, %q) returned a Conn with the error %v", d.network, d.address, err)
+			}
+			continue
+		}
+		var events []stream.What
+		c.SetCallbacks(nil, nil, func(c *stream.Conn, what stream.What, err error) {
+			if what == stream.Connected {
+				c.Close() // a sandbox that answers for every address
+				events = append(events, stream.Error)
+				return
+			}
+			events = append(events, what)
+			if err == nil {
+				t.Errorf("Dial(%q, %q): event %v without an error", d.network, d.address, what)
+			}
+		})
+		runUntil(t, l, func() bool { return c.Closed() })
+		l.Run(ev.RunNoWait)
+		if len(events) != 1 || events[0]&stream.Error == 0 {
+			t.Errorf("Dial(%q, %q): events %v; want one error", d.network, d.address, events)
+		}
+	}
+	busy, err := stream.Listen(l, "tcp", "127.0.0.1:0", stream.ListenConfig{}, func(*stream.Listener, *stream.Conn) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	ro := filepath.Join(t.TempDir(), "ro")
+	os.Mkdir(ro, 0o500)
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, nil, 0o600)
+	listens := []struct{ network, address string }{
+		{"tcp", busy.Addr().String()},
+		{"tcp", "127.0.0.1"},
+		{"tcp", "256.0.0.1:0"},
+		{"tcp", "example.invalid:0"},
+		{"udp", "127.0.0.1:0"},
+		{"unix", long},
+		{"unix", file},                        // exists: EADDRINUSE
+		{"unix", filepath.Join(file, "sock")}, // a file as directory: ENOTDIR
+	}
+	if os.Geteuid() != 0 {
+		listens = append(listens, struct{ network, address string }{"unix", filepath.Join(ro, "sock")})
+	}
+	for _, a := range listens {
+		ln, err := stream.Listen(l, a.network, a.address, stream.ListenConfig{}, func(*stream.Listener, *stream.Conn) {})
+		if err == nil {
+			ln.Close()
+			t.Errorf("Listen(%q, %q) succeeded; want an error", a.network, a.address)
+			continue
+		}
+		var op *net.OpError
+		if !errors.As(err, &op) {
+			t.Errorf("Listen(%q, %q) = %v; want a *net.OpError", a.network, a.address, err)
+		}
+	}
+	if _, err := os.Stat(file); err != nil {
+		t.Errorf("a failed unix Listen removed the file in its way: %v", err)
+	}
+	busy.Close()
+	if got := openFDs(t); got != before {
+		t.Errorf("descriptors: %d before the failures, %d after", before, got)
+	}
+}
+
+// TestCloseAfterFlushSlowReader queues 8 MB and calls CloseAfterFlush
+// against a peer that reads 1 KB per readiness: every byte arrives, in
+// order, then EOF; the writer gets no callback.
+func TestCloseAfterFlushSlowReader(t *testing.T) {
+	l := newLoop(t)
+	a, b := tcpPair(t, l)
+	fd := b.Fd()
+	want := pattern(8 << 20)
+	calls := 0
+	a.SetCallbacks(func(*stream.Conn) { calls++ }, func(*stream.Conn) { calls++ },
+		func(*stream.Conn, stream.What, error) { calls++ })
+	a.Write(want)
+	a.CloseAfterFlush()
+	var got []byte
+	eof := false
+	buf := make([]byte, 1024)
+	r := ev.NewIO(l, fd, ev.Read, func(w *ev.IO, _ ev.Events) {
+		n, err := syscall.Read(fd, buf)
+		switch {
+		case n > 0:
+			got = append(got, buf[:n]...)
+		case n == 0 && err == nil:
+			eof = true
+			w.Stop()
+		case err != syscall.EAGAIN:
+			t.Errorf("read: %v", err)
+			w.Stop()
+		}
+	})
+	if err := r.Start(); err != nil {
+		t.Fatal(err)
+	}
+	runUntil(t, l, func() bool { return eof || !r.Active() })
+	if !bytes.Equal(got, want) {
+		t.Errorf("reader got %d bytes (equal %v); want the %d written", len(got), bytes.Equal(got, want[:min(len(got), len(want))]), len(want))
+	}
+	if !a.Closed() || calls != 0 {
+		t.Errorf("writer closed %v, callbacks %d; want true, 0", a.Closed(), calls)
+	}
+}
+
+// TestStressToggles runs connections (bounded for the race detector) that
+// send random-sized writes while the receivers toggle reading, watermarks
+// and rate limits at random from their callbacks and from a timer: every
+// byte arrives, in order.
+func TestStressToggles(t *testing.T) {
+	const conns = 100
+	const perConn = 64 << 10
+	l := newLoop(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	type side struct {
+		a, b   *stream.Conn
+		sent   int
+		got    []byte
+		want   []byte
+		closed bool
+	}
+	sides := make([]*side, conns)
+	for i := range sides {
+		s := &side{want: pattern(perConn + i)}
+		s.a, s.b = connPair(t, l)
+		s.b.SetCallbacks(func(c *stream.Conn) {
+			in := c.Input()
+			k := in.Len()
+			if rng.IntN(3) == 0 {
+				k = rng.IntN(k + 1) // leave some for later
+			}
+			n := len(s.got)
+			s.got = append(s.got, make([]byte, k)...)
+			in.Read(s.got[n:])
+			switch rng.IntN(8) {
+			case 0:
+				c.Disable(stream.Read)
+			case 1:
+				low := rng.IntN(64)
+				c.SetReadWatermarks(low, low+rng.IntN(4096)+1)
+			case 2:
+				c.SetReadWatermarks(0, 0)
+			case 3:
+				c.SetRateLimit(stream.RateLimit{ReadRate: 1 << 20, Tick: time.Millisecond})
+			case 4:
+				c.SetRateLimit(stream.RateLimit{})
+			}
+		}, nil, func(c *stream.Conn, what stream.What, err error) {
+			if what&stream.EOF != 0 {
+				// What is left below the low watermark is ours.
+				in := c.Input()
+				n := len(s.got)
+				s.got = append(s.got, make([]byte, in.Len())...)
+				in.Read(s.got[n:])
+				s.closed = true
+				c.Close()
+			} else {
+				t.Errorf("conn %d: event %v %v", i, what, err)
+			}
+		})
+		s.b.Enable(stream.Read)
+		s.a.SetCallbacks(nil, nil, func(c *stream.Conn, what stream.What, err error) {
+			t.Errorf("writer %d: event %v %v", i, what, err)
+		})
+		sides[i] = s
+	}
+	// Writers send random-sized pieces from a timer; the same timer
+	// re-enables reading at random.
+	tick := ev.NewTimer(l, 0, time.Millisecond, func(*ev.Timer) {
+		for _, s := range sides {
+			if s.sent < len(s.want) && s.a.OutputLen() < 256<<10 {
+				n := min(len(s.want)-s.sent, 1+rng.IntN(9000))
+				s.a.Write(s.want[s.sent : s.sent+n])
+				s.sent += n
+				if s.sent == len(s.want) {
+					s.a.CloseAfterFlush()
+				}
+			}
+			if !s.closed && rng.IntN(4) == 0 {
+				s.b.Enable(stream.Read)
+			}
+			if !s.closed && rng.IntN(16) == 0 {
+				s.b.SetReadWatermarks(0, 0)
+				s.b.SetRateLimit(stream.RateLimit{})
+			}
+		}
+	})
+	tick.Start()
+	defer tick.Stop()
+	runUntil(t, l, func() bool {
+		for _, s := range sides {
+			if !s.closed {
+				return false
+			}
+		}
+		return true
+	})
+	for i, s := range sides {
+		if !bytes.Equal(s.got, s.want) {
+			t.Errorf("conn %d: got %d bytes, want %d (equal prefix %v)", i, len(s.got), len(s.want), bytes.HasPrefix(s.want, s.got))
+		}
 	}
 }
