@@ -295,3 +295,140 @@ func TestBodyTimeout(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileRequests sends each vector of request-smuggling scanners and
+// conformance suites, after a valid request on the same connection, and
+// checks the status of the second reply and that every error closes the
+// connection ("Connection: close", then EOF). want 0 means the vector is
+// an acceptable request, answered 200 by echo with body.
+func TestHostileRequests(t *testing.T) {
+	const h = "Host: x\r\n"
+	const te = "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\n\r\n"
+	const cl = "POST / HTTP/1.1\r\n" + h
+	tests := []struct {
+		name string
+		req  string
+		want int
+		body string // the echoed body of an acceptable request
+	}{
+		// Transfer-Encoding variants (RFC 9112 §6.1, §6.3).
+		{"TE chunked, identity", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n", 400, ""},
+		{"TE identity, chunked", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: identity, chunked\r\n\r\n0\r\n\r\n", 501, ""},
+		{"TE Chunked", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: Chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 0, "abc"},
+		{"TE trailing OWS", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked \r\n\r\n3\r\nabc\r\n0\r\n\r\n", 0, "abc"},
+		{"TE leading tab", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding:\tchunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 0, "abc"},
+		{"TE x-chunked", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: x-chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 400, ""},
+		{"two TE chunked", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, ""},
+		{"TE gzip then chunked lines", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 501, ""},
+		{"TE in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 411, ""},
+		{"TE and CL in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\nabc", 400, ""},
+		{"TE and CL", "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 400, ""},
+		{"TE on GET", "GET / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 0, "abc"},
+		// Chunk lines (RFC 9112 §7.1).
+		{"chunk size +", te + "+3\r\nabc\r\n0\r\n\r\n", 400, ""},
+		{"chunk size -", te + "-3\r\nabc\r\n0\r\n\r\n", 400, ""},
+		{"chunk size 0x", te + "0x3\r\nabc\r\n0\r\n\r\n", 400, ""},
+		{"chunk size leading space", te + " 3\r\nabc\r\n0\r\n\r\n", 400, ""},
+		{"chunk size trailing space", te + "3 \r\nabc\r\n0\r\n\r\n", 400, ""},
+		{"chunk size space before ext", te + "3 ;a\r\nabc\r\n0\r\n\r\n", 400, ""},
+		{"chunk size 17 digits", te + "00000000000000003\r\nabc\r\n0\r\n\r\n", 400, ""},
+		{"chunk size 16 digits", te + "0000000000000003\r\nabc\r\n0\r\n\r\n", 0, "abc"},
+		{"chunk ext quoted ;", te + "3;a=\"x;y\"\r\nabc\r\n0\r\n\r\n", 0, "abc"},
+		{"chunk ext quoted CR", te + "3;a=\"x\ry\"\r\nabc\r\n0\r\n\r\n", 400, ""},
+		{"chunk ext quoted escape", te + "3;a=\"\\\"\"\r\nabc\r\n0\r\n\r\n", 0, "abc"},
+		{"last chunk ext", te + "3\r\nabc\r\n0;x\r\n\r\n", 0, "abc"},
+		{"last chunk 00", te + "3\r\nabc\r\n00\r\n\r\n", 0, "abc"},
+		{"chunk line bare LF", te + "3\nabc\r\n0\r\n\r\n", 400, ""},
+		{"chunk data bare LF", te + "3\r\nabc\n0\r\n\r\n", 400, ""},
+		{"chunk data no CRLF", te + "3\r\nabc0\r\n\r\n", 400, ""},
+		{"chunk data too long", te + "3\r\nabcd\r\n0\r\n\r\n", 400, ""},
+		{"final bare LF", te + "3\r\nabc\r\n0\r\n\n", 400, ""},
+		{"trailer framing fields", te + "3\r\nabc\r\n0\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\nHost: evil\r\n\r\n", 0, "abc"},
+		{"trailer obs-fold", te + "3\r\nabc\r\n0\r\nT: a\r\n b\r\n\r\n", 400, ""},
+		{"trailer too large", te + "3\r\nabc\r\n0\r\nX: " + strings.Repeat("a", 9000) + "\r\n\r\n", 431, ""},
+		// Content-Length (RFC 9110 §8.6, RFC 9112 §6.3).
+		{"CL +5", cl + "Content-Length: +5\r\n\r\nabcde", 400, ""},
+		{"CL -1", cl + "Content-Length: -1\r\n\r\nabcde", 400, ""},
+		{"CL 05", cl + "Content-Length: 05\r\n\r\nabcde", 0, "abcde"},
+		{"CL 5 OWS", cl + "Content-Length: 5 \r\n\r\nabcde", 0, "abcde"},
+		{"CL 5,5", cl + "Content-Length: 5,5\r\n\r\nabcde", 400, ""},
+		{"CL 5, 6", cl + "Content-Length: 5, 6\r\n\r\nabcde", 400, ""},
+		{"two CL equal", cl + "Content-Length: 5\r\nContent-Length: 5\r\n\r\nabcde", 0, "abcde"},
+		{"two CL differ", cl + "Content-Length: 5\r\nContent-Length: 6\r\n\r\nabcde", 400, ""},
+		{"two CL 5 and 05", cl + "Content-Length: 5\r\nContent-Length: 05\r\n\r\nabcde", 400, ""},
+		{"CL 20 digits", cl + "Content-Length: 99999999999999999999\r\n\r\n", 400, ""},
+		{"CL empty", cl + "Content-Length: \r\n\r\nabcde", 400, ""},
+		{"CL above limit", cl + "Content-Length: 9999999999\r\n\r\n", 413, ""},
+		// Request line (RFC 9112 §3).
+		{"two spaces", "GET  / HTTP/1.1\r\n" + h + "\r\n", 400, ""},
+		{"space after target", "GET /  HTTP/1.1\r\n" + h + "\r\n", 400, ""},
+		{"tab separator", "GET\t/ HTTP/1.1\r\n" + h + "\r\n", 400, ""},
+		{"lowercase method", "get / HTTP/1.1\r\n" + h + "\r\n", 501, ""},
+		{"unknown method", "FOO / HTTP/1.1\r\n" + h + "\r\n", 501, ""},
+		{"HTTP/1.2", "GET / HTTP/1.2\r\n" + h + "\r\n", 0, ""},
+		{"HTTP/2.0", "GET / HTTP/2.0\r\n" + h + "\r\n", 505, ""},
+		{"HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505, ""},
+		{"HTTP/1.1x", "GET / HTTP/1.1x\r\n" + h + "\r\n", 400, ""},
+		{"absolute-form", "GET http://other/p HTTP/1.1\r\n" + h + "\r\n", 0, ""},
+		{"absolute-form userinfo", "GET http://u@h/ HTTP/1.1\r\n" + h + "\r\n", 400, ""},
+		{"asterisk GET", "GET * HTTP/1.1\r\n" + h + "\r\n", 400, ""},
+		{"asterisk OPTIONS", "OPTIONS * HTTP/1.1\r\n" + h + "\r\n", 0, ""},
+		{"authority-form GET", "GET x:80 HTTP/1.1\r\n" + h + "\r\n", 400, ""},
+		{"CONNECT", "CONNECT x:80 HTTP/1.1\r\nHost: x:80\r\n\r\n", 405, ""},
+		{"target 10 KB", "GET /" + strings.Repeat("a", 10<<10) + " HTTP/1.1\r\n" + h + "\r\n", 414, ""},
+		{"%00 in path", "GET /a%00b HTTP/1.1\r\n" + h + "\r\n", 0, ""},
+		{"dot segments", "GET /a/../../b HTTP/1.1\r\n" + h + "\r\n", 0, ""},
+		{"fragment", "GET /a#f HTTP/1.1\r\n" + h + "\r\n", 400, ""},
+		{"raw 0xff in target", "GET /\xff HTTP/1.1\r\n" + h + "\r\n", 400, ""},
+		{"TLS ClientHello", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 400, ""},
+		// Header fields (RFC 9110 §5, RFC 9112 §5).
+		{"space before colon", "GET / HTTP/1.1\r\n" + h + "X : y\r\n\r\n", 400, ""},
+		{"empty name", "GET / HTTP/1.1\r\n" + h + ": y\r\n\r\n", 400, ""},
+		{"non-token name", "GET / HTTP/1.1\r\n" + h + "X(y): z\r\n\r\n", 400, ""},
+		{"obs-fold", "GET / HTTP/1.1\r\n" + h + "X: y\r\n z\r\n\r\n", 400, ""},
+		{"bare CR", "GET / HTTP/1.1\r\n" + h + "X: y\rz\r\n\r\n", 400, ""},
+		{"NUL", "GET / HTTP/1.1\r\n" + h + "X: y\x00z\r\n\r\n", 400, ""},
+		{"DEL", "GET / HTTP/1.1\r\n" + h + "X: y\x7fz\r\n\r\n", 400, ""},
+		{"obs-text", "GET / HTTP/1.1\r\n" + h + "X: y\x80\xffz\r\n\r\n", 0, ""},
+		{"no Host", "GET / HTTP/1.1\r\n\r\n", 400, ""},
+		{"two Hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, ""},
+		{"Host userinfo", "GET / HTTP/1.1\r\nHost: u@a\r\n\r\n", 400, ""},
+		{"Host port too big", "GET / HTTP/1.1\r\nHost: a:99999\r\n\r\n", 400, ""},
+		{"Host port not digits", "GET / HTTP/1.1\r\nHost: a:x\r\n\r\n", 400, ""},
+		{"Host empty", "GET / HTTP/1.1\r\nHost: \r\n\r\n", 0, ""},
+		{"1000 headers", "GET / HTTP/1.1\r\n" + h + strings.Repeat("X: y\r\n", 1000) + "\r\n", 431, ""},
+		{"64 KB header", "GET / HTTP/1.1\r\n" + h + "X: " + strings.Repeat("a", 64<<10) + "\r\n\r\n", 431, ""},
+		{"head at limit", "GET / HTTP/1.1\r\n" + h + "X: " + strings.Repeat("a", 16<<10-32) + "\r\n\r\n", 0, ""},
+		{"head over limit", "GET / HTTP/1.1\r\n" + h + "X: " + strings.Repeat("a", 16<<10-31) + "\r\n\r\n", 431, ""},
+		{"Expect 100 without body", "GET / HTTP/1.1\r\n" + h + "Expect: 100-continue\r\n\r\n", 0, ""},
+		{"Expect other", "GET / HTTP/1.1\r\n" + h + "Expect: something-else\r\n\r\n", 417, ""},
+		{"Expect empty", "GET / HTTP/1.1\r\n" + h + "Expect:\r\n\r\n", 417, ""},
+		{"h2c upgrade ignored", "GET / HTTP/1.1\r\n" + h + "Connection: upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n", 0, ""},
+		{"empty lines", "\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\n" + h + "\r\n", 0, ""},
+		{"too many empty lines", "\r\n\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\n" + h + "\r\n", 400, ""},
+	}
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.SetGeneric(func(r *evhttp.Request) { r.SendReply(200, "", r.Body().Pullup(-1)) })
+	})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ts.dial()
+			io.WriteString(c, "GET /first HTTP/1.1\r\nHost: x\r\n\r\n"+tt.req)
+			br := bufio.NewReader(c)
+			if resp, _ := readResponse(t, br, "GET"); resp.StatusCode != 200 {
+				t.Fatalf("first reply: got %d; want 200", resp.StatusCode)
+			}
+			resp, body := readResponse(t, br, "GET")
+			if tt.want == 0 {
+				if resp.StatusCode != 200 || body != tt.body || resp.Close {
+					t.Errorf("got %d %q close=%v; want 200 %q, keep-alive", resp.StatusCode, body, resp.Close, tt.body)
+				}
+				return
+			}
+			if resp.StatusCode != tt.want || !resp.Close {
+				t.Errorf("got %d close=%v; want %d with Connection: close", resp.StatusCode, resp.Close, tt.want)
+			}
+			expectEOF(t, br)
+		})
+	}
+}

@@ -51,6 +51,7 @@ func (h *head) nextLine(in []byte, tooLarge *Error) (n int, complete bool, err *
 	room := cap(h.arena) - len(h.arena)
 	for i, c := range in {
 		if i == room {
+			h.arena = append(h.arena, in[:i]...) // as below: the arena holds what was taken
 			return i, false, tooLarge
 		}
 		if c == '\n' {

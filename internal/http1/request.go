@@ -23,6 +23,9 @@ type RequestParser struct {
 	kind       BodyKind
 	keepAlive  bool
 	configured bool // h.init has run
+	// methodScan is how many bytes of the incomplete start line have been
+	// checked as method bytes (-1: the method is complete).
+	methodScan int
 }
 
 // NewRequestParser returns a parser bounded by lim, with its arena allocated.
@@ -53,6 +56,9 @@ func (p *RequestParser) Feed(in []byte) (consumed int, err error) {
 		n, startLine, err := p.h.feed(in[consumed:], errTargetTooLong)
 		consumed += n
 		if err != nil {
+			if !p.h.started {
+				err = p.startLineFault(err)
+			}
 			return consumed, err
 		}
 		if startLine {
@@ -60,6 +66,11 @@ func (p *RequestParser) Feed(in []byte) (consumed int, err error) {
 				return consumed, p.h.fail(e)
 			}
 			continue
+		}
+		if !p.h.started {
+			if e := p.checkPartialMethod(); e != nil {
+				return consumed, p.h.fail(e)
+			}
 		}
 		if p.h.done {
 			if e := p.finish(); e != nil {
@@ -81,18 +92,73 @@ func (p *RequestParser) Reset() {
 	p.methodEnd, p.targetEnd, p.major, p.minor = 0, 0, 0, 0
 	p.f = framing{}
 	p.kind, p.keepAlive = BodyNone, false
+	p.methodScan = 0
+}
+
+// checkPartialMethod fails as soon as the start line received so far
+// cannot begin with a method, instead of when its line end comes: bytes
+// that are no HTTP at all (a TLS ClientHello sent to the plain port,
+// binary junk) may hold no LF for a long time, and the client would wait
+// for the header timeout rather than get its 400. The same fault takes
+// precedence on a complete line (parseRequestLine, startLineFault), so the
+// error does not depend on how the input was split.
+func (p *RequestParser) checkPartialMethod() *Error {
+	if p.methodScan < 0 {
+		return nil
+	}
+	next, bad := scanMethod(p.h.arena[p.h.lineStart:], p.methodScan, true)
+	if bad {
+		return errMethod
+	}
+	p.methodScan = next
+	return nil
+}
+
+// startLineFault returns the error to report for err, a fault of the line
+// reader met before the start line was complete: errMethod if the line's
+// method part already had a byte no method may have.
+func (p *RequestParser) startLineFault(err error) error {
+	line := p.h.arena
+	partial := true
+	if n := len(line); n > 0 && line[n-1] == '\n' {
+		line, partial = line[:n-1], false
+	}
+	if _, bad := scanMethod(line, 0, partial); bad {
+		p.h.err = errMethod
+		return errMethod
+	}
+	return err
+}
+
+// scanMethod checks line[from:] as method bytes up to the first SP. It
+// returns where to resume (-1 once the SP is seen) and whether a byte is
+// not a token character; in a partial line, a CR as the last byte may
+// be the start of the line end, and is checked again with the next byte.
+func scanMethod(line []byte, from int, partial bool) (next int, bad bool) {
+	for i := from; i < len(line); i++ {
+		switch c := line[i]; {
+		case c == ' ':
+			return -1, false
+		case tchar[c]:
+		case c == '\r' && partial && i == len(line)-1:
+			return i, false
+		default:
+			return i, true
+		}
+	}
+	return len(line), false
 }
 
 // parseRequestLine validates request-line = method SP request-target SP
 // HTTP-version (RFC 9112 §3), with exactly one SP between the parts.
 func (p *RequestParser) parseRequestLine() *Error {
 	line := p.h.arena[:p.h.startEnd]
+	if _, bad := scanMethod(line, 0, false); bad {
+		return errMethod
+	}
 	sp1 := indexSP(line)
 	if sp1 <= 0 {
 		return errRequestLine
-	}
-	if !isToken(line[:sp1]) {
-		return errMethod
 	}
 	rest := line[sp1+1:]
 	sp2 := indexSP(rest)

@@ -232,6 +232,14 @@ func TestRequestReject(t *testing.T) {
 		{"non-ascii name", "GET / HTTP/1.1\r\nHost: h\r\nX\xc3\xa9: v\r\n\r\n", 400},
 		{"bad method char", "G(T / HTTP/1.1\r\nHost: h\r\n\r\n", 400},
 		{"empty method", " / HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"TLS ClientHello", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\n", 400},
+		{"junk then bare LF", "GE\x00T / HTTP/1.1\nHost: h\r\n\r\n", 400},
+		{"bare CR in method", "GET\rX / HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"bare CR in method without target", "GET\rX\r\nHost: h\r\n\r\n", 400},
+		{"method without target", "GET\r\nHost: h\r\n\r\n", 400},
+		{"CR then junk before request", "\r\x16 / HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"junk after empty line", "\r\n\x16\x03", 400},
+		{"junk filling head", "GET" + strings.Repeat("\x16", http1.DefaultMaxHeadBytes), 400},
 		{"missing host", "GET / HTTP/1.1\r\n\r\n", 400},
 		{"two hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", 400},
 		{"two hosts 1.0", "GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 400},
@@ -286,6 +294,45 @@ func TestRequestReject(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRequestJunkFailsEarly checks that bytes that cannot start a request
+// line fail at once, without waiting for a line end that may never come
+// (a TLS handshake on the plain port), while a valid method, empty lines
+// and a CR that may end one keep the parser waiting.
+func TestRequestJunkFailsEarly(t *testing.T) {
+	tests := []struct {
+		in   string
+		fail bool
+	}{
+		{"\x16\x03\x01", true},
+		{"GET\x00", true},
+		{"PRI\x7f", true},
+		{"G\r ", true},
+		{"\r\r", true},
+		{"\r\n\x80", true},
+		{"GET", false},
+		{"GET /\x00", false}, // the target is checked with the whole line
+		{"\r", false},
+		{"\r\n\r\nPOST", false},
+		{"M-SEARCH\r", false},
+	}
+	p := http1.NewRequestParser(http1.Limits{})
+	for _, tt := range tests {
+		for _, pieces := range splits([]byte(tt.in)) {
+			p.Reset()
+			var err error
+			for _, piece := range pieces {
+				if _, err = p.Feed(piece); err != nil {
+					break
+				}
+			}
+			var e *http1.Error
+			if fail := errors.As(err, &e) && e.Status == 400; fail != tt.fail {
+				t.Errorf("%q in %d pieces: got %v; want failure %v", tt.in, len(pieces), err, tt.fail)
+			}
+		}
 	}
 }
 
