@@ -114,7 +114,12 @@ func newServer(loop *ev.Loop) *evhttp.Server {
 func handle(r *evhttp.Request) {
 	uri := r.URI()
 	decoded := decodeURI(uri)
-	params, _ := r.Form()
+	params, err := r.Form()
+	if err != nil {
+		// A body that is not a valid form (curl -d sends any text as one)
+		// must not hide the query's parameters.
+		params = r.Query()
+	}
 	var out []byte
 	out = fmt.Appendf(out, "uri=%s\n", uri)
 	out = fmt.Appendf(out, "uri=%s\n", uri)

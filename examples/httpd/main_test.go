@@ -43,6 +43,12 @@ func TestHTTPD(t *testing.T) {
 		{"POST", func() (*http.Response, error) {
 			return http.Post("http://"+addr+"/p?q=1", "application/x-www-form-urlencoded", strings.NewReader("s=two"))
 		}, "It works!\nuri=/p?q=1\nuri=/p?q=1\ndecoded_uri=/p?q=1\nq=1\ns=two\npost_data=s=two\n\n"},
+		// The doc comment's example: curl -d sends a body that is not a
+		// valid form under the form Content-Type; the query still counts.
+		{"POST not a form", func() (*http.Response, error) {
+			return http.Post("http://"+addr+"/x?q=test&s=some+thing", "application/x-www-form-urlencoded", strings.NewReader("post body"))
+		}, "It works!\nuri=/x?q=test&s=some+thing\nuri=/x?q=test&s=some+thing\ndecoded_uri=/x?q=test&s=some thing\n" +
+			"q=test\ns=some thing\npost_data=post body\n\n"},
 	}
 	for _, tt := range tests {
 		resp, err := tt.do()

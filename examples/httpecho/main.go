@@ -1,6 +1,6 @@
 // Command httpecho is a small HTTP echo service on eventide's evhttp: /echo
-// answers GET with a summary of the request and POST or PUT with the request
-// body, verbatim; other methods get 405, other paths 404.
+// answers GET (and HEAD) with a summary of the request and POST or PUT with
+// the request body, verbatim; other methods get 405, other paths 404.
 //
 //	go run ./examples/httpecho -addr 127.0.0.1:8080
 //	curl http://127.0.0.1:8080/echo?x=1
@@ -45,7 +45,7 @@ func newServer(loop *ev.Loop) *evhttp.Server {
 
 func echo(r *evhttp.Request) {
 	switch r.Method() {
-	case evhttp.MethodGet:
+	case evhttp.MethodGet, evhttp.MethodHead: // the server drops a HEAD reply's body
 		b := fmt.Appendf(nil, "method: %s\nuri: %s\npath: %s\nproto: %s\nremote: %v\n",
 			r.Method(), r.URI(), r.Path(), r.Proto(), r.RemoteAddr())
 		q := r.Query()
@@ -65,7 +65,7 @@ func echo(r *evhttp.Request) {
 		r.OutputHeaders().Set("Content-Type", ct)
 		r.SendReplyBuffer(200, "OK", r.Body())
 	default:
-		r.OutputHeaders().Set("Allow", "GET, POST, PUT")
+		r.OutputHeaders().Set("Allow", "GET, HEAD, POST, PUT")
 		r.SendError(405, "")
 	}
 }

@@ -34,6 +34,9 @@ func TestHTTPEcho(t *testing.T) {
 		}},
 		{"POST", "/echo", big, 200, func(s string) bool { return s == string(big) }},
 		{"PUT", "/echo", []byte("put body"), 200, func(s string) bool { return s == "put body" }},
+		// HEAD is GET without the body (RFC 9110 §9.3.2: every
+		// general-purpose server supports both).
+		{"HEAD", "/echo", nil, 200, func(s string) bool { return s == "" }},
 		{"DELETE", "/echo", nil, 405, func(string) bool { return true }},
 		{"GET", "/other", nil, 404, func(string) bool { return true }},
 	}
