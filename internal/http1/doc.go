@@ -37,7 +37,10 @@
 //     HTTP/1.0 message (400);
 //   - NUL, bare CR and other control bytes (HTAB allowed in values) in the
 //     start line and fields; whitespace between a field name and its colon;
-//     obs-fold; empty or non-token field names and methods;
+//     obs-fold; empty or non-token field names and methods (a method byte
+//     that is not a token character fails as soon as it arrives, so junk
+//     such as a TLS handshake on the plain port is answered without
+//     waiting for a line end);
 //   - bare LF as a line terminator: RFC 9112 §2.2 lets recipients accept it,
 //     we reject it, because a front end that disagrees on where a line ends
 //     is how smuggling starts;
