@@ -432,3 +432,31 @@ func TestHostileRequests(t *testing.T) {
 		})
 	}
 }
+
+// TestShutdownFinishesWrittenReply shuts the server down while a reply
+// larger than the socket buffers is still being written to a client that
+// has not read it yet: the connection has no request left, but it is not
+// idle, and the whole reply must arrive before the server closes it.
+func TestShutdownFinishesWrittenReply(t *testing.T) {
+	big := []byte(strings.Repeat("s", 32<<20))
+	queued := make(chan struct{})
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.SetGeneric(func(r *evhttp.Request) {
+			r.SendReply(200, "", big)
+			close(queued)
+		})
+	})
+	c := ts.dial()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	<-queued
+	done := make(chan struct{})
+	ts.do(func() { ts.srv.Shutdown(0, func() { close(done) }) })
+	br := bufio.NewReader(c)
+	resp, body := readResponse(t, br, "GET")
+	if resp.StatusCode != 200 || len(body) != len(big) {
+		t.Errorf("got %d with %d body bytes; want 200 with %d", resp.StatusCode, len(body), len(big))
+	}
+	expectEOF(t, br)
+	c.Close()
+	<-done
+}

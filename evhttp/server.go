@@ -147,7 +147,7 @@ func (s *Server) Accept(ln *stream.Listener, c *stream.Conn) {
 func (s *Server) NumConns() int { return len(s.conns) }
 
 // Shutdown shuts the server down gracefully: it stops accepting, closes
-// idle connections at once and each busy one after its in-flight requests
+// idle connections (no request, no reply left to write) at once and each busy one after its in-flight requests
 // are answered (with "Connection: close"), closes whatever remains after
 // deadline (0: no deadline), and then calls done (if not nil), once every
 // connection is closed. A connection closes after its last reply as soon as
@@ -172,9 +172,15 @@ func (s *Server) Shutdown(deadline time.Duration, done func()) {
 	s.shutdownDone = done
 	s.closeListeners()
 	for _, c := range append([]*Conn(nil), s.conns...) {
-		if c.cur == nil && c.qhead == nil {
+		switch {
+		case c.cur == nil && c.qhead == nil && c.sc.OutputLen() == 0:
 			c.close()
-		} else {
+		case c.cur == nil && c.qhead == nil:
+			// The last reply is still being written: not idle. Finish it,
+			// then close as after any last reply.
+			c.closing = true
+			c.shutdown()
+		default:
 			c.closing = true
 		}
 	}
