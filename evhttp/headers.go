@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"slices"
+	"strings"
 )
 
 // ErrInvalidHeader is returned when a header field name is not an RFC 9110
@@ -38,24 +39,26 @@ func validField(name, value string) bool {
 		}
 	}
 	for i := 0; i < len(value); i++ {
-		if c := value[i]; c == '\r' || c == '\n' || c == 0 {
+		if badValueByte[value[i]] {
 			return false
 		}
 	}
 	return true
 }
 
-func isTchar(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
+// badValueByte marks the bytes a field value must not contain: CR, LF, NUL.
+var badValueByte = [256]bool{'\r': true, '\n': true, 0: true}
+
+// tcharTable holds the RFC 9110 §5.6.2 token characters.
+var tcharTable = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			strings.IndexByte("!#$%&'*+-.^_`|~", byte(c)) >= 0
 	}
-	switch c {
-	case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~':
-		return true
-	}
-	return false
-}
+	return t
+}()
+
+func isTchar(c byte) bool { return tcharTable[c] }
 
 // equalFold compares ASCII case-insensitively; Unicode folding
 // (strings.EqualFold) would wrongly equate "K" (U+212A) and "k".
@@ -63,15 +66,17 @@ func equalFold(a, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}
+	if a == b {
+		return true // the usual case, and a fast compare
+	}
 	for i := 0; i < len(a); i++ {
 		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
+		if x == y {
+			continue
 		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
+		// Bytes that differ are equal only as the two cases of a letter,
+		// which differ in bit 0x20 alone.
+		if x |= 0x20; x != y|0x20 || x < 'a' || x > 'z' {
 			return false
 		}
 	}

@@ -175,7 +175,8 @@ func (r *Request) startReply(code int, reason string, length int64) {
 		}
 	}
 	r.noBody = r.head || !bodyAllowed(code)
-	if v := r.outHdr.Get("Connection"); equalFold(v, "close") {
+	set := r.outHdr.replyFields()
+	if set&setConnClose != 0 {
 		r.keepAlive = false
 	}
 	if s.shutting || c.peerEOF {
@@ -192,22 +193,21 @@ func (r *Request) startReply(code int, reason string, length int64) {
 
 	b := s.hdr[:0]
 	b = append(b, "HTTP/1.1 "...)
-	b = strconv.AppendInt(b, int64(code), 10)
-	b = append(b, ' ')
+	b = append(b, byte('0'+code/100), byte('0'+code/10%10), byte('0'+code%10), ' ')
 	b = appendSafe(b, reason)
 	b = append(b, "\r\n"...)
-	if !r.omitDate && r.outHdr.Get("Date") == "" {
+	if !r.omitDate && set&setDate == 0 {
 		b = append(b, "Date: "...)
 		b = append(b, s.date.get(s)...)
 		b = append(b, "\r\n"...)
 	}
-	if s.cfg.ServerName != "" && r.outHdr.Get("Server") == "" {
+	if s.cfg.ServerName != "" && set&setServer == 0 {
 		b = append(b, "Server: "...)
 		b = append(b, s.cfg.ServerName...)
 		b = append(b, "\r\n"...)
 	}
 	if bodyAllowed(code) {
-		if (length != 0 || r.head) && length != lengthNone && !r.omitType && r.outHdr.Get("Content-Type") == "" {
+		if (length != 0 || r.head) && length != lengthNone && !r.omitType && set&setType == 0 {
 			b = append(b, "Content-Type: "...)
 			b = append(b, s.cfg.DefaultContentType...)
 			b = append(b, "\r\n"...)
@@ -222,7 +222,7 @@ func (r *Request) startReply(code int, reason string, length int64) {
 		}
 	}
 	for _, f := range r.outHdr.fields {
-		if equalFold(f.name, "Content-Length") || equalFold(f.name, "Transfer-Encoding") || equalFold(f.name, "Connection") {
+		if framingField(f.name) {
 			continue
 		}
 		b = append(b, f.name...)
@@ -239,6 +239,60 @@ func (r *Request) startReply(code int, reason string, length int64) {
 	b = append(b, "\r\n"...)
 	r.out.Write(b)
 	s.hdr = b[:0]
+}
+
+// The output header fields that startReply looks for (replyFields).
+const (
+	setDate      = 1 << iota // a Date field
+	setServer                // a Server field
+	setType                  // a Content-Type field
+	setConnClose             // the first Connection field says "close"
+)
+
+// replyFields tells, in one pass, which of the fields that change the
+// reply head h has.
+func (h *Headers) replyFields() int {
+	set, conn := 0, false
+	for i := range h.fields {
+		f := &h.fields[i]
+		switch len(f.name) { // most names are told apart by length alone
+		case len("Date"):
+			if equalFold(f.name, "Date") {
+				set |= setDate
+			}
+		case len("Server"):
+			if equalFold(f.name, "Server") {
+				set |= setServer
+			}
+		case len("Content-Type"):
+			if equalFold(f.name, "Content-Type") {
+				set |= setType
+			}
+		case len("Connection"):
+			if !conn && equalFold(f.name, "Connection") {
+				conn = true
+				if equalFold(f.value, "close") {
+					set |= setConnClose
+				}
+			}
+		}
+	}
+	return set
+}
+
+// framingField reports whether name is one of the fields that the server
+// writes itself from the reply's framing: Content-Length,
+// Transfer-Encoding, Connection.
+func framingField(name string) bool {
+	switch len(name) {
+	case len("Content-Length"):
+		return equalFold(name, "Content-Length")
+	case len("Transfer-Encoding"):
+		return equalFold(name, "Transfer-Encoding")
+	case len("Connection"):
+		return equalFold(name, "Connection")
+	}
+	return false
 }
 
 // appendSafe appends a reason phrase, replacing the bytes that would break

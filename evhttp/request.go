@@ -17,19 +17,29 @@ import (
 //
 // A Request belongs to its server's loop: every method is loop-only.
 type Request struct {
-	c      *Conn
+	// Storage kept across reuse; reset empties it.
 	p      *http1.RequestParser // the head; views valid until recycle
 	cd     http1.ChunkedDecoder // the body, when chunked
-	next   *Request             // the connection's reply queue
-	method string
-
 	inHdr  Headers
 	outHdr Headers
+	body   buffer.Buffer // the buffered request body
+	out    buffer.Buffer // reply bytes not yet handed to the connection
+	dones  []func()
+
+	reqVars // the rest, zeroed by reset
+}
+
+// reqVars is the part of a Request that reset sets back to zero: one
+// assignment rather than a copy of the whole Request through a literal
+// (the Buffers alone are ~500 bytes).
+type reqVars struct {
+	c      *Conn
+	next   *Request // the connection's reply queue
+	method string
+
 	// omitType and omitDate leave out the reply's default Content-Type and
 	// its Date (the bridge: a net/http handler set them to nil).
 	omitType, omitDate bool
-	body               buffer.Buffer // the buffered request body
-	out                buffer.Buffer // reply bytes not yet handed to the connection
 
 	uri, path string // cached conversions; "" until asked
 	uriSet    bool
@@ -41,7 +51,6 @@ type Request struct {
 	bodyErrFn func(status int) // told when a streamed body fails after dispatch (Bridge)
 	remaining int64            // body bytes still to read (BodyLength)
 	bodyBytes int64            // body bytes read so far
-	dones     []func()
 
 	state      reqState
 	chunked    bool // the request body is chunked
@@ -81,7 +90,8 @@ func (r *Request) reset() {
 	r.body.Reset()
 	r.out.Reset()
 	clear(r.dones)
-	*r = Request{p: r.p, cd: r.cd, inHdr: r.inHdr, outHdr: r.outHdr, body: r.body, out: r.out, dones: r.dones[:0]}
+	r.dones = r.dones[:0]
+	r.reqVars = reqVars{}
 }
 
 // Method returns the request method. For the methods with a Method constant

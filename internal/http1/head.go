@@ -1,6 +1,9 @@
 package http1
 
-import "iter"
+import (
+	"bytes"
+	"iter"
+)
 
 // maxLeadingEmptyLines is how many empty lines a parser skips before a start
 // line. RFC 9112 §2.2 asks servers to ignore "at least one"; some clients send
@@ -49,21 +52,18 @@ func (h *head) reset() {
 // arena[lineStart:]. tooLarge is the error to report when the arena is full.
 func (h *head) nextLine(in []byte, tooLarge *Error) (n int, complete bool, err *Error) {
 	room := cap(h.arena) - len(h.arena)
-	for i, c := range in {
-		if i == room {
-			h.arena = append(h.arena, in[:i]...) // as below: the arena holds what was taken
-			return i, false, tooLarge
-		}
-		if c == '\n' {
-			h.arena = append(h.arena, in[:i+1]...)
-			return i + 1, true, nil
-		}
+	look := in
+	if len(look) > room {
+		look = look[:room]
 	}
+	if i := bytes.IndexByte(look, '\n'); i >= 0 {
+		h.arena = append(h.arena, in[:i+1]...)
+		return i + 1, true, nil
+	}
+	h.arena = append(h.arena, look...) // on error too: the arena holds what was taken
 	if len(in) > room {
-		h.arena = append(h.arena, in[:room]...)
 		return room, false, tooLarge
 	}
-	h.arena = append(h.arena, in...)
 	return len(in), false, nil
 }
 

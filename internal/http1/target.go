@@ -1,6 +1,9 @@
 package http1
 
-import "net/netip"
+import (
+	"bytes"
+	"net/netip"
+)
 
 // checkTarget validates a request target against the four forms of RFC 9112
 // §3.2, more strictly than net/http: only RFC 3986 characters, well-formed
@@ -96,17 +99,17 @@ func checkAuthority(a []byte, needPort bool) *Error {
 		port = a[end+1:]
 	} else {
 		host := a
-		for i, c := range a {
-			if c == ':' {
-				host, port = a[:i], a[i:]
-				break
-			}
+		if i := bytes.IndexByte(a, ':'); i >= 0 {
+			host, port = a[:i], a[i:]
 		}
 		if len(host) == 0 {
 			return errTarget
 		}
 		for i := 0; i < len(host); i++ {
 			c := host[i]
+			if regName[c] {
+				continue
+			}
 			switch {
 			case c == '@':
 				return errUserinfo
@@ -115,7 +118,7 @@ func checkAuthority(a []byte, needPort bool) *Error {
 					return errTarget
 				}
 				i += 2
-			case !hostChar[c] || c == '[' || c == ']' || c == ':':
+			default:
 				return errTarget
 			}
 		}

@@ -7,12 +7,12 @@ package http1
 //	fieldVal  RFC 9110 §5.5 field-value characters: VCHAR, obs-text, SP, HTAB
 //	uriChar   RFC 3986 characters allowed in a request target outside a
 //	          percent escape: unreserved, sub-delims, ":", "@", "/", "?"
-//	hostChar  RFC 3986 reg-name and IP-literal characters plus ":" for the port
+//	regName   RFC 3986 reg-name characters outside a percent escape
 var (
 	tchar    [256]bool
 	fieldVal [256]bool
 	uriChar  [256]bool
-	hostChar [256]bool
+	regName  [256]bool
 )
 
 func init() {
@@ -23,7 +23,7 @@ func init() {
 		unreserved := alnum || containsByte("-._~", c)
 		subDelim := containsByte("!$&'()*+,;=", c)
 		uriChar[c] = unreserved || subDelim || containsByte(":@/?", c)
-		hostChar[c] = unreserved || subDelim || containsByte(":[]%", c)
+		regName[c] = unreserved || subDelim
 	}
 }
 
