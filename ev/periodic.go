@@ -2,6 +2,7 @@ package ev
 
 import (
 	"fmt"
+	"math"
 	"time"
 	"unsafe"
 
@@ -144,18 +145,31 @@ func (p *Periodic) next(wall int64) int64 {
 		if !t.After(now) {
 			panic(fmt.Sprintf("ev: RescheduleFunc returned %v, not after now (%v)", t, now))
 		}
-		return t.UnixNano()
+		return unixNano(t)
 	case p.interval > 0:
-		ref, iv := p.ref.UnixNano(), int64(p.interval)
+		ref, iv := unixNano(p.ref), int64(p.interval)
 		// The first ref + k·iv strictly after wall (floor division, for ref
-		// in the future too).
+		// in the future too); an interval so long that it overflows means
+		// never.
 		k := (wall - ref) / iv
 		if (wall-ref)%iv < 0 {
 			k--
 		}
-		return ref + (k+1)*iv
+		return deadline(ref+k*iv, p.interval)
 	}
-	return p.ref.UnixNano()
+	return unixNano(p.ref)
+}
+
+// maxUnixTime is the latest time whose UnixNano is defined (year 2262).
+var maxUnixTime = time.Unix(0, math.MaxInt64)
+
+// unixNano is t.UnixNano, but math.MaxInt64 for a time after year 2262,
+// for which UnixNano is undefined (it wraps, often into the past).
+func unixNano(t time.Time) int64 {
+	if t.After(maxUnixTime) {
+		return math.MaxInt64
+	}
+	return t.UnixNano()
 }
 
 // queuePeriodics is the second half of step 7: queue every due periodic and

@@ -1,6 +1,7 @@
 package ev
 
 import (
+	"math"
 	"math/bits"
 	"runtime"
 	"time"
@@ -303,11 +304,11 @@ func (l *Loop) queueTimers() {
 			return
 		}
 		if t.repeat > 0 {
-			next := at + int64(t.repeat)
+			next := deadline(at, t.repeat)
 			if next <= l.mono {
 				// Starved (a long callback, a suspended process): fire
 				// once now, not once per missed period.
-				next = l.mono + int64(t.repeat)
+				next = deadline(l.mono, t.repeat)
 			}
 			l.timers.Fix(t.node.Index(), next)
 		} else {
@@ -424,7 +425,10 @@ func (l *Loop) LoopExit(after time.Duration) {
 		panic("ev: LoopExit with a negative duration")
 	}
 	_, mono := l.clock.read(l)
-	at := mono + int64(after) + 1
+	at := deadline(mono, after)
+	if at < math.MaxInt64 {
+		at++ // 0 means none
+	}
 	for {
 		cur := l.exitAt.Load()
 		if cur != 0 && cur <= at {

@@ -2,6 +2,7 @@ package ev
 
 import (
 	"fmt"
+	"math"
 	"time"
 	"unsafe"
 
@@ -29,6 +30,17 @@ type Timer struct {
 	watcher
 	after, repeat time.Duration
 	fn            TimerFunc
+}
+
+// deadline returns now + d on the loop's monotonic clock, or the farthest
+// time there is if that overflows: a delay of math.MaxInt64 (the longest
+// time.Duration, a common "never") must not wrap to a deadline in the past,
+// which would fire at once and make the loop wait forever for the others.
+func deadline(now int64, d time.Duration) int64 {
+	if t := now + int64(d); t >= now {
+		return t
+	}
+	return math.MaxInt64
 }
 
 // timerOf returns the Timer whose node n is.
@@ -111,7 +123,7 @@ func (t *Timer) Start() {
 		return
 	}
 	l.refreshIdleTime()
-	l.timers.Push(&t.node, l.mono+int64(t.after))
+	l.timers.Push(&t.node, deadline(l.mono, t.after))
 	t.active = true
 	l.accountTimer(&t.watcher, 1)
 }
@@ -149,12 +161,12 @@ func (t *Timer) Again() {
 	switch {
 	case t.active && t.repeat > 0:
 		l.refreshIdleTime()
-		l.timers.Fix(t.node.Index(), l.mono+int64(t.repeat))
+		l.timers.Fix(t.node.Index(), deadline(l.mono, t.repeat))
 	case t.active:
 		t.Stop()
 	case t.repeat > 0 && !l.closed:
 		l.refreshIdleTime()
-		l.timers.Push(&t.node, l.mono+int64(t.repeat))
+		l.timers.Push(&t.node, deadline(l.mono, t.repeat))
 		t.active = true
 		l.accountTimer(&t.watcher, 1)
 	}

@@ -17,6 +17,8 @@
 // Timer is 64 bytes, and 1,024 of them fit a 64 KiB L1 cache).
 package timerheap
 
+import "math"
+
 // Node is the part of a queued element the heap maintains. The zero Node is
 // "not queued" only after Init.
 type Node struct {
@@ -127,10 +129,16 @@ func (h *Heap) Fix(i int, when int64) {
 	}
 }
 
-// Shift adds d to every deadline; the order is unchanged. O(n).
+// Shift adds d >= 0 to every deadline, keeping those that would overflow
+// at math.MaxInt64 (a deadline that far means never); the order is
+// unchanged. O(n).
 func (h *Heap) Shift(d int64) {
 	for k := root; k < len(h.es); k++ {
-		h.es[k].when += d
+		if w := h.es[k].when + d; w >= h.es[k].when {
+			h.es[k].when = w
+		} else {
+			h.es[k].when = math.MaxInt64
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package timerheap_test
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -139,5 +140,24 @@ func BenchmarkPushRemove(b *testing.B) {
 		it := items[i&(len(items)-1)]
 		h.Remove(it.Index())
 		h.Push(&it.Node, it.when+int64(i))
+	}
+}
+
+func TestShiftSaturates(t *testing.T) {
+	var h timerheap.Heap
+	items := []*item{newItem(0, 10), newItem(1, math.MaxInt64-5), newItem(2, math.MaxInt64)}
+	for _, it := range items {
+		it.Init()
+		h.Push(&it.Node, it.when)
+	}
+	h.Shift(100)
+	want := []int64{110, math.MaxInt64, math.MaxInt64}
+	for i, it := range items {
+		if got := h.When(it.Index()); got != want[i] {
+			t.Errorf("deadline %d after Shift(100) = %d; want %d", it.when, got, want[i])
+		}
+	}
+	if n, when := h.Min(); n != &items[0].Node || when != 110 {
+		t.Errorf("Min after Shift = %p, %d; want item 0 at 110", n, when)
 	}
 }
