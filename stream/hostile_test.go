@@ -3,6 +3,7 @@ package stream_test
 import (
 	"bytes"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -582,5 +583,30 @@ func TestStressToggles(t *testing.T) {
 		if !bytes.Equal(s.got, s.want) {
 			t.Errorf("conn %d: got %d bytes, want %d (equal prefix %v)", i, len(s.got), len(s.want), bytes.HasPrefix(s.want, s.got))
 		}
+	}
+}
+
+// TestHugeRateLimits sets rates so high that rate × tick overflows an
+// int64 (math.MaxInt: "as fast as it goes"): data must flow at full
+// speed, not at the 1 byte per tick a wrapped rate gave.
+func TestHugeRateLimits(t *testing.T) {
+	for _, rate := range []int{math.MaxInt, 1 << 62, math.MaxInt / 2} {
+		l := newLoop(t)
+		a, b := connPair(t, l)
+		cfg := stream.RateLimit{ReadRate: rate, WriteRate: rate, Tick: time.Second}
+		a.SetRateLimit(cfg)
+		b.SetRateLimit(cfg)
+		var got []byte
+		collect(b, &got, nil)
+		want := pattern(1 << 20)
+		a.Write(want)
+		for range 3 { // spend and refill, more than once
+			runUntil(t, l, func() bool { return len(got) == len(want) })
+			got = got[:0]
+			a.Write(want)
+		}
+		runUntil(t, l, func() bool { return len(got) == len(want) })
+		a.Close()
+		b.Close()
 	}
 }

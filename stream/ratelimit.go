@@ -2,6 +2,7 @@ package stream
 
 import (
 	"math"
+	"math/bits"
 	"time"
 
 	"github.com/eventide-go/eventide/ev"
@@ -40,7 +41,15 @@ func (b *bucket) init(perSecond, burst int, tick time.Duration) {
 		*b = bucket{}
 		return
 	}
-	b.rate = max(1, int(int64(perSecond)*int64(tick)/int64(time.Second)))
+	// perSecond × tick in 128 bits: a huge rate (math.MaxInt for "as fast
+	// as it goes") must not wrap to a tiny or negative one.
+	hi, lo := bits.Mul64(uint64(perSecond), uint64(tick))
+	b.rate = math.MaxInt
+	if hi < uint64(time.Second) {
+		if q, _ := bits.Div64(hi, lo, uint64(time.Second)); q < math.MaxInt {
+			b.rate = max(1, int(q))
+		}
+	}
 	b.burst = burst
 	if b.burst == 0 {
 		b.burst = b.rate
@@ -68,7 +77,11 @@ func (b *bucket) refill() bool {
 		return false
 	}
 	was := b.tokens
-	b.tokens = min(b.burst, b.tokens+b.rate)
+	if b.tokens > b.burst-b.rate { // b.tokens+b.rate > b.burst, without overflow
+		b.tokens = b.burst
+	} else {
+		b.tokens += b.rate
+	}
 	return was <= 0 && b.tokens > 0
 }
 
