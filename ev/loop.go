@@ -313,8 +313,11 @@ func (l *Loop) finishClose() error {
 	return l.backend.Close()
 }
 
-// Closed reports whether Close has completed.
-func (l *Loop) Closed() bool { return l.closed }
+// Closed reports whether Close was called: it has completed or, called from
+// a callback, completes when the outermost Run returns. Either way no
+// callback runs any more, so code that calls several callbacks in a row (a
+// listener accepting a batch of connections) stops when it turns true.
+func (l *Loop) Closed() bool { return l.closed || l.closing }
 
 // Ref adds a reference that keeps Run(RunDefault) from returning, like an
 // active watcher would. Unref removes one: the libev idiom for a watcher that

@@ -509,13 +509,13 @@ func (c *Conn) runDeferred() {
 			c.flags |= fInCallback
 			c.onRead(c)
 			c.flags &^= fInCallback
-			if c.flags&fClosed != 0 {
+			if c.stopped() {
 				return
 			}
 			c.afterRead()
 		}
 	}
-	if x.pendWrite && c.flags&fClosed == 0 {
+	if x.pendWrite && !c.stopped() {
 		x.pendWrite = false
 		if c.onWrite != nil {
 			c.onWrite(c)
@@ -529,7 +529,7 @@ func (c *Conn) runDeferred() {
 			x.filter.flush(c, false)
 		}
 	}
-	for len(x.pendEvents) > 0 && c.flags&fClosed == 0 {
+	for len(x.pendEvents) > 0 && !c.stopped() {
 		e := x.pendEvents[0]
 		x.pendEvents = x.pendEvents[1:]
 		if c.onEvent != nil {
@@ -540,6 +540,10 @@ func (c *Conn) runDeferred() {
 		}
 	}
 }
+
+// stopped reports whether c's callbacks must not run any more: c was
+// closed, or its loop (Close from a callback ends every callback).
+func (c *Conn) stopped() bool { return c.flags&fClosed != 0 || c.io.Loop().Closed() }
 
 // fail reports a final error: both directions stop, the event callback
 // runs, and the connection is closed when it returns.

@@ -610,3 +610,95 @@ func TestHugeRateLimits(t *testing.T) {
 		b.Close()
 	}
 }
+
+// TestLoopCloseInAccept closes the loop from the accept callback while
+// more connections wait in the backlog: no accept callback runs after
+// Close, and every descriptor is closed once the test closes what it
+// was given.
+func TestLoopCloseInAccept(t *testing.T) {
+	before := openFDs(t)
+	l, err := ev.NewLoop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var accepted []*stream.Conn
+	after := 0
+	ln, err := stream.Listen(l, "tcp", "127.0.0.1:0", stream.ListenConfig{}, func(_ *stream.Listener, c *stream.Conn) {
+		if l.Depth() == 0 || len(accepted) > 0 {
+			after++
+		}
+		accepted = append(accepted, c)
+		l.Close()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var clients []net.Conn
+	for range 5 {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients = append(clients, c)
+	}
+	if err := l.Run(ev.RunDefault); err != nil {
+		t.Fatal(err)
+	}
+	if !l.Closed() || after != 0 {
+		t.Errorf("loop closed %v, accept callbacks after Close %d; want true, 0", l.Closed(), after)
+	}
+	for _, c := range accepted {
+		c.Close()
+	}
+	ln.Close()
+	for _, c := range clients {
+		c.Close()
+	}
+	if got := openFDs(t); got != before {
+		t.Errorf("descriptors: %d before, %d after", before, got)
+	}
+}
+
+// TestLoopCloseInConnCallbacks closes the loop from the first of several
+// callbacks that one event calls in a row (a pair's transfer: the reader's
+// read callback then the writer's write callback; deferred callbacks: read,
+// write, then events): none of the others runs.
+func TestLoopCloseInConnCallbacks(t *testing.T) {
+	for _, kind := range []string{"pair", "deferred"} {
+		t.Run(kind, func(t *testing.T) {
+			l, err := ev.NewLoop()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var a, b *stream.Conn
+			if kind == "pair" {
+				a, b = stream.NewPair(l)
+			} else {
+				a, b = connPair(t, l)
+				a.SetDeferCallbacks(true)
+				b.SetDeferCallbacks(true)
+			}
+			calls := 0
+			first := func(c *stream.Conn) {
+				calls++
+				if calls == 1 {
+					l.Close()
+				}
+			}
+			for _, c := range []*stream.Conn{a, b} {
+				c.SetCallbacks(first, first, func(c *stream.Conn, _ stream.What, _ error) { first(c) })
+				c.Enable(stream.Read)
+			}
+			a.Write(pattern(100))
+			b.Write(pattern(100))
+			if err := l.Run(ev.RunDefault); err != nil {
+				t.Fatal(err)
+			}
+			if !l.Closed() || calls != 1 {
+				t.Errorf("loop closed %v, callbacks %d; want true, 1", l.Closed(), calls)
+			}
+			a.Close()
+			b.Close()
+		})
+	}
+}

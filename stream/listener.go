@@ -275,8 +275,8 @@ func listenerIO(w *ev.IO, _ ev.Events) {
 func (ln *Listener) acceptBatch() {
 	l := ln.io.Loop()
 	for range acceptBatch {
-		if !ln.enabled {
-			return
+		if !ln.enabled || l.Closed() {
+			return // Disable, Close or the loop's Close in the callback
 		}
 		fd, err := acceptConn(ln.io.Fd())
 		if err == nil {

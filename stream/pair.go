@@ -98,7 +98,7 @@ func (c *Conn) pairTransfer() {
 	if p.flags&fClosed == 0 {
 		p.afterRead()
 	}
-	if c.flags&fClosed != 0 {
+	if c.stopped() {
 		return
 	}
 	c.afterWrite()
