@@ -1,6 +1,7 @@
 package ev_test
 
 import (
+	"errors"
 	"path/filepath"
 	"sync"
 	"syscall"
@@ -255,5 +256,99 @@ func TestTwoLoopsSignalsAndChildren(t *testing.T) {
 		if s.sigs != 1 || s.exits != 1 {
 			t.Errorf("loop %d: signals %d, exits %d; want 1, 1", i, s.sigs, s.exits)
 		}
+	}
+}
+
+// TestStopSameFdWatcherFromCallback has several watchers (IO and Event) on
+// one descriptor, all ready in the same pass; the first to run stops or
+// deletes every other one, closes the descriptor and watches a new one
+// that got the same number: none of the stopped ones runs, and the new
+// watcher sees only the new descriptor's events.
+func TestStopSameFdWatcherFromCallback(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, opts ...ev.Option) {
+		l := newLoop(t, opts...)
+		r, w := rawSocketpair(t)
+		defer func() { syscall.Close(w) }()
+		syscall.Write(w, []byte("x"))
+		calls := map[string]int{}
+		var ios [3]*ev.IO
+		var evs [2]*ev.Event
+		var fresh *ev.IO
+		var r2, w2 int
+		stopAll := func(who string) {
+			calls[who]++
+			if len(calls) > 1 {
+				return // a stopped watcher ran
+			}
+			for _, io := range ios {
+				io.Stop()
+			}
+			for _, e := range evs {
+				e.Del()
+			}
+			syscall.Close(r)
+			r2, w2 = rawSocketpair(t)
+			if r2 != r && w2 != r {
+				t.Logf("descriptor number %d not reused (got %d, %d)", r, r2, w2)
+			}
+			fd := r2
+			if w2 == r {
+				fd = w2
+			}
+			fresh = ev.NewIO(l, fd, ev.Read, func(io *ev.IO, _ ev.Events) { calls["fresh"]++; io.Stop() })
+			if err := fresh.Start(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range ios {
+			ios[i] = ev.NewIO(l, r, ev.Read, func(*ev.IO, ev.Events) { stopAll("io" + string(rune('0'+i))) })
+			if err := ios[i].Start(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range evs {
+			evs[i] = ev.NewEvent(l, r, ev.Read|ev.Persist, func(*ev.Event, ev.Events) { stopAll("event" + string(rune('0'+i))) })
+			if err := evs[i].Add(0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		l.Run(ev.RunOnce)
+		l.Run(ev.RunNoWait)
+		if len(calls) != 1 {
+			t.Fatalf("callbacks %v; want exactly one watcher of the old descriptor, once", calls)
+		}
+		// The new descriptor has nothing to read yet: fresh must wait.
+		if fresh.Active() == false {
+			t.Fatalf("the new descriptor's watcher ran before it had data: %v", calls)
+		}
+		syscall.Write(func() int {
+			if fresh.Fd() == r2 {
+				return w2
+			}
+			return r2
+		}(), []byte("y"))
+		runUntil(t, l, func() bool { return calls["fresh"] == 1 })
+		syscall.Close(r2)
+		syscall.Close(w2)
+	})
+}
+
+// TestRunAfterCloseInCallback: a callback that closes the loop and then
+// runs it (nested) gets ErrClosed, and no other callback runs.
+func TestRunAfterCloseInCallback(t *testing.T) {
+	l := newLoop(t)
+	others := 0
+	for range 3 {
+		ev.NewIdle(l, func(*ev.Idle) { others++ }).Start()
+	}
+	var err error
+	ev.NewTimer(l, 0, 0, func(*ev.Timer) {
+		l.Close()
+		err = l.Run(ev.RunOnce)
+	}).Start()
+	ev.NewTimer(l, 0, 0, func(*ev.Timer) { others++ }).Start()
+	l.Run(ev.RunDefault)
+	if !errors.Is(err, ev.ErrClosed) || others != 0 {
+		t.Errorf("Run after Close in a callback = %v, other callbacks %d; want ErrClosed, 0", err, others)
 	}
 }

@@ -78,8 +78,8 @@ const yieldInterval = 100 * time.Microsecond
 //  11. return if mode, a break, an exit or the lack of active watchers
 //     says so; else go to 1.
 func (l *Loop) Run(mode RunMode) error {
-	if l.closed {
-		return ErrClosed
+	if l.closed || l.closing {
+		return ErrClosed // closing: Close was called in a callback
 	}
 	gid := goid()
 	if !l.owner.CompareAndSwap(0, gid) && l.owner.Load() != gid {
