@@ -174,8 +174,7 @@ func TestCloseOtherPendingConn(t *testing.T) {
 	a1, b1 := connPair(t, l)
 	a2, b2 := connPair(t, l)
 	reads := map[*stream.Conn]int{}
-	var other func(c *stream.Conn) *stream.Conn
-	other = func(c *stream.Conn) *stream.Conn {
+	other := func(c *stream.Conn) *stream.Conn {
 		if c == a1 {
 			return a2
 		}
