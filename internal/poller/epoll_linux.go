@@ -40,6 +40,7 @@ type epoll struct {
 	wakefd int             // eventfd that Wake writes; in the set, level-triggered
 
 	wakePending atomic.Bool        // a Wake wrote wakefd and Wait has not drained it yet
+	guard       wakeGuard          // Wake writes wakefd only while it is open
 	deadline    bool               // file has a read deadline set by the last Wait
 	raw         []unix.EpollEvent  // kernel-format buffer, grown to the caller's size
 	wakeBuf     [8]byte            // eventfd read/write scratch
@@ -286,8 +287,12 @@ func (p *epoll) Wake() error {
 	if !p.wakePending.CompareAndSwap(false, true) {
 		return nil
 	}
+	if !p.guard.enter() {
+		return nil // closed: nothing to wake
+	}
 	one := [8]byte{1}
 	_, _, e := syscall.RawSyscall(unix.SYS_WRITE, uintptr(p.wakefd), uintptr(unsafe.Pointer(&one[0])), 8)
+	p.guard.exit()
 	if e != 0 && e != unix.EAGAIN {
 		return os.NewSyscallError("write", e)
 	}
@@ -295,6 +300,7 @@ func (p *epoll) Wake() error {
 }
 
 func (p *epoll) closeFds() {
+	p.guard.shut()
 	unix.Close(p.wakefd)
 	if p.file != nil {
 		p.file.Close()

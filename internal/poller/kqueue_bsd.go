@@ -35,6 +35,7 @@ type kqueue struct {
 
 	wakeR, wakeW int
 	wakePending  atomic.Bool
+	guard        wakeGuard // Wake writes wakeW only while it is open
 	deadline     bool
 
 	changes []unix.Kevent_t
@@ -229,13 +230,19 @@ func (p *kqueue) Wake() error {
 	if !p.wakePending.CompareAndSwap(false, true) {
 		return nil
 	}
-	if _, err := unix.Write(p.wakeW, []byte{0}); err != nil && err != unix.EAGAIN {
+	if !p.guard.enter() {
+		return nil // closed: nothing to wake
+	}
+	_, err := unix.Write(p.wakeW, []byte{0})
+	p.guard.exit()
+	if err != nil && err != unix.EAGAIN {
 		return os.NewSyscallError("write", err)
 	}
 	return nil
 }
 
 func (p *kqueue) closeFds() {
+	p.guard.shut()
 	unix.Close(p.wakeR)
 	unix.Close(p.wakeW)
 	if p.file != nil {

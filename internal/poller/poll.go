@@ -32,6 +32,7 @@ type pollBackend struct {
 
 	wakeR, wakeW int
 	wakePending  atomic.Bool
+	guard        wakeGuard // Wake writes wakeW only while it is open
 }
 
 var _ Poller = (*pollBackend)(nil)
@@ -177,13 +178,19 @@ func (p *pollBackend) Wake() error {
 	if !p.wakePending.CompareAndSwap(false, true) {
 		return nil
 	}
-	if _, err := unix.Write(p.wakeW, []byte{0}); err != nil && err != unix.EAGAIN {
+	if !p.guard.enter() {
+		return nil // closed: nothing to wake
+	}
+	_, err := unix.Write(p.wakeW, []byte{0})
+	p.guard.exit()
+	if err != nil && err != unix.EAGAIN {
 		return os.NewSyscallError("write", err)
 	}
 	return nil
 }
 
 func (p *pollBackend) Close() error {
+	p.guard.shut()
 	unix.Close(p.wakeR)
 	unix.Close(p.wakeW)
 	return nil

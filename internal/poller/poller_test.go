@@ -225,3 +225,35 @@ func openFDs(t *testing.T) int {
 func wait(d time.Duration) func() time.Duration {
 	return func() time.Duration { return d }
 }
+
+// TestWakeAfterClose wakes a closed poller after its descriptor numbers
+// were reused: Wake must do nothing, not write into whatever file now has
+// the number its wake descriptor had (a goroutine that saw the loop asleep
+// can call Wake as the loop closes).
+func TestWakeAfterClose(t *testing.T) {
+	for _, k := range []poller.Kind{poller.Default, poller.Poll} {
+		t.Run(k.String(), func(t *testing.T) {
+			p, err := poller.New(k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.Close()
+			// Take the lowest free numbers, which include every one the
+			// poller closed.
+			var fds []int
+			for range 6 {
+				a, b := socketpair(t)
+				fds = append(fds, a, b)
+			}
+			if err := p.Wake(); err != nil {
+				t.Errorf("Wake after Close: %v; want nil", err)
+			}
+			for _, fd := range fds {
+				pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+				if n, _ := unix.Poll(pfd, 0); n != 0 {
+					t.Errorf("fd %d became readable after Wake on a closed poller", fd)
+				}
+			}
+		})
+	}
+}
