@@ -3,6 +3,7 @@ package ev
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"time"
 	"unsafe"
 
@@ -147,18 +148,43 @@ func (p *Periodic) next(wall int64) int64 {
 		}
 		return unixNano(t)
 	case p.interval > 0:
-		ref, iv := unixNano(p.ref), int64(p.interval)
-		// The first ref + k·iv strictly after wall (floor division, for ref
-		// in the future too); an interval so long that it overflows means
-		// never.
-		k := (wall - ref) / iv
-		if (wall-ref)%iv < 0 {
-			k--
+		// The first time congruent to ref modulo the interval strictly
+		// after wall. ref's phase is computed from its seconds and
+		// nanoseconds, which any time.Time has, rather than from its
+		// UnixNano, which wraps outside 1678–2262 (the zero Time, a natural
+		// "align on whole intervals", is year 1). An interval so long that
+		// the result overflows means never.
+		iv := int64(p.interval)
+		phase := addMod(mulMod(modPos(p.ref.Unix(), iv), 1e9%iv, iv), int64(p.ref.Nanosecond())%iv, iv)
+		base := wall - modPos(wall, iv)
+		t := base + phase
+		if phase > math.MaxInt64-base {
+			return math.MaxInt64
 		}
-		return deadline(ref+k*iv, p.interval)
+		if t <= wall {
+			t = deadline(t, p.interval)
+		}
+		return t
 	}
 	return unixNano(p.ref)
 }
+
+// modPos is a mod m in [0, m), for m > 0.
+func modPos(a, m int64) int64 {
+	if r := a % m; r < 0 {
+		return r + m
+	}
+	return a % m
+}
+
+// mulMod is a·b mod m for a, b in [0, m), without overflow.
+func mulMod(a, b, m int64) int64 {
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	return int64(bits.Rem64(hi, lo, uint64(m)))
+}
+
+// addMod is (a + b) mod m for a, b in [0, m), without overflow.
+func addMod(a, b, m int64) int64 { return int64((uint64(a) + uint64(b)) % uint64(m)) }
 
 // maxUnixTime is the latest time whose UnixNano is defined (year 2262).
 var maxUnixTime = time.Unix(0, math.MaxInt64)
