@@ -45,12 +45,11 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
-	"unsafe"
 
 	"github.com/eventide-go/eventide/bench/internal/latency"
 	"github.com/eventide-go/eventide/bench/internal/procstat"
+	"github.com/eventide-go/eventide/bench/internal/rawnet"
 	"golang.org/x/sys/unix"
 )
 
@@ -82,30 +81,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "echoload:", err)
 		os.Exit(1)
 	}
-}
-
-// dial connects a blocking TCP socket to ap with TCP_NODELAY set.
-func dial(ap netip.AddrPort) (int, error) {
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return -1, os.NewSyscallError("socket", err)
-	}
-	sa := &unix.SockaddrInet4{Port: int(ap.Port()), Addr: ap.Addr().As4()}
-	for {
-		err = unix.Connect(fd, sa)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	if err != nil {
-		unix.Close(fd)
-		return -1, os.NewSyscallError("connect", err)
-	}
-	if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1); err != nil {
-		unix.Close(fd)
-		return -1, os.NewSyscallError("setsockopt", err)
-	}
-	return fd, nil
 }
 
 // conn is one connection's ping-pong state, owned by its worker.
@@ -148,22 +123,9 @@ func (w *worker) run() {
 	}
 	events := make([]unix.EpollEvent, 256)
 	for !w.stop.Load() {
-		// Look without blocking first, through a raw system call: a busy
-		// generator finds events every time and never pays the
-		// scheduler's system call bookkeeping, which is costly here and
-		// would make the generator, not the server, the bottleneck
-		// sooner.
-		r, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(ep),
-			uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
-		n, err := int(r), error(nil)
-		if e != 0 || n == 0 {
-			n, err = unix.EpollWait(ep, events, 100)
-		}
-		if err == unix.EINTR {
-			continue
-		}
+		n, err := rawnet.Wait(ep, events)
 		if err != nil {
-			w.err = os.NewSyscallError("epoll_wait", err)
+			w.err = err
 			return
 		}
 		for _, ev := range events[:n] {
@@ -175,46 +137,17 @@ func (w *worker) run() {
 	}
 }
 
-// rawRead is recv(2) without the runtime's system call bookkeeping, for a
-// non-blocking socket (recvfrom skips the file layer read(2) goes through).
-func rawRead(fd int, p []byte) (int, error) {
-	n, _, e := syscall.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), 0, 0, 0)
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
-}
-
-// rawWrite is send(2) as rawRead is recv(2).
-func rawWrite(fd int, p []byte) (int, error) {
-	n, _, e := syscall.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), unix.MSG_NOSIGNAL, 0, 0)
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
-}
-
 // send writes one whole message on c's non-blocking socket; now is the
 // time it is sent.
 func (w *worker) send(c *conn, now time.Time) error {
 	c.sentAt = now
-	for off := 0; off < len(w.msg); {
-		n, err := rawWrite(c.fd, w.msg[off:])
-		if err == unix.EAGAIN || err == unix.EINTR {
-			continue // the socket buffer is far larger than a message; rare
-		}
-		if err != nil {
-			return os.NewSyscallError("write", err)
-		}
-		off += n
-	}
-	return nil
+	return rawnet.SendAll(c.fd, w.msg)
 }
 
 // receive reads what arrived on c and, once the whole echo is in, counts it
 // and sends the next message.
 func (w *worker) receive(c *conn) error {
-	n, err := rawRead(c.fd, w.buf)
+	n, err := rawnet.Recv(c.fd, w.buf)
 	if err == unix.EAGAIN || err == unix.EINTR {
 		return nil
 	}
@@ -240,21 +173,6 @@ func (w *worker) receive(c *conn) error {
 	return w.send(c, now)
 }
 
-func setNonblock(fd int) error {
-	if err := unix.SetNonblock(fd, true); err != nil {
-		return os.NewSyscallError("fcntl", err)
-	}
-	return nil
-}
-
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func measureLoad(ap netip.AddrPort, nconns, size, nworkers int, warmup, dur time.Duration, pid int) error {
 	nworkers = max(1, min(nworkers, nconns))
 	var measuring, stop atomic.Bool
@@ -274,13 +192,13 @@ func measureLoad(ap netip.AddrPort, nconns, size, nworkers int, warmup, dur time
 		}
 	}()
 	for i := range nconns {
-		fd, err := dial(ap)
+		fd, err := rawnet.Dial(ap)
 		if err != nil {
 			return err
 		}
 		w := workers[i%nworkers]
 		w.conns = append(w.conns, conn{fd: fd})
-		if err := setNonblock(fd); err != nil {
+		if err := rawnet.SetNonblock(fd); err != nil {
 			return err
 		}
 	}
@@ -301,11 +219,11 @@ func measureLoad(ap netip.AddrPort, nconns, size, nworkers int, warmup, dur time
 	if err != nil {
 		return err
 	}
-	c0, t0 := selfCPU(), time.Now()
+	c0, t0 := rawnet.SelfCPU(), time.Now()
 	measuring.Store(true)
 	time.Sleep(dur)
 	measuring.Store(false)
-	elapsed, loadCPU := time.Since(t0), selfCPU()-c0
+	elapsed, loadCPU := time.Since(t0), rawnet.SelfCPU()-c0
 	busy1, err := procstat.MachineBusy()
 	if err != nil {
 		return err
@@ -369,7 +287,7 @@ func measureMemory(ap netip.AddrPort, nconns, pid int) error {
 	msg := []byte("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
 	buf := make([]byte, len(msg))
 	for range nconns {
-		fd, err := dial(ap)
+		fd, err := rawnet.Dial(ap)
 		if err != nil {
 			return fmt.Errorf("connection %d: %w", len(fds)+1, err)
 		}

@@ -123,15 +123,21 @@ func measureLoad(wrk, addr string, conns int, warmup, dur time.Duration, pid int
 	if r.reqs == 0 {
 		return fmt.Errorf("no request completed\n%s", out)
 	}
+	printLoad(r.reqPerSec*elapsed.Seconds(), elapsed, r.p50, r.p99, before, after, wrkCPU, busy1-busy0, r.errors)
+	return nil
+}
+
+// printLoad prints the result line of a load run: reqs requests in
+// elapsed, the server sampled before and after, the generator's CPU time
+// load, and busy, the machine's busy time over the run.
+func printLoad(reqs float64, elapsed, p50, p99 time.Duration, before, after procstat.Sample, load, busy time.Duration, nerr int64) {
 	cpu := after.CPU - before.CPU
 	us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
-	other := busy1 - busy0 - cpu - wrkCPU
-	n := r.reqPerSec * elapsed.Seconds()
+	other := busy - cpu - load
 	fmt.Printf("req_s=%.0f p50_us=%.1f p99_us=%.1f srv_us_req=%.2f srv_sys_us=%.2f srv_util=%.2f load_util=%.2f other_util=%.2f errors=%d\n",
-		r.reqPerSec, us(r.p50), us(r.p99), us(cpu)/n, us(after.Sys-before.Sys)/n,
-		cpu.Seconds()/elapsed.Seconds(), wrkCPU.Seconds()/elapsed.Seconds(),
-		max(0, other.Seconds()/elapsed.Seconds()), r.errors)
-	return nil
+		reqs/elapsed.Seconds(), us(p50), us(p99), us(cpu)/reqs, us(after.Sys-before.Sys)/reqs,
+		cpu.Seconds()/elapsed.Seconds(), load.Seconds()/elapsed.Seconds(),
+		max(0, other.Seconds()/elapsed.Seconds()), nerr)
 }
 
 // wrkResult is what parseWrk takes from wrk's report.

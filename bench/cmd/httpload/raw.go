@@ -18,12 +18,11 @@ import (
 	"os"
 	"strconv"
 	"sync/atomic"
-	"syscall"
 	"time"
-	"unsafe"
 
 	"github.com/eventide-go/eventide/bench/internal/latency"
 	"github.com/eventide-go/eventide/bench/internal/procstat"
+	"github.com/eventide-go/eventide/bench/internal/rawnet"
 	"golang.org/x/sys/unix"
 )
 
@@ -159,19 +158,9 @@ func (g *rawGen) run() {
 	}
 	events := make([]unix.EpollEvent, 256)
 	for !g.stop.Load() {
-		// A raw zero-timeout look first, as echoload does; block only
-		// when nothing is ready.
-		r, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(ep),
-			uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
-		n, err := int(r), error(nil)
-		if e != 0 || n == 0 {
-			n, err = unix.EpollWait(ep, events, 100)
-		}
-		if err == unix.EINTR {
-			continue
-		}
+		n, err := rawnet.Wait(ep, events)
 		if err != nil {
-			g.err = os.NewSyscallError("epoll_wait", err)
+			g.err = err
 			return
 		}
 		for _, ev := range events[:n] {
@@ -185,30 +174,18 @@ func (g *rawGen) run() {
 // send writes the request on c's non-blocking socket.
 func (g *rawGen) send(c *rawConn, now time.Time) error {
 	c.sentAt = now
-	for off := 0; off < len(g.req); {
-		n, _, e := syscall.RawSyscall6(unix.SYS_SENDTO, uintptr(c.fd), uintptr(unsafe.Pointer(&g.req[off])),
-			uintptr(len(g.req)-off), unix.MSG_NOSIGNAL, 0, 0)
-		if e == unix.EAGAIN || e == unix.EINTR {
-			continue // a send buffer far larger than a request; rare
-		}
-		if e != 0 {
-			return os.NewSyscallError("send", e)
-		}
-		off += int(n)
-	}
-	return nil
+	return rawnet.SendAll(c.fd, g.req)
 }
 
 // receive reads what arrived on c and, once the response is whole, counts
 // it and sends the next request.
 func (g *rawGen) receive(c *rawConn) error {
-	r, _, e := syscall.RawSyscall6(unix.SYS_RECVFROM, uintptr(c.fd), uintptr(unsafe.Pointer(&g.buf[0])),
-		uintptr(len(g.buf)), 0, 0, 0)
-	if e == unix.EAGAIN || e == unix.EINTR {
+	r, err := rawnet.Recv(c.fd, g.buf)
+	if err == unix.EAGAIN || err == unix.EINTR {
 		return nil
 	}
-	if e != 0 {
-		return os.NewSyscallError("recv", e)
+	if err != nil {
+		return os.NewSyscallError("recv", err)
 	}
 	if r == 0 {
 		return errors.New("server closed a connection")
@@ -262,22 +239,13 @@ func measureRaw(addr string, nconns int, warmup, dur time.Duration, pid int) err
 		}
 	}()
 	for range nconns {
-		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+		fd, err := rawnet.Dial(ap)
 		if err != nil {
-			return os.NewSyscallError("socket", err)
+			return err
 		}
 		g.conns = append(g.conns, rawConn{fd: fd})
-		sa := &unix.SockaddrInet4{Port: int(ap.Port()), Addr: ap.Addr().As4()}
-		for err = unix.Connect(fd, sa); err == unix.EINTR; err = unix.Connect(fd, sa) {
-		}
-		if err != nil {
-			return os.NewSyscallError("connect", err)
-		}
-		if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1); err != nil {
-			return os.NewSyscallError("setsockopt", err)
-		}
-		if err := unix.SetNonblock(fd, true); err != nil {
-			return os.NewSyscallError("fcntl", err)
+		if err := rawnet.SetNonblock(fd); err != nil {
+			return err
 		}
 	}
 	finished := make(chan struct{})
@@ -308,14 +276,14 @@ func measureRaw(addr string, nconns int, warmup, dur time.Duration, pid int) err
 	if err != nil {
 		return err
 	}
-	c0, t0 := selfCPU(), time.Now()
+	c0, t0 := rawnet.SelfCPU(), time.Now()
 	g.measuring.Store(true)
 	select {
 	case <-time.After(dur):
 	case <-finished:
 	}
 	g.measuring.Store(false)
-	elapsed, loadCPU := time.Since(t0), selfCPU()-c0
+	elapsed, loadCPU := time.Since(t0), rawnet.SelfCPU()-c0
 	busy1, err := procstat.MachineBusy()
 	if err != nil {
 		return err
@@ -332,22 +300,7 @@ func measureRaw(addr string, nconns int, warmup, dur time.Duration, pid int) err
 	if reqs == 0 {
 		return errors.New("no request completed")
 	}
-	cpu := after.CPU - before.CPU
-	us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
-	other := busy1 - busy0 - cpu - loadCPU
-	fmt.Printf("req_s=%.0f p50_us=%.1f p99_us=%.1f srv_us_req=%.2f srv_sys_us=%.2f srv_util=%.2f load_util=%.2f other_util=%.2f errors=%d\n",
-		float64(reqs)/elapsed.Seconds(), us(g.hist.Percentile(50)), us(g.hist.Percentile(99)),
-		us(cpu)/float64(reqs), us(after.Sys-before.Sys)/float64(reqs),
-		cpu.Seconds()/elapsed.Seconds(), loadCPU.Seconds()/elapsed.Seconds(),
-		max(0, other.Seconds()/elapsed.Seconds()), g.bad.Load())
+	printLoad(float64(reqs), elapsed, g.hist.Percentile(50), g.hist.Percentile(99),
+		before, after, loadCPU, busy1-busy0, g.bad.Load())
 	return nil
-}
-
-// selfCPU is this process's CPU time so far.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
