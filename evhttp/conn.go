@@ -538,10 +538,12 @@ func (c *Conn) flush() {
 		}
 		if r.out.Len() > 0 {
 			c.sc.WriteBuffer(&r.out)
-			if !c.writeTimeout && c.sc.OutputLen() > 0 && c.srv.cfg.WriteTimeout > 0 {
-				c.writeTimeout = true
-				c.sc.SetTimeouts(0, c.srv.cfg.WriteTimeout)
-			}
+		}
+		if !c.writeTimeout && c.srv.cfg.WriteTimeout > 0 && c.sc.OutputLen() > 0 {
+			// Output the socket did not take, whether from r.out or
+			// from sendDirect.
+			c.writeTimeout = true
+			c.sc.SetTimeouts(0, c.srv.cfg.WriteTimeout)
 		}
 		if len(r.dones) > 0 {
 			c.dones = append(c.dones, r.dones...)

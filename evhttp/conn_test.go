@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -581,6 +582,33 @@ func TestUnansweredPipelineBoundsInput(t *testing.T) {
 	ts.do(func() { parsed = len(held) })
 	if parsed != 16 {
 		t.Errorf("handlers got %d requests; want the 16 a connection may have waiting", parsed)
+	}
+}
+
+// TestWriteTimeoutSmallReplies is TestWriteTimeout with many small
+// replies to a client that pipelines requests and never reads: each reply
+// goes to the socket directly, and once the socket stops taking them the
+// rest waits on the connection, under the write timeout.
+func TestWriteTimeoutSmallReplies(t *testing.T) {
+	closed := make(chan struct{})
+	body := make([]byte, 8<<10)
+	ts := startServer(t, evhttp.Config{WriteTimeout: 200 * time.Millisecond}, func(s *evhttp.Server) {
+		var once sync.Once
+		s.SetGeneric(func(r *evhttp.Request) {
+			once.Do(func() { r.Conn().SetCloseCallback(func() { close(closed) }) })
+			r.SendReply(200, "", body)
+		})
+	})
+	c := ts.dial()
+	go func() {
+		// 4,000 replies are 32 MiB, more than the socket buffers hold;
+		// the write fails once the server has closed the connection.
+		io.WriteString(c, strings.Repeat("GET / HTTP/1.1\r\nHost: x\r\n\r\n", 4000))
+	}()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("connection still open 10 s after its replies stopped draining")
 	}
 }
 

@@ -10,10 +10,43 @@ import (
 // HEAD request the body is not sent, its Content-Length is. reason ""
 // means StatusText(code). It panics if a reply was already started.
 func (r *Request) SendReply(code int, reason string, body []byte) {
+	if len(body) <= maxDirectReply && r.direct() {
+		r.sendDirect(code, reason, body)
+		return
+	}
 	r.startReply(code, reason, int64(len(body)))
 	if !r.noBody {
 		r.out.Write(body)
 	}
+	r.finish()
+}
+
+// maxDirectReply bounds the body that sendDirect copies next to the head:
+// a larger one is likely to be written in part, and its rest copied again.
+const maxDirectReply = 16 << 10
+
+// direct reports whether r's reply may go straight to the connection:
+// every earlier reply is complete (r heads the queue) and r has queued
+// nothing of its own.
+func (r *Request) direct() bool {
+	return r.c.qhead == r && !r.orphan && !r.c.closed && r.out.Len() == 0
+}
+
+// sendDirect is SendReply for a reply whose turn it is: head and body are
+// built in the server's scratch space and handed to the connection in one
+// Write, which tries the socket at once and queues only what it did not
+// take, without the round through r.out's chunks.
+func (r *Request) sendDirect(code int, reason string, body []byte) {
+	s := r.c.srv
+	b := r.appendHead(s.hdr[:0], code, reason, int64(len(body)))
+	if !r.noBody {
+		b = append(b, body...)
+	}
+	r.c.sc.Write(b) // a failure reaches onEvent, which closes c
+	if cap(b) > maxScratch {
+		b = nil // a one-off large reply does not stay with the server
+	}
+	s.hdr = b[:0]
 	r.finish()
 }
 
@@ -150,15 +183,30 @@ func (r *Request) runDones() {
 	r.dones = r.dones[:0]
 }
 
-// startReply writes the reply head into r.out. length is the body length,
-// or -1 for a streamed body.
 // lengthNone is startReply's length for a HEAD reply that must announce
 // no length at all (the bridge's handler wrote nothing and declared
 // nothing, as net/http): no Content-Length, no chunked framing, no default
 // Content-Type.
 const lengthNone = -2
 
+// startReply writes the reply head into r.out. length is the body length,
+// or -1 for a streamed body.
 func (r *Request) startReply(code int, reason string, length int64) {
+	s := r.c.srv
+	b := r.appendHead(s.hdr[:0], code, reason, length)
+	r.out.Write(b)
+	if cap(b) > maxScratch {
+		b = nil
+	}
+	s.hdr = b[:0]
+}
+
+// maxScratch bounds the server's scratch space kept between replies.
+const maxScratch = 32 << 10
+
+// appendHead marks r's reply started and appends its head to b. length is
+// startReply's.
+func (r *Request) appendHead(b []byte, code int, reason string, length int64) []byte {
 	if r.started {
 		panic("evhttp: reply already started")
 	}
@@ -191,7 +239,6 @@ func (r *Request) startReply(code int, reason string, length int64) {
 		}
 	}
 
-	b := s.hdr[:0]
 	b = append(b, "HTTP/1.1 "...)
 	b = append(b, byte('0'+code/100), byte('0'+code/10%10), byte('0'+code%10), ' ')
 	b = appendSafe(b, reason)
@@ -236,9 +283,7 @@ func (r *Request) startReply(code int, reason string, length int64) {
 	case minor == 0:
 		b = append(b, "Connection: keep-alive\r\n"...)
 	}
-	b = append(b, "\r\n"...)
-	r.out.Write(b)
-	s.hdr = b[:0]
+	return append(b, "\r\n"...)
 }
 
 // The output header fields that startReply looks for (replyFields).
