@@ -323,7 +323,7 @@ func (c *Conn) headDone(r *Request) bool {
 	}
 	hasBody := r.chunked || r.remaining > 0
 	if _, minor := p.Proto(); minor >= 1 {
-		if _, ok := p.Get("Expect"); ok {
+		if p.HasExpect() {
 			if !p.Expect100() {
 				c.fail(r, 417)
 				return false
@@ -332,7 +332,11 @@ func (c *Conn) headDone(r *Request) bool {
 		}
 	}
 	c.enqueue(r)
-	r.route, _ = s.resolve(r.hostBytes()).lookup(targetPath(p.Target()))
+	srv := s
+	if len(s.vhosts) > 0 {
+		srv = s.resolve(r.hostBytes())
+	}
+	r.route, _ = srv.lookup(targetPath(p.Target()))
 	if s.filter != nil && !s.filter(r) {
 		r.state = stDone
 		r.dispatched = true

@@ -12,6 +12,12 @@ type route struct {
 	stream bool // the body is streamed (HandleStream)
 }
 
+// routeEntry is a path's route in Server.routes.
+type routeEntry struct {
+	path string
+	route
+}
+
 // vhost is a virtual host: requests whose Host matches pattern are routed
 // by srv.
 type vhost struct {
@@ -44,7 +50,8 @@ func (s *Server) handle(path string, rt route) {
 	if _, ok := s.routes[path]; ok {
 		panic("evhttp: a handler for " + path + " already exists")
 	}
-	s.routes[path] = rt
+	s.routes[path] = &routeEntry{path, rt}
+	s.last = nil
 }
 
 // Remove removes the handler of path and reports whether there was one
@@ -52,6 +59,7 @@ func (s *Server) handle(path string, rt route) {
 func (s *Server) Remove(path string) bool {
 	_, ok := s.routes[path]
 	delete(s.routes, path)
+	s.last = nil
 	return ok
 }
 
@@ -128,16 +136,25 @@ func (s *Server) findAlias(host []byte) *Server {
 
 // lookup returns the route for the raw request path.
 func (s *Server) lookup(path []byte) (route, bool) {
-	rt, ok := s.routes[string(path)] // no allocation: map index by converted bytes
-	if !ok && indexByte(path, '%') >= 0 {
+	if e := s.last; e != nil && e.path == string(path) {
+		return e.route, true // the previous request's path, without hashing it
+	}
+	e := s.routes[string(path)] // no allocation: map index by converted bytes
+	if e == nil && indexByte(path, '%') >= 0 {
 		if d, err := DecodeURI(string(path), false); err == nil {
-			rt, ok = s.routes[d]
+			e = s.routes[d]
 		}
 	}
-	if !ok && s.generic != nil {
+	if e != nil {
+		if e.path == string(path) {
+			s.last = e
+		}
+		return e.route, true
+	}
+	if s.generic != nil {
 		return route{fn: s.generic}, true
 	}
-	return rt, ok
+	return route{}, false
 }
 
 // stripPort removes ":port" from a Host value, keeping IPv6 brackets.

@@ -25,7 +25,8 @@ type Server struct {
 	hdr  []byte
 	vecs [][]byte
 
-	routes  map[string]route
+	routes  map[string]*routeEntry
+	last    *routeEntry // the route lookup found last, tried first
 	generic HandlerFunc
 	vhosts  []vhost
 	aliases []string
@@ -62,7 +63,7 @@ func NewServer(l *ev.Loop, cfg Config) *Server {
 	s := &Server{
 		loop:   l,
 		cfg:    cfg,
-		routes: make(map[string]route),
+		routes: make(map[string]*routeEntry),
 		limits: http1.Limits{MaxHeadBytes: cfg.MaxHeaderBytes, MaxTargetBytes: cfg.MaxURIBytes},
 	}
 	s.allowed = newMethodSet(cfg.AllowedMethods)

@@ -44,6 +44,7 @@ type framing struct {
 	unknownTE  bool  // a transfer coding other than chunked is present
 	closeTok   bool  // Connection: close
 	keepTok    bool  // Connection: keep-alive
+	expect     bool  // at least one Expect field
 	expect100  bool  // Expect: 100-continue
 	hosts      int   // number of Host fields
 	hostIdx    int   // index of the first Host field, -1 if none
@@ -69,8 +70,9 @@ func (h *head) scanFraming(http10 bool) (framing, *Error) {
 				f.hosts++
 			}
 		case 6:
-			if equalFold(name, "expect") && equalFold(value, "100-continue") {
-				f.expect100 = true
+			if equalFold(name, "expect") {
+				f.expect = true
+				f.expect100 = f.expect100 || equalFold(value, "100-continue")
 			}
 		case 7:
 			if equalFold(name, "upgrade") && f.upgradeIdx < 0 {

@@ -304,6 +304,10 @@ func (p *RequestParser) KeepAlive() bool { return p.keepAlive }
 // Expect100 reports whether the request carries "Expect: 100-continue".
 func (p *RequestParser) Expect100() bool { return p.f.expect100 }
 
+// HasExpect reports whether the request has an Expect field, whatever its
+// value.
+func (p *RequestParser) HasExpect() bool { return p.f.expect }
+
 // HasHost reports whether the request has a Host field (always true for a
 // parsed HTTP/1.1 request; HTTP/1.0 may omit it).
 func (p *RequestParser) HasHost() bool { return p.f.hosts == 1 }

@@ -23,6 +23,7 @@ type reqResult struct {
 	Length    int64
 	KeepAlive bool
 	Expect100 bool
+	Expect    bool // HasExpect
 	Host      string
 	Upgrade   string
 }
@@ -63,6 +64,7 @@ func parseRequest(p *http1.RequestParser, pieces ...[]byte) reqResult {
 		r.Headers = append(r.Headers, string(n)+": "+string(v))
 	}
 	r.Kind, r.Length, r.KeepAlive, r.Expect100 = p.BodyKind(), p.ContentLength(), p.KeepAlive(), p.Expect100()
+	r.Expect = p.HasExpect()
 	r.Host, r.Upgrade = string(p.Host()), string(p.Upgrade())
 	return r
 }
@@ -152,7 +154,10 @@ func TestRequestAccept(t *testing.T) {
 		{"expect and upgrade", "GET /ws HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
 			reqResult{Method: "GET", Target: "/ws", Proto: "1.1",
 				Headers:   []string{"Host: h", "Expect: 100-Continue", "Upgrade: websocket", "Connection: Upgrade"},
-				KeepAlive: true, Expect100: true, Host: "h", Upgrade: "websocket"}},
+				KeepAlive: true, Expect100: true, Expect: true, Host: "h", Upgrade: "websocket"}},
+		{"other expectation", "GET / HTTP/1.1\r\nHost: h\r\nExpect: something\r\n\r\n",
+			reqResult{Method: "GET", Target: "/", Proto: "1.1", Headers: []string{"Host: h", "Expect: something"},
+				KeepAlive: true, Expect: true, Host: "h"}},
 		{"empty value and tab", "GET / HTTP/1.1\r\nHost: h\r\nX-Empty:\r\nX-Tab:\ta\tb\t\r\n\r\n",
 			reqResult{Method: "GET", Target: "/", Proto: "1.1",
 				Headers: []string{"Host: h", "X-Empty: ", "X-Tab: a\tb"}, KeepAlive: true, Host: "h"}},
