@@ -10,6 +10,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -100,6 +101,7 @@ type bridged struct {
 	hdr     []headerField // the reply's header fields
 	pending []byte        // bytes to send
 	short   bool          // fewer bytes than a declared Content-Length: close after
+	trailer []headerField // the trailer fields, with the end of a streamed reply
 	send500 bool          // after a panic: answer 500 if no head went out
 
 	// Set by the loop, read by the goroutine after an acknowledgement or
@@ -107,19 +109,21 @@ type bridged struct {
 	gone atomic.Bool // the reply can no longer be sent
 
 	// The ResponseWriter's state: the handler's goroutine only.
-	header      http.Header
-	keys        []string // header snapshot scratch
-	wroteHeader bool
-	hasType     bool // the handler set Content-Type (even empty): no sniffing
-	omitType    bool // no Content-Type at all (set to nil, or flushed before any byte)
-	omitDate    bool // no Date (the handler set it to nil)
-	streaming   bool // the head was handed to the loop
-	status      int
-	declared    int64 // Content-Length the handler set, -1 if none
-	written     int64
-	buf         []byte
-	err         error         // sticky: errConnGone
-	ack         chan struct{} // the loop wrote a piece (streaming only)
+	header       http.Header
+	keys         []string // header snapshot scratch
+	wroteHeader  bool
+	hasType      bool     // the handler set Content-Type (even empty): no sniffing
+	omitType     bool     // no Content-Type at all (set to nil, or flushed before any byte)
+	omitDate     bool     // no Date (the handler set it to nil)
+	streaming    bool     // the head was handed to the loop
+	trailers     bool     // the head announced trailer fields: the reply is chunked
+	trailerNames []string // the names the "Trailer" field declared
+	status       int
+	declared     int64 // Content-Length the handler set, -1 if none
+	written      int64
+	buf          []byte
+	err          error         // sticky: errConnGone
+	ack          chan struct{} // the loop wrote a piece (streaming only)
 
 	// Method values, made once per pooled struct.
 	ackFn, chunkFn, replyFn, endFn, abortFn func()
@@ -414,10 +418,19 @@ func (b *bridged) finish() {
 		return
 	}
 	b.short = b.declared >= 0 && b.written < b.declared && !b.head && bodyAllowed(b.status)
+	if b.trailers && b.declared < 0 && bodyAllowed(b.status) {
+		// Trailer fields need the chunked framing: the reply is streamed
+		// even if it is short, as net/http does.
+		b.startStream(b.buf)
+		b.trailer = b.finalTrailer()
+	}
 	b.pending = b.buf
 	if b.streaming {
 		b.loop.Post(b.endFn)
 		return
+	}
+	if !b.hasType && len(b.buf) == 0 {
+		b.omitType = true // nothing to sniff (a HEAD reply, a short body): none, as net/http
 	}
 	b.sniff(b.buf)
 	b.code = b.status
@@ -522,15 +535,68 @@ func (b *bridged) loopEnd() {
 	if r == nil {
 		return
 	}
+	if !r.started {
+		b.applyHead(r) // a short reply streamed for its trailer
+	}
 	if len(b.pending) > 0 {
 		r.SendChunk(b.pending, nil)
 	}
-	if b.short {
+	switch {
+	case b.short:
 		r.abort()
-	} else {
+	case len(b.trailer) > 0 && r.chunkReply && !r.noBody:
+		b.endWithTrailer(r)
+	default:
 		r.EndReply()
 	}
 	b.release()
+}
+
+// endWithTrailer ends a chunked reply with its trailer fields: the last
+// chunk, the fields, the empty line (RFC 9112 §7.1.2). It is EndReply with
+// a trailer section.
+func (b *bridged) endWithTrailer(r *Request) {
+	out := append([]byte(nil), "0\r\n"...)
+	for _, f := range b.trailer {
+		out = append(out, f.name...)
+		out = append(out, ": "...)
+		out = append(out, f.value...)
+		out = append(out, "\r\n"...)
+	}
+	out = append(out, "\r\n"...)
+	r.out.Write(out)
+	r.finish()
+}
+
+// loopInterim sends an informational (1xx) reply ahead of r's final one,
+// unless that is already started or the client speaks HTTP/1.0 (RFC 9110
+// §15.2: a server must not send it a 1xx).
+func (b *bridged) loopInterim(code int, hdr []headerField) {
+	r := b.r
+	if r == nil || r.started || r.orphan {
+		return
+	}
+	if _, minor := r.p.Proto(); minor == 0 {
+		return
+	}
+	reason := StatusText(code)
+	if reason == "" {
+		reason = "Informational"
+	}
+	out := append([]byte(nil), "HTTP/1.1 "...)
+	out = strconv.AppendInt(out, int64(code), 10)
+	out = append(out, ' ')
+	out = append(out, reason...)
+	out = append(out, "\r\n"...)
+	for _, f := range hdr {
+		out = append(out, f.name...)
+		out = append(out, ": "...)
+		out = append(out, f.value...)
+		out = append(out, "\r\n"...)
+	}
+	out = append(out, "\r\n"...)
+	r.out.Write(out)
+	r.flush()
 }
 
 // loopAbort ends the reply of a handler that panicked or whose connection

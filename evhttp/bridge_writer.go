@@ -2,6 +2,7 @@ package evhttp
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -27,13 +28,24 @@ func (b *bridged) Header() http.Header {
 }
 
 // WriteHeader sets the status of the reply and takes a snapshot of the
-// header map. Informational statuses (1xx) are not sent; a second call is
-// ignored. It panics on a code outside 100..999, as net/http does.
+// header map; a second call is ignored. An informational status (1xx, such
+// as 103 Early Hints) goes out at once with the header map as it stands,
+// and the final status is still to come, as with net/http; but 100
+// Continue is the server's to send (it does when the handler's turn comes
+// to read the body) and 101 Switching Protocols needs a Hijack the bridge
+// does not have, so both are ignored. It panics on a code outside
+// 100..999, as net/http does.
 func (b *bridged) WriteHeader(code int) {
 	if code < 100 || code > 999 {
 		panic(fmt.Sprintf("invalid WriteHeader code %v", code))
 	}
-	if b.wroteHeader || code < 200 {
+	if b.wroteHeader {
+		return
+	}
+	if code < 200 {
+		if code != http.StatusContinue && code != http.StatusSwitchingProtocols {
+			b.sendInterim(code)
+		}
 		return
 	}
 	b.wroteHeader = true
@@ -193,8 +205,15 @@ func (b *bridged) snapshotHeader() {
 		slices.Sort(keys)
 	}
 	for _, k := range keys {
+		if strings.HasPrefix(k, http.TrailerPrefix) {
+			b.trailers = true
+			continue // a trailer field, sent after the body
+		}
 		if !validField(k, "") {
 			continue
+		}
+		if k == "Trailer" {
+			b.declareTrailers(h[k])
 		}
 		if k == "Content-Type" {
 			b.hasType = true
@@ -213,6 +232,65 @@ func (b *bridged) snapshotHeader() {
 	}
 	clear(keys)
 	b.keys = keys[:0]
+}
+
+// declareTrailers notes the trailer fields a "Trailer" header field
+// announces: the reply is then chunked, and those fields' values in the
+// header map when the handler returns are sent after the body, as net/http
+// does. Names that may not be trailers are dropped.
+func (b *bridged) declareTrailers(values []string) {
+	b.trailers = true
+	for _, v := range values {
+		for name := range strings.SplitSeq(v, ",") {
+			name = http.CanonicalHeaderKey(strings.TrimSpace(name))
+			if name == "" || name == "Trailer" || framingField(name) {
+				continue
+			}
+			b.trailerNames = append(b.trailerNames, name)
+		}
+	}
+}
+
+// finalTrailer returns the trailer fields once the handler has returned:
+// the values of the declared names and the fields named with
+// http.TrailerPrefix (the prefix removed), sorted by name.
+func (b *bridged) finalTrailer() []headerField {
+	t := make(http.Header)
+	for k, vs := range b.header {
+		if name, ok := strings.CutPrefix(k, http.TrailerPrefix); ok {
+			t[name] = append(t[name], vs...)
+		}
+	}
+	for _, k := range b.trailerNames {
+		t[k] = append(t[k], b.header[k]...)
+	}
+	return sortedFields(nil, t, func(k string) bool {
+		return k == "Trailer" || framingField(k)
+	})
+}
+
+// sendInterim hands an informational reply to the loop, with the fields of
+// the header map as it stands but those of the body's framing (net/http
+// keeps the map for the final reply, RFC 8297 §2).
+func (b *bridged) sendInterim(code int) {
+	hdr := sortedFields(nil, b.header, func(k string) bool {
+		return framingField(k) || strings.HasPrefix(k, http.TrailerPrefix)
+	})
+	b.loop.Post(func() { b.loopInterim(code, hdr) })
+}
+
+// sortedFields appends h's fields to dst sorted by name, skipping invalid
+// names and those skip reports, with their values cleaned.
+func sortedFields(dst []headerField, h http.Header, skip func(string) bool) []headerField {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		if !validField(k, "") || skip(k) {
+			continue
+		}
+		for _, v := range h[k] {
+			dst = append(dst, headerField{k, cleanValue(v)})
+		}
+	}
+	return dst
 }
 
 // cleanValue replaces the bytes that would split a header line by spaces
