@@ -67,8 +67,9 @@ var errConnGone = fmt.Errorf("evhttp: client connection closed: %w", net.ErrClos
 // bridgeConn is what Bridge keeps per connection, allocated on its first
 // request so that connections the bridge never serves do not pay for it.
 type bridgeConn struct {
-	reqs   []*bridged // requests in flight, told when the client goes
-	remote string     // RemoteAddr().String(), for http.Request.RemoteAddr
+	reqs   []*bridged      // requests in flight, told when the client goes
+	remote string          // RemoteAddr().String(), for http.Request.RemoteAddr
+	ctx    context.Context // the requests' parent: holds http.LocalAddrContextKey
 }
 
 // bridged is one request served through Bridge: the http.Request and
@@ -157,7 +158,7 @@ func serveBridged(h http.Handler, r *Request) {
 		r.SendError(400, "")
 		return
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(c.br.ctx)
 	b := newBridged()
 	b.h = h
 	b.req = req.WithContext(ctx)
@@ -237,7 +238,12 @@ func fillHTTPRequest(req *http.Request, r *Request) error {
 	if c.br == nil {
 		c.br = new(bridgeConn)
 	}
-	if c.br.remote == "" {
+	if c.br.ctx == nil {
+		// Made once per connection, as net/http does.
+		c.br.ctx = context.Background()
+		if a := c.sc.LocalAddr(); a != nil {
+			c.br.ctx = context.WithValue(c.br.ctx, http.LocalAddrContextKey, a)
+		}
 		if a := c.RemoteAddr(); a != nil {
 			c.br.remote = a.String()
 		}

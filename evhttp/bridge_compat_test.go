@@ -161,13 +161,16 @@ func compatHandler(dir string, notes chan<- string) http.Handler {
 		body, err := io.ReadAll(r.Body)
 		fmt.Fprintf(w, "body=%q %v trailer=%v\n", body, err, r.Trailer)
 	})
-	mux.HandleFunc("/context", func(w http.ResponseWriter, r *http.Request) {
-		_, server := r.Context().Value(http.ServerContextKey).(*http.Server)
-		local, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-		fmt.Fprintf(w, "ServerContextKey=%v LocalAddrContextKey=%v", server, local != nil)
-		if local != nil {
-			fmt.Fprintf(w, " %s %s", local.Network(), local.(*net.TCPAddr).IP)
+	mux.HandleFunc("/localaddr", func(w http.ResponseWriter, r *http.Request) {
+		local, ok := r.Context().Value(http.LocalAddrContextKey).(*net.TCPAddr)
+		fmt.Fprintf(w, "LocalAddrContextKey=%v", ok)
+		if ok {
+			fmt.Fprintf(w, " %s %s %v", local.Network(), local.IP, local.Port != 0)
 		}
+	})
+	mux.HandleFunc("/server", func(w http.ResponseWriter, r *http.Request) {
+		_, ok := r.Context().Value(http.ServerContextKey).(*http.Server)
+		fmt.Fprintf(w, "ServerContextKey=%v", ok)
 	})
 	mux.HandleFunc("/form", func(w http.ResponseWriter, r *http.Request) {
 		err := r.ParseForm()
@@ -400,6 +403,7 @@ func TestBridgeCompat(t *testing.T) {
 			body: "a=body&b=2", method: "POST"},
 		{name: "form malformed", raw: "POST /form?q=1 HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 11\r\n\r\n",
 			body: "a=body&b=2%", method: "POST"},
+		{name: "LocalAddrContextKey", raw: "GET /localaddr HTTP/1.1\r\n\r\n"},
 		{name: "multipart", raw: fmt.Sprintf("POST /multipart HTTP/1.1\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", mpType, len(mp)),
 			body: mp, method: "POST"},
 		// Trailers.
@@ -444,7 +448,7 @@ func TestBridgeCompatDiffers(t *testing.T) {
 		{name: "TE identity", raw: "GET /wh/teidentity HTTP/1.1\r\n\r\n"},
 		{name: "TE chunked", raw: "GET /wh/techunked HTTP/1.1\r\n\r\n"},
 		{name: "103 Early Hints HTTP/1.0", raw: "GET /wh/103 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"},
-		{name: "context", raw: "GET /context HTTP/1.1\r\n\r\n"},
+		{name: "ServerContextKey", raw: "GET /server HTTP/1.1\r\n\r\n"},
 	} {
 		want := describe(t, ref, tc, notes)
 		got := describe(t, bridge, tc, notes)
