@@ -211,6 +211,11 @@ func compatHandler(dir string, notes chan<- string) http.Handler {
 		io.WriteString(w, "not read")
 	})
 	mux.HandleFunc("/panic", func(w http.ResponseWriter, r *http.Request) { panic("boom") })
+	mux.HandleFunc("/panic/flushed", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "partial")
+		w.(http.Flusher).Flush()
+		panic("boom")
+	})
 	mux.HandleFunc("/abort", func(w http.ResponseWriter, r *http.Request) { panic(http.ErrAbortHandler) })
 	return mux
 }
@@ -413,6 +418,9 @@ func TestBridgeCompat(t *testing.T) {
 		{name: "trailer declared big", raw: "GET /trailer/big HTTP/1.1\r\n\r\n"},
 		{name: "trailer prefix only", raw: "GET /trailer/prefix HTTP/1.1\r\n\r\n"},
 		{name: "trailer prefix early", raw: "GET /trailer/early HTTP/1.1\r\n\r\n"},
+		// Panics: http.ErrAbortHandler, a panic after the head went out.
+		{name: "abort", raw: "GET /abort HTTP/1.1\r\n\r\n"},
+		{name: "panic after Flush", raw: "GET /panic/flushed HTTP/1.1\r\n\r\n"},
 		// Expect: 100-continue.
 		{name: "expect read", raw: "POST /expect/read HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n", body: "hello", method: "POST"},
 	}
@@ -442,7 +450,6 @@ func TestBridgeCompatDiffers(t *testing.T) {
 	ref, bridge, notes := compatServers(t, evhttp.Config{})
 	for _, tc := range []compatCase{
 		{name: "panic", raw: "GET /panic HTTP/1.1\r\n\r\n"},
-		{name: "abort", raw: "GET /abort HTTP/1.1\r\n\r\n"},
 		{name: "MaxBytesReader beyond", raw: "POST /maxbytes HTTP/1.1\r\nContent-Length: 20\r\n\r\n", body: "12345678901234567890", method: "POST"},
 		{name: "expect unread", raw: "POST /expect/ignore HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n", body: "hello", method: "POST"},
 		{name: "TE identity", raw: "GET /wh/teidentity HTTP/1.1\r\n\r\n"},

@@ -280,16 +280,23 @@ func TestBridgeResponseController(t *testing.T) {
 		for _, err := range []error{
 			rc.EnableFullDuplex(),
 			rc.SetWriteDeadline(time.Now().Add(time.Second)),
+			rc.SetReadDeadline(time.Now().Add(time.Second)),
 			rc.Flush(),
 		} {
 			errs = append(errs, fmt.Sprint(err))
 		}
+		// A websocket library asks for http.Hijacker; it must learn at
+		// once that there is none.
 		_, _, err := rc.Hijack()
-		errs = append(errs, fmt.Sprint(errors.Is(err, http.ErrNotSupported)))
+		_, hijacker := w.(http.Hijacker)
+		_, pusher := w.(http.Pusher)
+		_, closeNotifier := w.(http.CloseNotifier) //lint:ignore SA1019 handlers still ask
+		errs = append(errs, fmt.Sprint(errors.Is(err, http.ErrNotSupported), hijacker, pusher, closeNotifier))
 		io.WriteString(w, strings.Join(errs, ","))
 	}))
 	_, body := get(t, newClient(t, nil), "GET", "http://"+ts.addr+"/", nil)
-	if want := "<nil>," + http.ErrNotSupported.Error() + ",<nil>,true"; body != want {
+	unsupported := http.ErrNotSupported.Error()
+	if want := "<nil>," + unsupported + "," + unsupported + ",<nil>,true false false false"; body != want {
 		t.Errorf("got %q; want %q", body, want)
 	}
 }
