@@ -113,6 +113,20 @@ func compatHandler(dir string, notes chan<- string) http.Handler {
 			io.WriteString(w, "short")
 		case "declarednothing":
 			w.Header().Set("Content-Length", "10")
+		case "underbig":
+			w.Header().Set("Content-Length", "100000")
+			w.Write(make([]byte, 50000))
+		case "overbig":
+			w.Header().Set("Content-Length", "50000")
+			w.Write(make([]byte, 40000))
+			_, err := w.Write(make([]byte, 20000))
+			note("%v", err)
+		case "badlength":
+			w.Header().Set("Content-Length", "ten")
+			io.WriteString(w, "body")
+		case "close":
+			w.Header().Set("Connection", "close")
+			io.WriteString(w, "bye")
 		case "teidentity":
 			w.Header().Set("Transfer-Encoding", "identity")
 			io.WriteString(w, "hello")
@@ -394,6 +408,9 @@ func TestBridgeCompat(t *testing.T) {
 		{name: "Content-Length under-written", raw: "GET /wh/under HTTP/1.1\r\n\r\n"},
 		{name: "Content-Length nothing written", raw: "GET /wh/declarednothing HTTP/1.1\r\n\r\n"},
 		{name: "Content-Length HEAD", raw: "HEAD /wh/declarednothing HTTP/1.1\r\n\r\n", method: "HEAD"},
+		{name: "Content-Length under-written streamed", raw: "GET /wh/underbig HTTP/1.1\r\n\r\n"},
+		{name: "Content-Length over-written streamed", raw: "GET /wh/overbig HTTP/1.1\r\n\r\n", note: true},
+		{name: "Connection: close", raw: "GET /wh/close HTTP/1.1\r\n\r\n"},
 		// MaxBytesReader, TimeoutHandler.
 		{name: "MaxBytesReader within", raw: "POST /maxbytes HTTP/1.1\r\nContent-Length: 5\r\n\r\n", body: "12345", method: "POST"},
 		{name: "TimeoutHandler", raw: "GET /timeout HTTP/1.1\r\n\r\n", note: true},
@@ -452,6 +469,7 @@ func TestBridgeCompatDiffers(t *testing.T) {
 		{name: "panic", raw: "GET /panic HTTP/1.1\r\n\r\n"},
 		{name: "MaxBytesReader beyond", raw: "POST /maxbytes HTTP/1.1\r\nContent-Length: 20\r\n\r\n", body: "12345678901234567890", method: "POST"},
 		{name: "expect unread", raw: "POST /expect/ignore HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n", body: "hello", method: "POST"},
+		{name: "Content-Length invalid", raw: "GET /wh/badlength HTTP/1.1\r\n\r\n"},
 		{name: "TE identity", raw: "GET /wh/teidentity HTTP/1.1\r\n\r\n"},
 		{name: "TE chunked", raw: "GET /wh/techunked HTTP/1.1\r\n\r\n"},
 		{name: "103 Early Hints HTTP/1.0", raw: "GET /wh/103 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"},
