@@ -272,7 +272,11 @@ func (c *Conn) readHead(r *Request, in *buffer.Buffer) bool {
 			break
 		}
 	}
-	clear(s.vecs)
+	if len(s.vecs) == 1 {
+		s.vecs[0] = nil // the usual case, without clear's memclrHasPointers call
+	} else {
+		clear(s.vecs)
+	}
 	in.Drain(total)
 	if err != nil {
 		c.fail(r, statusOf(err))

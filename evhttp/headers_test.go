@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/eventide-go/eventide/evhttp"
@@ -140,4 +141,23 @@ func ExampleHeaders() {
 	// Content-Type: text/plain
 	// Set-Cookie: a=1
 	// set-cookie: b=2
+}
+
+// TestHeadersValueBytes puts every byte at every position of values of
+// lengths around the eight-byte words Set reads: only CR, LF and NUL are
+// refused.
+func TestHeadersValueBytes(t *testing.T) {
+	var h evhttp.Headers
+	for c := 0; c < 256; c++ {
+		want := c != '\r' && c != '\n' && c != 0
+		for _, n := range []int{1, 7, 8, 9, 15, 16, 17, 24} {
+			for k := range n {
+				v := []byte(strings.Repeat("v", n))
+				v[k] = byte(c)
+				if got := h.Set("X", string(v)) == nil; got != want {
+					t.Fatalf("byte %#02x at %d of %d: accepted %v; want %v", c, k, n, got, want)
+				}
+			}
+		}
+	}
 }

@@ -104,10 +104,8 @@ func (h *head) addField(line []byte, off int) *Error {
 		return errFieldName
 	}
 	vs, ve := colon+1, len(line)
-	for i := vs; i < ve; i++ {
-		if !fieldVal[line[i]] {
-			return errFieldValue
-		}
+	if !validFieldValue(line[vs:]) {
+		return errFieldValue
 	}
 	for vs < ve && (line[vs] == ' ' || line[vs] == '\t') {
 		vs++

@@ -105,7 +105,11 @@ func checkAuthority(a []byte, needPort bool) *Error {
 		if len(host) == 0 {
 			return errTarget
 		}
-		for i := 0; i < len(host); i++ {
+		i := 0
+		for i < len(host) && regName[host[i]] {
+			i++ // the usual host: reg-name bytes alone, in a tight loop
+		}
+		for ; i < len(host); i++ {
 			c := host[i]
 			if regName[c] {
 				continue

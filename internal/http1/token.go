@@ -1,5 +1,7 @@
 package http1
 
+import "encoding/binary"
+
 // Byte classes used by the parsers, as 256-entry lookup tables so that the hot
 // loops do one load per byte.
 //
@@ -126,4 +128,54 @@ func parseDecimal(b []byte) (int64, bool) {
 		n = n*10 + d
 	}
 	return n, true
+}
+
+// validFieldValue reports whether every byte of v is a fieldVal byte. It
+// tests eight bytes at a time for the two faults, a byte below 0x20 and
+// DEL, and looks at a word byte by byte only when one is there: HTAB, the
+// one control byte a value may hold, or a fault. A value of eight bytes or
+// more ends with its last eight bytes, which overlap the previous word.
+func validFieldValue(v []byte) bool {
+	if len(v) < 8 {
+		for _, c := range v {
+			if !fieldVal[c] {
+				return false
+			}
+		}
+		return true
+	}
+	for {
+		if !fieldWord(v[:8]) {
+			return false
+		}
+		if len(v) == 8 {
+			return true
+		}
+		if len(v) < 16 {
+			v = v[len(v)-8:]
+		} else {
+			v = v[8:]
+		}
+	}
+}
+
+// fieldWord is validFieldValue for eight bytes.
+func fieldWord(v []byte) bool {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	w := binary.LittleEndian.Uint64(v)
+	below20 := (w - 0x20*ones) & ^w & highs // some byte < 0x20
+	x := w ^ 0x7f*ones
+	del := (x - ones) & ^x & highs // some byte == 0x7f
+	if below20|del == 0 {
+		return true
+	}
+	for _, c := range v[:8] {
+		if !fieldVal[c] {
+			return false
+		}
+	}
+	return true
 }
