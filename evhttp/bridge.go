@@ -562,16 +562,21 @@ func (b *bridged) loopEnd() {
 // chunk, the fields, the empty line (RFC 9112 §7.1.2). It is EndReply with
 // a trailer section.
 func (b *bridged) endWithTrailer(r *Request) {
-	out := append([]byte(nil), "0\r\n"...)
-	for _, f := range b.trailer {
+	out := appendFields(append([]byte(nil), "0\r\n"...), b.trailer)
+	r.out.Write(out)
+	r.finish()
+}
+
+// appendFields appends fields as header lines and the empty line that
+// ends them.
+func appendFields(out []byte, fields []headerField) []byte {
+	for _, f := range fields {
 		out = append(out, f.name...)
 		out = append(out, ": "...)
 		out = append(out, f.value...)
 		out = append(out, "\r\n"...)
 	}
-	out = append(out, "\r\n"...)
-	r.out.Write(out)
-	r.finish()
+	return append(out, "\r\n"...)
 }
 
 // loopInterim sends an informational (1xx) reply ahead of r's final one,
@@ -594,14 +599,7 @@ func (b *bridged) loopInterim(code int, hdr []headerField) {
 	out = append(out, ' ')
 	out = append(out, reason...)
 	out = append(out, "\r\n"...)
-	for _, f := range hdr {
-		out = append(out, f.name...)
-		out = append(out, ": "...)
-		out = append(out, f.value...)
-		out = append(out, "\r\n"...)
-	}
-	out = append(out, "\r\n"...)
-	r.out.Write(out)
+	r.out.Write(appendFields(out, hdr))
 	r.flush()
 }
 

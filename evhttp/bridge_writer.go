@@ -239,8 +239,8 @@ func (b *bridged) snapshotHeader() {
 // header map when the handler returns are sent after the body, as net/http
 // does. Names that may not be trailers are dropped.
 func (b *bridged) declareTrailers(values []string) {
-	b.trailers = true
 	for _, v := range values {
+		b.trailers = true
 		for name := range strings.SplitSeq(v, ",") {
 			name = http.CanonicalHeaderKey(strings.TrimSpace(name))
 			if name == "" || name == "Trailer" || framingField(name) {
