@@ -482,3 +482,42 @@ func TestBridgeCompatDiffers(t *testing.T) {
 		}
 	}
 }
+
+// TestBridgeEarlyHintsPipelined checks that a 103 sent by the handler of a
+// pipelined request waits for the replies before it, and that a 103 after
+// the final status is ignored.
+func TestBridgeEarlyHintsPipelined(t *testing.T) {
+	release := make(chan struct{})
+	hinted := make(chan struct{})
+	ts := startBridge(t, evhttp.Config{}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			<-release
+			io.WriteString(w, "slow")
+			return
+		}
+		w.Header().Set("Link", "</a.css>; rel=preload")
+		w.WriteHeader(http.StatusEarlyHints)
+		close(hinted)
+		w.WriteHeader(http.StatusOK)
+		w.WriteHeader(http.StatusEarlyHints) // too late: ignored
+		io.WriteString(w, "hinted")
+	}))
+	c := ts.dial()
+	io.WriteString(c, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /hints HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	wait(t, hinted, "the second handler")
+	close(release)
+	br := bufio.NewReader(c)
+	var got []string
+	for {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			break
+		}
+		b, _ := io.ReadAll(resp.Body)
+		got = append(got, fmt.Sprintf("%d %s %s", resp.StatusCode, resp.Header.Get("Link"), b))
+	}
+	want := []string{"200  slow", "103 </a.css>; rel=preload ", "200 </a.css>; rel=preload hinted"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q; want %q", got, want)
+	}
+}
