@@ -10,7 +10,6 @@ import (
 	"net/textproto"
 	"net/url"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -551,56 +550,18 @@ func (b *bridged) loopEnd() {
 	case b.short:
 		r.abort()
 	case len(b.trailer) > 0 && r.chunkReply && !r.noBody:
-		b.endWithTrailer(r)
+		r.endReplyTrailer(b.trailer)
 	default:
 		r.EndReply()
 	}
 	b.release()
 }
 
-// endWithTrailer ends a chunked reply with its trailer fields: the last
-// chunk, the fields, the empty line (RFC 9112 §7.1.2). It is EndReply with
-// a trailer section.
-func (b *bridged) endWithTrailer(r *Request) {
-	out := appendFields(append([]byte(nil), "0\r\n"...), b.trailer)
-	r.out.Write(out)
-	r.finish()
-}
-
-// appendFields appends fields as header lines and the empty line that
-// ends them.
-func appendFields(out []byte, fields []headerField) []byte {
-	for _, f := range fields {
-		out = append(out, f.name...)
-		out = append(out, ": "...)
-		out = append(out, f.value...)
-		out = append(out, "\r\n"...)
-	}
-	return append(out, "\r\n"...)
-}
-
-// loopInterim sends an informational (1xx) reply ahead of r's final one,
-// unless that is already started or the client speaks HTTP/1.0 (RFC 9110
-// §15.2: a server must not send it a 1xx).
+// loopInterim sends an informational (1xx) reply ahead of r's final one.
 func (b *bridged) loopInterim(code int, hdr []headerField) {
-	r := b.r
-	if r == nil || r.started || r.orphan {
-		return
+	if r := b.r; r != nil {
+		r.sendInterim(code, hdr)
 	}
-	if _, minor := r.p.Proto(); minor == 0 {
-		return
-	}
-	reason := StatusText(code)
-	if reason == "" {
-		reason = "Informational"
-	}
-	out := append([]byte(nil), "HTTP/1.1 "...)
-	out = strconv.AppendInt(out, int64(code), 10)
-	out = append(out, ' ')
-	out = append(out, reason...)
-	out = append(out, "\r\n"...)
-	r.out.Write(appendFields(out, hdr))
-	r.flush()
 }
 
 // loopAbort ends the reply of a handler that panicked or whose connection

@@ -126,6 +126,51 @@ func (r *Request) EndReply() {
 	r.finish()
 }
 
+// endReplyTrailer is EndReply with a trailer section: the last chunk,
+// fields, the empty line (RFC 9112 §7.1.2). The reply must be chunked.
+func (r *Request) endReplyTrailer(fields []headerField) {
+	if !r.started || r.complete {
+		panic("evhttp: EndReply without StartReply")
+	}
+	r.out.Write(appendFields(append(r.c.srv.hdr[:0], "0\r\n"...), fields))
+	r.finish()
+}
+
+// sendInterim sends an informational (1xx) reply with fields ahead of r's
+// final one, unless that is already started or the client speaks
+// HTTP/1.0 (RFC 9110 §15.2: a server must not send it a 1xx).
+func (r *Request) sendInterim(code int, fields []headerField) {
+	if r.started || r.orphan {
+		return
+	}
+	if _, minor := r.p.Proto(); minor == 0 {
+		return
+	}
+	reason := StatusText(code)
+	if reason == "" {
+		reason = "Informational"
+	}
+	b := append(r.c.srv.hdr[:0], "HTTP/1.1 "...)
+	b = strconv.AppendInt(b, int64(code), 10)
+	b = append(b, ' ')
+	b = append(b, reason...)
+	b = append(b, "\r\n"...)
+	r.out.Write(appendFields(b, fields))
+	r.flush()
+}
+
+// appendFields appends fields as header lines and the empty line that
+// ends them.
+func appendFields(b []byte, fields []headerField) []byte {
+	for _, f := range fields {
+		b = append(b, f.name...)
+		b = append(b, ": "...)
+		b = append(b, f.value...)
+		b = append(b, "\r\n"...)
+	}
+	return append(b, "\r\n"...)
+}
+
 // flush hands r's reply bytes to the connection if it is r's turn.
 func (r *Request) flush() {
 	if r.orphan {
