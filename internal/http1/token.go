@@ -117,12 +117,14 @@ func parseDecimal(b []byte) (int64, bool) {
 		return 0, false
 	}
 	var n int64
-	for _, c := range b {
+	for i, c := range b {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
 		d := int64(c - '0')
-		if n > (1<<63-1-d)/10 {
+		// Below 18 digits so far n*10+d cannot overflow: the division
+		// is for long numbers only.
+		if i >= 18 && n > (1<<63-1-d)/10 {
 			return 0, false
 		}
 		n = n*10 + d
