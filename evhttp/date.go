@@ -2,25 +2,27 @@ package evhttp
 
 import "net/http"
 
-// dateCache holds the Date header value of the current second, formatted
+// dateCache holds the Date header line of the current second, formatted
 // once per second rather than once per response.
 type dateCache struct {
 	sec  int64
-	iter uint64 // the loop iteration of the last get
-	buf  [len(http.TimeFormat)]byte
+	iter uint64 // the loop iteration of the last line
+	buf  [len("Date: ") + len(http.TimeFormat) + len("\r\n")]byte
 }
 
-// get returns the IMF-fixdate of the loop's current time; the slice is
-// valid until the next call. The loop's time changes once per iteration
-// (or at an UpdateNow, when a callback ran long), so get looks at the
-// clock once per iteration: a Date that lags by one iteration at most.
-func (d *dateCache) get(s *Server) []byte {
+// line returns "Date: " and the IMF-fixdate of the loop's current time,
+// with its CRLF; the slice is valid until the next call. The loop's time
+// changes once per iteration (or at an UpdateNow, when a callback ran
+// long), so line looks at the clock once per iteration: a Date that lags
+// by one iteration at most.
+func (d *dateCache) line(s *Server) []byte {
 	if it := s.loop.Iteration(); it != d.iter || d.buf[0] == 0 {
 		d.iter = it
 		now := s.loop.Now()
 		if sec := now.Unix(); sec != d.sec || d.buf[0] == 0 {
 			d.sec = sec
-			now.UTC().AppendFormat(d.buf[:0], http.TimeFormat)
+			now.UTC().AppendFormat(append(d.buf[:0], "Date: "...), http.TimeFormat)
+			copy(d.buf[len(d.buf)-2:], "\r\n")
 		}
 	}
 	return d.buf[:]

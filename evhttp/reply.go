@@ -284,19 +284,12 @@ func (r *Request) appendHead(b []byte, code int, reason string, length int64) []
 		}
 	}
 
-	b = append(b, "HTTP/1.1 "...)
-	b = append(b, byte('0'+code/100), byte('0'+code/10%10), byte('0'+code%10), ' ')
-	b = appendSafe(b, reason)
-	b = append(b, "\r\n"...)
+	b = appendStatusLine(b, code, reason)
 	if !r.omitDate && set&setDate == 0 {
-		b = append(b, "Date: "...)
-		b = append(b, s.date.get(s)...)
-		b = append(b, "\r\n"...)
+		b = append(b, s.date.line(s)...)
 	}
 	if s.cfg.ServerName != "" && set&setServer == 0 {
-		b = append(b, "Server: "...)
-		b = append(b, s.cfg.ServerName...)
-		b = append(b, "\r\n"...)
+		b = append(b, s.serverLine...)
 	}
 	if bodyAllowed(code) {
 		if (length != 0 || r.head) && length != lengthNone && !r.omitType && set&setType == 0 {
@@ -383,6 +376,18 @@ func framingField(name string) bool {
 		return equalFold(name, "Connection")
 	}
 	return false
+}
+
+// appendStatusLine appends the status line of code and reason: one copy
+// of a prebuilt line for 200 OK, the usual reply.
+func appendStatusLine(b []byte, code int, reason string) []byte {
+	if code == 200 && reason == "OK" {
+		return append(b, "HTTP/1.1 200 OK\r\n"...)
+	}
+	b = append(b, "HTTP/1.1 "...)
+	b = append(b, byte('0'+code/100), byte('0'+code/10%10), byte('0'+code%10), ' ')
+	b = appendSafe(b, reason)
+	return append(b, "\r\n"...)
 }
 
 // appendSafe appends a reason phrase, replacing the bytes that would break

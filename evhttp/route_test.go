@@ -48,6 +48,12 @@ func TestHandleFuncMisuse(t *testing.T) {
 		"bad method": func() {
 			evhttp.NewServer(ls.l, evhttp.Config{AllowedMethods: []string{"BREW"}})
 		},
+		"server name with CRLF": func() {
+			evhttp.NewServer(ls.l, evhttp.Config{ServerName: "x\r\nSet-Cookie: a=b"})
+		},
+		"content type with LF": func() {
+			evhttp.NewServer(ls.l, evhttp.Config{DefaultContentType: "text/plain\nX: y"})
+		},
 	} {
 		func() {
 			defer func() {

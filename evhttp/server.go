@@ -19,6 +19,8 @@ type Server struct {
 	limits   http1.Limits
 	allowed  methodSet
 	allowHdr string
+	// serverLine is the Server header line of Config.ServerName, "" for none.
+	serverLine string
 
 	// Scratch shared by the server's connections, which all run on its
 	// loop: reply heads are formatted in hdr, input chunks listed in vecs.
@@ -54,10 +56,15 @@ const maxFree = 256
 
 // NewServer returns a server on loop l, with no listener and no handler
 // (every path is answered 404 until HandleFunc or SetGeneric). It panics if
-// cfg.AllowedMethods names an unknown method.
+// cfg.AllowedMethods names an unknown method, or if cfg.ServerName or
+// cfg.DefaultContentType holds CR, LF or NUL, which would split the
+// replies' header.
 func NewServer(l *ev.Loop, cfg Config) *Server {
 	if l == nil {
 		panic("evhttp: NewServer with a nil loop")
+	}
+	if !validValue(cfg.ServerName) || !validValue(cfg.DefaultContentType) {
+		panic("evhttp: Config.ServerName or DefaultContentType holds CR, LF or NUL")
 	}
 	cfg = cfg.normalize()
 	s := &Server{
@@ -68,6 +75,9 @@ func NewServer(l *ev.Loop, cfg Config) *Server {
 	}
 	s.allowed = newMethodSet(cfg.AllowedMethods)
 	s.allowHdr = s.allowed.allowHeader()
+	if cfg.ServerName != "" {
+		s.serverLine = "Server: " + cfg.ServerName + "\r\n"
+	}
 	return s
 }
 
