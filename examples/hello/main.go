@@ -1,5 +1,6 @@
 // Command hello is the plaintext benchmark server: GET / answers 200
-// "Hello, World!" on keep-alive connections, from one event loop.
+// "Hello, World!" on keep-alive connections, from one event loop. Other
+// paths get 404 and other methods, HEAD included, 405.
 //
 //	go run ./examples/hello -addr 127.0.0.1:8080
 //	wrk -t1 -c50 -d5s http://127.0.0.1:8080/

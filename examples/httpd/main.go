@@ -121,6 +121,8 @@ func handle(r *evhttp.Request) {
 		params = r.Query()
 	}
 	var out []byte
+	// The seed prints the URI twice: from evhttp_request_uri(req) and from
+	// req->uri, which are the same string.
 	out = fmt.Appendf(out, "uri=%s\n", uri)
 	out = fmt.Appendf(out, "uri=%s\n", uri)
 	out = fmt.Appendf(out, "decoded_uri=%s\n", decoded)

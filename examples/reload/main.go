@@ -6,11 +6,13 @@
 //	go run ./examples/reload page.html        # default file: sample.html
 //	curl http://127.0.0.1:8081/
 //
+// -addr host:port changes the address (default ":8081", every interface).
 // A file that cannot be read at start is an error (exit status 1); one
 // that disappears later keeps the last content served.
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -37,6 +39,9 @@ func run(args []string, out, errOut io.Writer) int {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0 // -h asked for the usage
+		}
 		return 2
 	}
 	name := defaultFile
@@ -80,13 +85,14 @@ type file struct {
 }
 
 // load reads the file if its modification time changed since the last
-// read (the seed's read_file).
+// read (the seed's read_file, which looked only for a newer time: a file
+// replaced by an older copy is read too).
 func (f *file) load() error {
 	st, err := os.Stat(f.name)
 	if err != nil {
 		return err
 	}
-	if !st.ModTime().After(f.mtime) {
+	if st.ModTime().Equal(f.mtime) {
 		return nil
 	}
 	data, err := os.ReadFile(f.name)

@@ -47,13 +47,22 @@ func TestReload(t *testing.T) {
 	if got := get(); got != "one" {
 		t.Fatalf("got %q; want one", got)
 	}
-	os.WriteFile(name, []byte("two"), 0o644)
-	future := time.Now().Add(time.Hour) // a modification time surely newer
-	os.Chtimes(name, future, future)
-	deadline := time.Now().Add(10 * time.Second)
-	for get() != "two" {
-		if time.Now().After(deadline) {
-			t.Fatal("new content not served within 10s")
+	// A newer modification time, then an older one (a file replaced by an
+	// older copy): both are a change.
+	for _, step := range []struct {
+		content string
+		mtime   time.Time
+	}{
+		{"two", time.Now().Add(time.Hour)},
+		{"three", time.Now().Add(-time.Hour)},
+	} {
+		os.WriteFile(name, []byte(step.content), 0o644)
+		os.Chtimes(name, step.mtime, step.mtime)
+		deadline := time.Now().Add(10 * time.Second)
+		for get() != step.content {
+			if time.Now().After(deadline) {
+				t.Fatalf("%q not served within 10s", step.content)
+			}
 		}
 	}
 }
