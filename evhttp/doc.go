@@ -19,8 +19,9 @@
 // pipelined requests one at a time). Up to 16 requests may wait; beyond
 // that parsing pauses, as it does while more than 64 KiB of replies wait
 // for the client to read them, so a client that pipelines without reading
-// is held back by TCP flow control. HTTP/1.1 connections persist unless a side says
-// "Connection: close"; HTTP/1.0 ones only with "Connection: keep-alive".
+// is held back by TCP flow control. HTTP/1.1 connections persist unless a
+// side says "Connection: close"; HTTP/1.0 ones only with "Connection:
+// keep-alive", which the reply then carries too.
 // HEAD replies carry the GET reply's Content-Length and no body.
 //
 // # Faults
@@ -28,8 +29,8 @@
 // A malformed request is answered with the status the parser assigns —
 // 400, 411 (an HTTP/1.0 request announcing a body with Transfer-Encoding
 // but no Content-Length), 414 (target too long), 431 (header too large),
-// 501 (unknown transfer coding or method), 505 (version) — or 405 (method not in
-// Config.AllowedMethods, with Allow), 413 (body above Config.MaxBodyBytes,
+// 501 (unknown transfer coding or method), 505 (version) — or 405 (method
+// not in Config.AllowedMethods, with Allow), 413 (body above Config.MaxBodyBytes,
 // before reading it, also under "Expect: 100-continue"), 417 (another
 // expectation), after the replies of the requests before it; then the
 // connection is closed. The ambiguities behind request smuggling
@@ -58,9 +59,10 @@
 // first byte that activity never pushes back, so a client trickling its
 // header is cut off), the rest of a body (ReadBodyTimeout, restarted by
 // every arrival), or the next request (IdleTimeout, from when the last
-// reply is written). While a handler holds a request no read timeout runs. Writes are bounded by WriteTimeout through
-// the stream's write timer. SetTimeout sets them all, as
-// evhttp_set_timeout.
+// reply is written; also the wait for the first request of a new
+// connection). While a handler holds a request no read timeout runs. Writes
+// are bounded by WriteTimeout through the stream's write timer. SetTimeout
+// sets them all, as evhttp_set_timeout.
 //
 // # Disconnects
 //

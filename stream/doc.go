@@ -14,8 +14,9 @@
 // Write is eager: when nothing is queued it writes at once and queues only
 // the remainder, so an echo costs one read and one write system call (on
 // Linux, recvfrom(2) and sendto(2) for a socket, which skip the file layer
-// that read(2) and write(2) pass through; read and write for a pipe). The write callback runs only when the loop wrote queued
-// output, never after a write that completed at once. WriteBuffer moves a
+// that read(2) and write(2) pass through; read and write for a pipe). The
+// write callback runs only when the loop wrote queued output, never after a
+// write that completed at once. WriteBuffer moves a
 // Buffer's chunks without copying them; Output gives the output Buffer
 // itself, for Printf, AddFile and the like.
 //
@@ -116,7 +117,7 @@
 //
 // # Memory
 //
-// A Conn is 128 bytes. An idle connection holds no buffer: its input and
+// A Conn is 112 bytes on 64-bit platforms. An idle connection holds no buffer: its input and
 // output Buffers exist only while they hold bytes (or after Output handed
 // the output to the user), and what few connections use — watermarks,
 // timeouts, rate limits, deferred callbacks — lives in a separate struct
