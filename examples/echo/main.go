@@ -1,7 +1,9 @@
 // Command echo is the seed's line echo server: it answers every line a
 // client sends with "You said <line>\n". Lines end at any run of CR and LF
-// (libevent's evbuffer_readline); a client that closes or fails is
-// dropped.
+// (libevent's evbuffer_readline). A client that shuts down its side gets
+// the answers to its complete lines, then the connection is closed; one
+// whose connection fails is dropped. -v prints connections as they come
+// and go.
 //
 // Usage:
 //

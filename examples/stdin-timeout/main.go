@@ -4,6 +4,8 @@
 //
 //	go run ./examples/stdin-timeout             # type a line, or wait 5.5 s
 //	echo hi | go run ./examples/stdin-timeout   # stdin ready
+//
+// -timeout sets another delay (a Go duration: -timeout 2s).
 package main
 
 import (
