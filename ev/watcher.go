@@ -70,14 +70,20 @@ func (w *watcher) base() *watcher { return w }
 // no reference and is left out of Stats and Dump. Call it after Init.
 func (w *watcher) markInternal() { w.noRef, w.internal = true, true }
 
+// Active reports whether the watcher is started: between Start and Stop.
 func (w *watcher) Active() bool { return w.active }
 
+// Pending reports whether the watcher's callback is queued to run.
 func (w *watcher) Pending() bool { return w.pendIdx != 0 }
 
+// Priority returns the watcher's priority, MinPriority to MaxPriority.
 func (w *watcher) Priority() int { return int(w.pri) }
 
+// Loop returns the loop the watcher belongs to.
 func (w *watcher) Loop() *Loop { return w.loop }
 
+// SetPriority sets the watcher's priority, MinPriority to MaxPriority. It
+// panics if the watcher is active or pending, or if p is out of range.
 func (w *watcher) SetPriority(p int) {
 	if p < MinPriority || p > MaxPriority {
 		panic(fmt.Sprintf("ev: priority %d out of range [%d, %d]", p, MinPriority, MaxPriority))

@@ -1,6 +1,6 @@
 // Command hello is the plaintext benchmark server: GET / answers 200
-// "Hello, World!" on keep-alive connections, from one event loop. Other
-// paths get 404 and other methods, HEAD included, 405.
+// "Hello, World!" on keep-alive connections, from one event loop; HEAD /
+// the same without the body. Other paths get 404 and other methods 405.
 //
 //	go run ./examples/hello -addr 127.0.0.1:8080
 //	wrk -t1 -c50 -d5s http://127.0.0.1:8080/
@@ -47,7 +47,7 @@ var helloBody = []byte("Hello, World!")
 // newServer returns the benchmark server, not yet bound: the loop-native
 // handler, or with bridge the net/http one through evhttp.Bridge.
 func newServer(loop *ev.Loop, bridge bool) *evhttp.Server {
-	srv := evhttp.NewServer(loop, evhttp.Config{ServerName: "eventide", AllowedMethods: []string{evhttp.MethodGet}})
+	srv := evhttp.NewServer(loop, evhttp.Config{ServerName: "eventide", AllowedMethods: []string{evhttp.MethodGet, evhttp.MethodHead}})
 	if bridge {
 		srv.HandleFunc("/", evhttp.Bridge(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header()["Content-Type"] = []string{"text/plain"}

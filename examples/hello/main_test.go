@@ -54,6 +54,15 @@ func TestHello(t *testing.T) {
 					t.Errorf("Content-Type: got %q; want text/plain", ct)
 				}
 			}
+			resp, err := client.Head(url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || len(b) != 0 || resp.ContentLength != int64(len("Hello, World!")) {
+				t.Errorf("HEAD: got %d, %d body bytes, Content-Length %d; want 200, none, 13", resp.StatusCode, len(b), resp.ContentLength)
+			}
 		})
 	}
 }
