@@ -128,8 +128,15 @@
 //     Content-Type is sniffed (http.DetectContentType) unless the header has
 //     Content-Type or Content-Encoding, a body for 1xx/204/304 is
 //     http.ErrBodyNotAllowed, bytes beyond a declared Content-Length are
-//     http.ErrContentLength and fewer close the connection; informational
-//     (1xx) statuses are not sent, and response trailers are not supported.
+//     http.ErrContentLength and fewer close the connection;
+//   - WriteHeader with an informational status (103 Early Hints) sends it at
+//     once with the header's fields, except to an HTTP/1.0 client (RFC 9110
+//     §15.2); 100 and 101 are ignored (the server answers Expect:
+//     100-continue itself, and there is no Hijack);
+//   - trailer fields declared in a "Trailer" field or named with
+//     http.TrailerPrefix follow the body, which is then chunked; a
+//     Transfer-Encoding or invalid Content-Length the handler sets is
+//     ignored: the bridge frames the reply itself.
 //
 // The request body is buffered as usual (Config.MaxBodyBytes) unless the path
 // streams bodies (HandleStream, Config.StreamBodies): then Request.Body
@@ -140,12 +147,21 @@
 // the handler has not started its reply; the trailer of a chunked body is
 // in Request.Trailer after Read returned io.EOF.
 //
-// The request's context is cancelled when the client disconnects or shuts
-// down its side, and when the handler returns; Writes to a closed
+// Expect: 100-continue is answered when the request's turn comes, whether
+// or not the handler reads the body (net/http waits for the first Read).
+// http.MaxBytesReader fails the handler's Read as with net/http, but cannot
+// make the bridge close the connection (net/http's hook for that is
+// unexported): the connection stays open and the rest of the body is
+// discarded.
+//
+// The request's context holds http.LocalAddrContextKey but not
+// http.ServerContextKey (there is no *http.Server). It is cancelled when
+// the client disconnects or shuts down its side, and when the handler
+// returns; Writes to a closed
 // connection fail with an error wrapping net.ErrClosed. A panicking handler
 // is logged (Config.Logger, except http.ErrAbortHandler) and answered 500
-// with "Connection: close" if its reply had not started, else its reply is
-// cut short and the connection closed. The ResponseWriter implements
+// with "Connection: close" if its reply had not started (net/http closes
+// without a reply), else its reply is cut short and the connection closed. The ResponseWriter implements
 // http.Flusher, and for http.ResponseController FlushError and
 // EnableFullDuplex; deadlines and Hijack return http.ErrNotSupported
 // (the server's timeouts apply as for any handler), and there is no
