@@ -81,3 +81,26 @@ func ExampleBuffer_AddCallback() {
 	// len 0 -> 3
 	// len 3 -> 1
 }
+
+func ExampleCallback() {
+	var b buffer.Buffer
+	cb := b.AddCallback(func(b *buffer.Buffer, c buffer.Change) {
+		fmt.Printf("len %d: +%d -%d\n", c.OrigLen, c.Added, c.Deleted)
+	})
+	b.WriteString("hello, ")
+	b.Drain(3)
+
+	cb.Suspend() // changes are held and summed up
+	b.WriteString("world")
+	b.Drain(4)
+	cb.Resume() // one call for both
+
+	cb.Remove()
+	b.WriteString("!") // not reported
+	fmt.Printf("%q\n", b.Pullup(-1))
+	// Output:
+	// len 0: +7 -0
+	// len 7: +0 -3
+	// len 4: +5 -4
+	// "world!"
+}
