@@ -11,7 +11,11 @@ type Change struct {
 // A ChangeFunc is called after a Buffer's contents change.
 type ChangeFunc func(b *Buffer, c Change)
 
-// A Callback is a ChangeFunc registered on a Buffer with AddCallback.
+// A Callback is a ChangeFunc registered on a Buffer with AddCallback. Its
+// function runs after every change that adds or removes bytes, on the
+// goroutine that made it, until Remove; Suspend holds the calls back and
+// Resume reports the held changes as one, summed, with OrigLen the length
+// before the first of them.
 type Callback struct {
 	fn        ChangeFunc
 	b         *Buffer // nil once removed
