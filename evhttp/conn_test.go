@@ -535,6 +535,39 @@ func TestExpectContinueWaitsItsTurn(t *testing.T) {
 	}
 }
 
+// TestExpectContinueRefusedWhileWaiting: a request that expects 100-continue
+// waits behind an unanswered one, and its handler (streamed bodies run it
+// at once) refuses it before its turn. No 100 goes out, so the client never
+// sends the body: the refusal says "Connection: close" and the connection
+// closes after it.
+func TestExpectContinueRefusedWhileWaiting(t *testing.T) {
+	var held *evhttp.Request
+	ts := startServer(t, evhttp.Config{StreamBodies: true}, func(s *evhttp.Server) {
+		s.HandleFunc("/hold", func(r *evhttp.Request) { held = r })
+		s.HandleFunc("/refuse", func(r *evhttp.Request) { r.SendReply(403, "", []byte("no")) })
+	})
+	c := ts.dial()
+	br := bufio.NewReader(c)
+	io.WriteString(c, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\nPUT /refuse HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
+	for {
+		var ok bool
+		ts.do(func() { ok = held != nil })
+		if ok {
+			break
+		}
+		runtimeGosched()
+	}
+	ts.do(func() { held.SendReply(200, "", []byte("first")) })
+	if _, body := readResponse(t, br, "GET"); body != "first" {
+		t.Fatalf("got %q; want the first reply first", body)
+	}
+	resp, body := readResponse(t, br, "PUT")
+	if resp.StatusCode != 403 || body != "no" || !resp.Close {
+		t.Errorf("got %d %q, Connection: close %v; want 403 \"no\" with Connection: close", resp.StatusCode, body, resp.Close)
+	}
+	expectEOF(t, br)
+}
+
 func TestStreamBodiesChunked(t *testing.T) {
 	ts := startServer(t, evhttp.Config{StreamBodies: true}, func(s *evhttp.Server) {
 		s.SetGeneric(func(r *evhttp.Request) {

@@ -203,8 +203,13 @@ func (r *Request) finish() {
 	}
 	if r.state != stDone && r.p.Expect100() && !r.sent100 {
 		// The client waits for 100 Continue before sending the body it
-		// will now never send: the connection cannot carry another request.
+		// will now never send: the connection cannot carry another
+		// request, and there is nothing more to read for this one.
 		r.keepAlive = false
+		if r.c.cur == r {
+			r.state = stDone
+			r.c.cur = nil
+		}
 	}
 	if r.c.qhead == r {
 		r.c.flush()
@@ -273,6 +278,12 @@ func (r *Request) appendHead(b []byte, code int, reason string, length int64) []
 		r.keepAlive = false
 	}
 	if s.shutting || c.peerEOF {
+		r.keepAlive = false
+	}
+	if r.need100 && !r.sent100 && r.state == stBody {
+		// The client waits for 100 Continue before sending the body it
+		// will now never send: the connection cannot carry another
+		// request, and the reply says so.
 		r.keepAlive = false
 	}
 	_, minor := r.p.Proto()
