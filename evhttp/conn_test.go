@@ -568,6 +568,51 @@ func TestExpectContinueRefusedWhileWaiting(t *testing.T) {
 	expectEOF(t, br)
 }
 
+// TestExpectContinueRefusedBodyNotParsed: a request expecting
+// 100-continue waits behind an unanswered one and its handler refuses it
+// before its turn, but the client sent the body anyway (RFC 9110 §10.1.1
+// lets it). The body is still the body: it must never be parsed as a
+// request of its own.
+func TestExpectContinueRefusedBodyNotParsed(t *testing.T) {
+	const smuggled = "GET /secret HTTP/1.1\r\nHost: x\r\n\r\n"
+	var held *evhttp.Request
+	secret := false
+	ts := startServer(t, evhttp.Config{StreamBodies: true}, func(s *evhttp.Server) {
+		s.HandleFunc("/hold", func(r *evhttp.Request) { held = r })
+		s.HandleFunc("/refuse", func(r *evhttp.Request) { r.SendReply(403, "", []byte("no")) })
+		s.HandleFunc("/secret", func(r *evhttp.Request) { secret = true; hello(r) })
+	})
+	c := ts.dial()
+	br := bufio.NewReader(c)
+	io.WriteString(c, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"+
+		fmt.Sprintf("PUT /refuse HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n%s", len(smuggled), smuggled))
+	for {
+		var ok bool
+		ts.do(func() { ok = held != nil })
+		if ok {
+			break
+		}
+		runtimeGosched()
+	}
+	var ran bool
+	ts.do(func() { ran = secret; held.SendReply(200, "", []byte("first")) })
+	if ran {
+		t.Error("the refused request's body ran as a request of its own")
+	}
+	if _, body := readResponse(t, br, "GET"); body != "first" {
+		t.Fatalf("got %q; want the first reply first", body)
+	}
+	resp, body := readResponse(t, br, "PUT")
+	if resp.StatusCode != 403 || body != "no" {
+		t.Errorf("got %d %q; want 403 \"no\"", resp.StatusCode, body)
+	}
+	expectEOF(t, br)
+	ts.do(func() { ran = secret })
+	if ran {
+		t.Error("the refused request's body ran as a request of its own")
+	}
+}
+
 func TestStreamBodiesChunked(t *testing.T) {
 	ts := startServer(t, evhttp.Config{StreamBodies: true}, func(s *evhttp.Server) {
 		s.SetGeneric(func(r *evhttp.Request) {

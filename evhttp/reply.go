@@ -204,11 +204,15 @@ func (r *Request) finish() {
 	if r.state != stDone && r.p.Expect100() && !r.sent100 {
 		// The client waits for 100 Continue before sending the body it
 		// will now never send: the connection cannot carry another
-		// request, and there is nothing more to read for this one.
+		// request, and there is nothing more to read for this one. A
+		// client may send the body anyway; it is never parsed as a
+		// request: nothing more is, and the connection closes after the
+		// reply, its input discarded.
 		r.keepAlive = false
 		if r.c.cur == r {
 			r.state = stDone
 			r.c.cur = nil
+			r.c.closing = true
 		}
 	}
 	if r.c.qhead == r {
