@@ -613,6 +613,29 @@ func TestExpectContinueRefusedBodyNotParsed(t *testing.T) {
 	}
 }
 
+// TestExpectContinueHTTP10Ignored: an HTTP/1.0 request's Expect:
+// 100-continue is ignored (RFC 9110 §10.1.1: the client does not wait for
+// a 100 it cannot get), so a streamed handler replying before the body
+// leaves the connection as the request asked: the body is discarded and
+// the next request answered.
+func TestExpectContinueHTTP10Ignored(t *testing.T) {
+	ts := startServer(t, evhttp.Config{StreamBodies: true}, func(s *evhttp.Server) {
+		s.HandleFunc("/early", func(r *evhttp.Request) { r.SendReply(403, "", []byte("no")) })
+		s.SetGeneric(echo)
+	})
+	c := ts.dial()
+	br := bufio.NewReader(c)
+	io.WriteString(c, "PUT /early HTTP/1.0\r\nConnection: keep-alive\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
+	resp, body := readResponse(t, br, "PUT")
+	if resp.StatusCode != 403 || body != "no" || resp.Close {
+		t.Fatalf("got %d %q, Connection: close %v; want 403 \"no\" kept alive", resp.StatusCode, body, resp.Close)
+	}
+	io.WriteString(c, "hiGET /next HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+	if _, body := readResponse(t, br, "GET"); body != "GET /next " {
+		t.Errorf("got %q; want the next request answered", body)
+	}
+}
+
 func TestStreamBodiesChunked(t *testing.T) {
 	ts := startServer(t, evhttp.Config{StreamBodies: true}, func(s *evhttp.Server) {
 		s.SetGeneric(func(r *evhttp.Request) {

@@ -201,7 +201,7 @@ func (r *Request) finish() {
 		r.body.Reset()
 		r.paused = false
 	}
-	if r.state != stDone && r.p.Expect100() && !r.sent100 {
+	if r.state != stDone && r.need100 && !r.sent100 {
 		// The client waits for 100 Continue before sending the body it
 		// will now never send: the connection cannot carry another
 		// request, and there is nothing more to read for this one. A
