@@ -584,7 +584,7 @@ func TestPeerTerminateChunked(t *testing.T) {
 	// middle of a streamed reply: the close callback runs, and the
 	// producer's further chunks are dropped with their completions still
 	// called.
-	closed := make(chan struct{})
+	closed, ended := make(chan struct{}), make(chan struct{})
 	dones := make(chan int, 100)
 	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
 		s.HandleFunc("/test", func(r *evhttp.Request) {
@@ -603,6 +603,7 @@ func TestPeerTerminateChunked(t *testing.T) {
 				})
 				if stop {
 					r.EndReply()
+					close(ended)
 					return
 				}
 				ev.NewTimer(s.Loop(), time.Millisecond, 0, tick).Start()
@@ -619,6 +620,9 @@ func TestPeerTerminateChunked(t *testing.T) {
 	c.Close()
 	wait(t, closed, "the close callback")
 	waitConns(t, ts, 0)
+	// The producer's last timer ends the reply: wait for it, so that no
+	// timer of the test is left on the loop.
+	wait(t, ended, "the end of the streamed reply")
 	// Completions ran, the last ones with the connection gone.
 	ts.do(func() {})
 	if len(dones) == 0 {
