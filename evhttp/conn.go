@@ -563,9 +563,14 @@ func (c *Conn) flush() {
 			break
 		}
 		c.dequeue()
-		if !r.keepAlive || c.srv.shutting {
+		switch {
+		case !r.keepAlive:
 			c.closing = true
 			c.dropQueue()
+		case c.srv.shutting:
+			// Answer what is queued, parse nothing new (Shutdown set
+			// closing already for a connection busy at the time).
+			c.closing = true
 		}
 		if r.state == stDone && c.cur != r {
 			c.srv.release(r)

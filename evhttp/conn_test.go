@@ -333,6 +333,39 @@ func TestShutdownGraceful(t *testing.T) {
 	<-done
 }
 
+// TestShutdownAnswersQueued: a connection has pipelined requests queued
+// when Shutdown comes, the first held by its handler, the second already
+// answered behind it. Both replies go out, in order (a request that has
+// run is answered, not dropped), the first without "Connection: close",
+// and then the connection closes. (The second reply's head was written
+// before Shutdown, so it announces nothing: the client sees a keep-alive
+// connection closed while idle, as after net/http's Shutdown.)
+func TestShutdownAnswersQueued(t *testing.T) {
+	var held *evhttp.Request
+	answered := make(chan struct{})
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.HandleFunc("/hold", func(r *evhttp.Request) { held = r })
+		s.HandleFunc("/b", func(r *evhttp.Request) { echo(r); close(answered) })
+	})
+	c := ts.dial()
+	io.WriteString(c, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi")
+	<-answered // its reply waits behind the held one
+	done := make(chan struct{})
+	ts.do(func() { ts.srv.Shutdown(10*time.Second, func() { close(done) }) })
+	ts.do(func() { held.SendReply(200, "", []byte("first")) })
+	br := bufio.NewReader(c)
+	resp, body := readResponse(t, br, "GET")
+	if body != "first" || resp.Close {
+		t.Errorf("first reply: got %q close=%v; want first, not the last reply", body, resp.Close)
+	}
+	if _, body = readResponse(t, br, "POST"); body != "POST /b hi" {
+		t.Errorf("second reply: got %q; want \"POST /b hi\"", body)
+	}
+	expectEOF(t, br)
+	c.Close()
+	<-done
+}
+
 func TestShutdownDeadline(t *testing.T) {
 	got := make(chan struct{})
 	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {

@@ -281,7 +281,9 @@ func (r *Request) appendHead(b []byte, code int, reason string, length int64) []
 	if set&setConnClose != 0 {
 		r.keepAlive = false
 	}
-	if s.shutting || c.peerEOF {
+	if c.peerEOF || s.shutting && r.next == nil {
+		// Shutting down, the last queued reply closes the connection:
+		// the requests queued behind r have run and are answered first.
 		r.keepAlive = false
 	}
 	if r.need100 && !r.sent100 && r.state == stBody {

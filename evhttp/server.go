@@ -158,9 +158,11 @@ func (s *Server) Accept(ln *stream.Listener, c *stream.Conn) {
 func (s *Server) NumConns() int { return len(s.conns) }
 
 // Shutdown shuts the server down gracefully: it stops accepting, closes
-// idle connections (no request, no reply left to write) at once and each busy one after its in-flight requests
-// are answered (with "Connection: close"), closes whatever remains after
-// deadline (0: no deadline), and then calls done (if not nil), once every
+// idle connections (no request, no reply left to write) at once, and
+// closes each busy one after the requests it has already read are answered
+// (the last reply made after Shutdown says "Connection: close"; a busy
+// connection reads no new request), closes whatever remains after deadline
+// (0: no deadline), and then calls done (if not nil), once every
 // connection is closed. A connection closes after its last reply as soon as
 // the client closes its side, or 2 s later (a lingering close).
 func (s *Server) Shutdown(deadline time.Duration, done func()) {
