@@ -281,14 +281,7 @@ func TestCloseCallbackWhileHeld(t *testing.T) {
 	c := ts.dial()
 	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	// Wait until the handler holds the request, then disconnect.
-	for {
-		var ok bool
-		ts.do(func() { ok = held != nil })
-		if ok {
-			break
-		}
-		runtimeGosched()
-	}
+	ts.waitHeld(&held)
 	c.Close()
 	select {
 	case <-closed:
@@ -547,14 +540,7 @@ func TestExpectContinueWaitsItsTurn(t *testing.T) {
 	c := ts.dial()
 	br := bufio.NewReader(c)
 	io.WriteString(c, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\nPUT /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
-	for {
-		var ok bool
-		ts.do(func() { ok = held != nil })
-		if ok {
-			break
-		}
-		runtimeGosched()
-	}
+	ts.waitHeld(&held)
 	ts.do(func() { held.SendReply(200, "", []byte("first")) })
 	if _, body := readResponse(t, br, "GET"); body != "first" {
 		t.Fatalf("got %q; want the first reply first", body)
@@ -582,14 +568,7 @@ func TestExpectContinueRefusedWhileWaiting(t *testing.T) {
 	c := ts.dial()
 	br := bufio.NewReader(c)
 	io.WriteString(c, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\nPUT /refuse HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
-	for {
-		var ok bool
-		ts.do(func() { ok = held != nil })
-		if ok {
-			break
-		}
-		runtimeGosched()
-	}
+	ts.waitHeld(&held)
 	ts.do(func() { held.SendReply(200, "", []byte("first")) })
 	if _, body := readResponse(t, br, "GET"); body != "first" {
 		t.Fatalf("got %q; want the first reply first", body)
@@ -619,14 +598,7 @@ func TestExpectContinueRefusedBodyNotParsed(t *testing.T) {
 	br := bufio.NewReader(c)
 	io.WriteString(c, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"+
 		fmt.Sprintf("PUT /refuse HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n%s", len(smuggled), smuggled))
-	for {
-		var ok bool
-		ts.do(func() { ok = held != nil })
-		if ok {
-			break
-		}
-		runtimeGosched()
-	}
+	ts.waitHeld(&held)
 	var ran bool
 	ts.do(func() { ran = secret; held.SendReply(200, "", []byte("first")) })
 	if ran {

@@ -102,3 +102,16 @@ func openFDs(t testing.TB) int { return evtest.OpenFDs(t) }
 func hello(r *evhttp.Request) { r.SendReply(200, "", []byte("hello")) }
 
 func runtimeGosched() { runtime.Gosched() }
+
+// waitHeld waits until a handler has stored its request in *held, which
+// the test reads on the loop.
+func (ts *testServer) waitHeld(held **evhttp.Request) {
+	for {
+		var ok bool
+		ts.do(func() { ok = *held != nil })
+		if ok {
+			return
+		}
+		runtimeGosched()
+	}
+}
