@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,6 +32,7 @@ const Deadline = 20 * time.Second
 // once closed, must leave the process with the descriptors it had before.
 func NewLoop(t testing.TB, opts ...ev.Option) *ev.Loop {
 	t.Helper()
+	pollerOnce.Do(startRuntimePoller)
 	before := OpenFDs(t)
 	l, err := ev.NewLoop(opts...)
 	if err != nil {
@@ -50,6 +52,24 @@ func NewLoop(t testing.TB, opts ...ev.Option) *ev.Loop {
 		}
 	})
 	return l
+}
+
+// pollerOnce starts the runtime's network poller once per test binary.
+var pollerOnce sync.Once
+
+// startRuntimePoller makes the Go runtime open its network poller's
+// descriptors (an epoll or kqueue instance and a wake-up descriptor) now.
+// It does so on first use, which is otherwise the first loop that parks
+// or the first socket a test opens, inside some test: that test would see
+// the process hold two descriptors more after its loop closed than
+// before, a leak that is not one.
+func startRuntimePoller() {
+	r, w, err := os.Pipe() // pipes are pollable: this registers r and w
+	if err != nil {
+		return
+	}
+	r.Close()
+	w.Close()
 }
 
 // OpenFDs counts the process's open descriptors (0 where /proc is missing).
