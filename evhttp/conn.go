@@ -314,7 +314,9 @@ func (c *Conn) headDone(r *Request) bool {
 		c.fail(r, 405)
 		return false
 	}
-	r.keepAlive = p.KeepAlive() && !s.shutting && !c.peerEOF
+	// Shutdown and the client's EOF are looked at when the reply is made
+	// (appendHead): only the last reply to be made closes the connection.
+	r.keepAlive = p.KeepAlive()
 	switch p.BodyKind() {
 	case http1.BodyLength:
 		r.remaining = p.ContentLength()

@@ -516,6 +516,43 @@ func TestHalfCloseAfterManyPipelined(t *testing.T) {
 	expectEOF(t, br)
 }
 
+// TestHalfCloseThenLateReplies: three pipelined requests, then the client
+// shuts down its side; the handlers answer only after the server has seen
+// the EOF. Every request is answered, in order, then the server closes:
+// the first late reply must not close the connection on the two behind it,
+// whose handlers have run.
+func TestHalfCloseThenLateReplies(t *testing.T) {
+	var held []*evhttp.Request
+	eof := make(chan struct{})
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.SetGeneric(func(r *evhttp.Request) {
+			if len(held) == 0 {
+				r.Conn().SetCloseCallback(func() { close(eof) })
+			}
+			held = append(held, r)
+		})
+	})
+	c := ts.dial()
+	io.WriteString(c, "GET /0 HTTP/1.1\r\nHost: x\r\n\r\nGET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n")
+	c.(interface{ CloseWrite() error }).CloseWrite()
+	wait(t, eof, "the close callback of the client's EOF")
+	ts.do(func() {
+		if len(held) != 3 {
+			t.Errorf("handlers ran %d times; want 3", len(held))
+		}
+		for _, r := range held {
+			echo(r)
+		}
+	})
+	br := bufio.NewReader(c)
+	for i := range 3 {
+		if _, body := readResponse(t, br, "GET"); body != fmt.Sprintf("GET /%d ", i) {
+			t.Fatalf("reply %d: got %q", i, body)
+		}
+	}
+	expectEOF(t, br)
+}
+
 func TestHalfCloseMidRequest(t *testing.T) {
 	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) { s.SetGeneric(echo) })
 	c := ts.dial()

@@ -281,9 +281,10 @@ func (r *Request) appendHead(b []byte, code int, reason string, length int64) []
 	if set&setConnClose != 0 {
 		r.keepAlive = false
 	}
-	if c.peerEOF || s.shutting && r.next == nil {
-		// Shutting down, the last queued reply closes the connection:
-		// the requests queued behind r have run and are answered first.
+	if r.next == nil && (s.shutting || c.peerEOF && (c.cur == nil || c.cur == r) && c.sc.Input().Len() == 0) {
+		// Shutting down, or the client has shut down its side and sent
+		// nothing more to parse: the last reply closes the connection.
+		// The requests queued behind r have run and are answered first.
 		r.keepAlive = false
 	}
 	if r.need100 && !r.sent100 && r.state == stBody {
