@@ -94,11 +94,7 @@ func measureLoad(wrk, addr string, conns int, warmup, dur time.Duration, pid int
 			return err
 		}
 	}
-	before, err := procstat.Read(pid)
-	if err != nil {
-		return err
-	}
-	busy0, err := procstat.MachineBusy()
+	before, err := procstat.ReadPoint(pid)
 	if err != nil {
 		return err
 	}
@@ -108,11 +104,7 @@ func measureLoad(wrk, addr string, conns int, warmup, dur time.Duration, pid int
 		return err
 	}
 	elapsed := time.Since(t0)
-	after, err := procstat.Read(pid)
-	if err != nil {
-		return err
-	}
-	busy1, err := procstat.MachineBusy()
+	after, err := procstat.ReadPoint(pid)
 	if err != nil {
 		return err
 	}
@@ -123,19 +115,20 @@ func measureLoad(wrk, addr string, conns int, warmup, dur time.Duration, pid int
 	if r.reqs == 0 {
 		return fmt.Errorf("no request completed\n%s", out)
 	}
-	printLoad(r.reqPerSec*elapsed.Seconds(), elapsed, r.p50, r.p99, before, after, wrkCPU, busy1-busy0, r.errors)
+	printLoad(r.reqPerSec*elapsed.Seconds(), elapsed, r.p50, r.p99, before, after, wrkCPU, r.errors)
 	return nil
 }
 
 // printLoad prints the result line of a load run: reqs requests in
-// elapsed, the server sampled before and after, the generator's CPU time
-// load, and busy, the machine's busy time over the run.
-func printLoad(reqs float64, elapsed, p50, p99 time.Duration, before, after procstat.Sample, load, busy time.Duration, nerr int64) {
-	cpu := after.CPU - before.CPU
+// elapsed, the server and the machine read before and after, and load,
+// the generator's CPU time.
+func printLoad(reqs float64, elapsed, p50, p99 time.Duration, before, after procstat.Point, load time.Duration, nerr int64) {
+	cpu := after.Proc.CPU - before.Proc.CPU
+	busy := after.Busy - before.Busy
 	us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 	other := busy - cpu - load
 	fmt.Printf("req_s=%.0f p50_us=%.1f p99_us=%.1f srv_us_req=%.2f srv_sys_us=%.2f srv_util=%.2f load_util=%.2f other_util=%.2f errors=%d\n",
-		reqs/elapsed.Seconds(), us(p50), us(p99), us(cpu)/reqs, us(after.Sys-before.Sys)/reqs,
+		reqs/elapsed.Seconds(), us(p50), us(p99), us(cpu)/reqs, us(after.Proc.Sys-before.Proc.Sys)/reqs,
 		cpu.Seconds()/elapsed.Seconds(), load.Seconds()/elapsed.Seconds(),
 		max(0, other.Seconds()/elapsed.Seconds()), nerr)
 }

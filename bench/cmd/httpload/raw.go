@@ -268,11 +268,7 @@ func measureRaw(addr string, nconns int, warmup, dur time.Duration, pid int) err
 		return g.err // it failed before the measurement
 	}
 
-	before, err := procstat.Read(pid)
-	if err != nil {
-		return err
-	}
-	busy0, err := procstat.MachineBusy()
+	before, err := procstat.ReadPoint(pid)
 	if err != nil {
 		return err
 	}
@@ -284,11 +280,7 @@ func measureRaw(addr string, nconns int, warmup, dur time.Duration, pid int) err
 	}
 	g.measuring.Store(false)
 	elapsed, loadCPU := time.Since(t0), rawnet.SelfCPU()-c0
-	busy1, err := procstat.MachineBusy()
-	if err != nil {
-		return err
-	}
-	after, err := procstat.Read(pid)
+	after, err := procstat.ReadPoint(pid)
 	if err != nil {
 		return err
 	}
@@ -301,6 +293,6 @@ func measureRaw(addr string, nconns int, warmup, dur time.Duration, pid int) err
 		return errors.New("no request completed")
 	}
 	printLoad(float64(reqs), elapsed, g.hist.Percentile(50), g.hist.Percentile(99),
-		before, after, loadCPU, busy1-busy0, g.bad.Load())
+		before, after, loadCPU, g.bad.Load())
 	return nil
 }

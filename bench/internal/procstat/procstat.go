@@ -132,6 +132,23 @@ func MachineBusy() (time.Duration, error) {
 	return parseMachineBusy(b)
 }
 
+// A Point is a process's Sample and the machine's busy time, read
+// together at one end of a measured window.
+type Point struct {
+	Proc Sample
+	Busy time.Duration // MachineBusy
+}
+
+// ReadPoint reads process pid and the machine at one end of a window.
+func ReadPoint(pid int) (Point, error) {
+	s, err := Read(pid)
+	if err != nil {
+		return Point{}, err
+	}
+	busy, err := MachineBusy()
+	return Point{s, busy}, err
+}
+
 // parseMachineBusy is MachineBusy on the contents of /proc/stat.
 func parseMachineBusy(stat []byte) (time.Duration, error) {
 	line, _, _ := bytes.Cut(stat, []byte("\n"))

@@ -78,3 +78,16 @@ func TestParseMachineBusy(t *testing.T) {
 		}
 	}
 }
+
+func TestReadPoint(t *testing.T) {
+	p, err := ReadPoint(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Proc.RSSKiB <= 0 || p.Busy <= 0 {
+		t.Errorf("got RSS %d KiB, machine busy %v; want both positive", p.Proc.RSSKiB, p.Busy)
+	}
+	if _, err := ReadPoint(-1); err == nil {
+		t.Error("ReadPoint(-1): no error")
+	}
+}
