@@ -352,16 +352,7 @@ func TestWriteAfterPeerGone(t *testing.T) {
 func TestDialAndListenErrorsLeakNothing(t *testing.T) {
 	l := newLoop(t)
 	before := openFDs(t)
-	refused := func() string {
-		// A port that was just free: bound, then closed.
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
-		return addr
-	}()
+	refused := freePort(t)
 	long := "/tmp/" + strings.Repeat("x", 200)
 	dials := []struct{ network, address string }{
 		{"tcp", refused},
