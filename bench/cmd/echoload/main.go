@@ -147,15 +147,9 @@ func (w *worker) send(c *conn, now time.Time) error {
 // receive reads what arrived on c and, once the whole echo is in, counts it
 // and sends the next message.
 func (w *worker) receive(c *conn) error {
-	n, err := rawnet.Recv(c.fd, w.buf)
-	if err == unix.EAGAIN || err == unix.EINTR {
-		return nil
-	}
-	if err != nil {
-		return os.NewSyscallError("read", err)
-	}
-	if n == 0 {
-		return errors.New("server closed a connection")
+	n, err := rawnet.Receive(c.fd, w.buf)
+	if err != nil || n == 0 {
+		return err
 	}
 	c.got += n
 	if c.got < len(w.msg) {

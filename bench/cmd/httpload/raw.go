@@ -180,15 +180,9 @@ func (g *rawGen) send(c *rawConn, now time.Time) error {
 // receive reads what arrived on c and, once the response is whole, counts
 // it and sends the next request.
 func (g *rawGen) receive(c *rawConn) error {
-	r, err := rawnet.Recv(c.fd, g.buf)
-	if err == unix.EAGAIN || err == unix.EINTR {
-		return nil
-	}
-	if err != nil {
-		return os.NewSyscallError("recv", err)
-	}
-	if r == 0 {
-		return errors.New("server closed a connection")
+	r, err := rawnet.Receive(c.fd, g.buf)
+	if err != nil || r == 0 {
+		return err
 	}
 	p := g.buf[:r]
 	if len(c.partial) > 0 {

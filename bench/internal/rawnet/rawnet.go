@@ -7,6 +7,7 @@
 package rawnet
 
 import (
+	"errors"
 	"net/netip"
 	"os"
 	"syscall"
@@ -57,6 +58,25 @@ func Recv(fd int, p []byte) (int, error) {
 		return 0, e
 	}
 	return int(n), nil
+}
+
+// ErrPeerClosed is Receive's error for a connection the server closed.
+var ErrPeerClosed = errors.New("server closed a connection")
+
+// Receive is Recv for a generator: 0 and no error when nothing has arrived
+// (EAGAIN, EINTR), ErrPeerClosed at end of stream, and other errors
+// wrapped with the system call's name.
+func Receive(fd int, p []byte) (int, error) {
+	n, err := Recv(fd, p)
+	switch {
+	case err == unix.EAGAIN || err == unix.EINTR:
+		return 0, nil
+	case err != nil:
+		return 0, os.NewSyscallError("recv", err)
+	case n == 0:
+		return 0, ErrPeerClosed
+	}
+	return n, nil
 }
 
 // SendAll writes all of p on a non-blocking socket, retrying on EAGAIN (the

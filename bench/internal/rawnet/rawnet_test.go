@@ -92,3 +92,28 @@ func TestDialRefused(t *testing.T) {
 		t.Fatal("Dial to a closed port: no error")
 	}
 }
+
+func TestReceive(t *testing.T) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fds[0])
+	buf := make([]byte, 16)
+	if n, err := rawnet.Receive(fds[0], buf); n != 0 || err != nil {
+		t.Errorf("Receive with nothing sent = %d, %v; want 0, nil", n, err)
+	}
+	if err := rawnet.SendAll(fds[1], []byte("hi")); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := rawnet.Receive(fds[0], buf); err != nil || string(buf[:n]) != "hi" {
+		t.Errorf("Receive = %q, %v; want \"hi\"", buf[:n], err)
+	}
+	unix.Close(fds[1])
+	if _, err := rawnet.Receive(fds[0], buf); err != rawnet.ErrPeerClosed {
+		t.Errorf("Receive after the peer closed: %v; want ErrPeerClosed", err)
+	}
+	if _, err := rawnet.Receive(-1, buf); err == nil {
+		t.Error("Receive on a bad descriptor: no error")
+	}
+}
