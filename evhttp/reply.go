@@ -43,10 +43,7 @@ func (r *Request) sendDirect(code int, reason string, body []byte) {
 		b = append(b, body...)
 	}
 	r.c.sc.Write(b) // a failure reaches onEvent, which closes c
-	if cap(b) > maxScratch {
-		b = nil // a one-off large reply does not stay with the server
-	}
-	s.hdr = b[:0]
+	s.keepScratch(b)
 	r.finish()
 }
 
@@ -132,7 +129,9 @@ func (r *Request) endReplyTrailer(fields []headerField) {
 	if !r.started || r.complete {
 		panic("evhttp: EndReply without StartReply")
 	}
-	r.out.Write(appendFields(append(r.c.srv.hdr[:0], "0\r\n"...), fields))
+	b := appendFields(append(r.c.srv.hdr[:0], "0\r\n"...), fields)
+	r.out.Write(b)
+	r.c.srv.keepScratch(b)
 	r.finish()
 }
 
@@ -155,7 +154,9 @@ func (r *Request) sendInterim(code int, fields []headerField) {
 	b = append(b, ' ')
 	b = append(b, reason...)
 	b = append(b, "\r\n"...)
-	r.out.Write(appendFields(b, fields))
+	b = appendFields(b, fields)
+	r.out.Write(b)
+	r.c.srv.keepScratch(b)
 	r.flush()
 }
 
@@ -201,14 +202,12 @@ func (r *Request) finish() {
 		r.body.Reset()
 		r.paused = false
 	}
-	if r.state != stDone && r.need100 && !r.sent100 {
-		// The client waits for 100 Continue before sending the body it
-		// will now never send: the connection cannot carry another
-		// request, and there is nothing more to read for this one. A
-		// client may send the body anyway; it is never parsed as a
-		// request: nothing more is, and the connection closes after the
-		// reply, its input discarded.
-		r.keepAlive = false
+	if r.bodyWithheld() {
+		// There is nothing more to read for this request (appendHead
+		// made the reply close the connection). A client may send the
+		// body anyway; it is never parsed as a request: nothing more is,
+		// and the connection closes after the reply, its input
+		// discarded.
 		if r.c.cur == r {
 			r.state = stDone
 			r.c.cur = nil
@@ -249,14 +248,28 @@ func (r *Request) startReply(code int, reason string, length int64) {
 	s := r.c.srv
 	b := r.appendHead(s.hdr[:0], code, reason, length)
 	r.out.Write(b)
+	s.keepScratch(b)
+}
+
+// bodyWithheld reports whether the client waits for a 100 Continue that
+// r's reply, made before it was sent, means it will never get: the body it
+// holds back will not come.
+func (r *Request) bodyWithheld() bool {
+	return r.need100 && !r.sent100 && r.state == stBody
+}
+
+// maxScratch bounds the server's scratch space kept between replies.
+const maxScratch = 32 << 10
+
+// keepScratch keeps b, scratch built on s.hdr and now copied out, as the
+// server's scratch space for the next reply, unless it grew beyond
+// maxScratch: a one-off large reply does not stay with the server.
+func (s *Server) keepScratch(b []byte) {
 	if cap(b) > maxScratch {
 		b = nil
 	}
 	s.hdr = b[:0]
 }
-
-// maxScratch bounds the server's scratch space kept between replies.
-const maxScratch = 32 << 10
 
 // appendHead marks r's reply started and appends its head to b. length is
 // startReply's.
@@ -287,10 +300,9 @@ func (r *Request) appendHead(b []byte, code int, reason string, length int64) []
 		// The requests queued behind r have run and are answered first.
 		r.keepAlive = false
 	}
-	if r.need100 && !r.sent100 && r.state == stBody {
-		// The client waits for 100 Continue before sending the body it
-		// will now never send: the connection cannot carry another
-		// request, and the reply says so.
+	if r.bodyWithheld() {
+		// The connection cannot carry another request, and the reply
+		// says so.
 		r.keepAlive = false
 	}
 	_, minor := r.p.Proto()
