@@ -47,6 +47,8 @@
 #   EXTRA_ECHO more echo servers, "name|command" separated by ";"; {addr} in
 #              the command becomes HOST:PORT ("-addr {addr}" is appended
 #              when it is missing)
+#   URING      1: also run cmd/echo-uring (an io_uring experiment, not an
+#              anchor) in the echo section and in a pair with C libev
 #   OUT        directory for binaries and results, default a new temp dir
 #
 # Every repetition runs each implementation once, in an order rotated from
@@ -68,6 +70,7 @@ SIZES=${SIZES:-"64 4096"}
 MEM_CONNS=${MEM_CONNS:-10000}
 HTTP_GENS=${HTTP_GENS:-"wrk raw"}
 EXTRA_ECHO=${EXTRA_ECHO:-}
+URING=${URING:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-$(mktemp -d /tmp/eventide-bench.XXXXXX)}
 BIN=$OUT/bin
@@ -200,6 +203,9 @@ ECHO_SERVERS=(
 	"evio|$BIN/echo-evio -addr {addr}"
 	"eventide|$BIN/rawecho -addr {addr}"
 )
+if [[ $URING == 1 ]]; then
+	ECHO_SERVERS+=("uring|$BIN/echo-uring -addr {addr}")
+fi
 if [[ -n $EXTRA_ECHO ]]; then
 	IFS=';' read -r -a extra <<<"$EXTRA_ECHO"
 	for e in "${extra[@]}"; do
@@ -338,6 +344,9 @@ PAIRS=(
 	"echo|libev|$BIN/echo_libev {addr}|eventide|$BIN/rawecho -addr {addr}"
 	"echo|gnet|$BIN/echo-gnet -addr {addr}|eventide|$BIN/rawecho -addr {addr}"
 )
+if [[ $URING == 1 ]]; then
+	PAIRS+=("echo|libev|$BIN/echo_libev {addr}|uring|$BIN/echo-uring -addr {addr}")
+fi
 # HTTP pairs are supported ("http|gonet|$BIN/http-net -addr {addr}|..."),
 # but not in the default list: two wrk processes on one CPU do not share it
 # evenly (against net/http, wrk got 0.59 CPU and eventide's wrk 0.19), so
