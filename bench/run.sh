@@ -402,6 +402,10 @@ run_pair() {
 					kase="$load conns=$conns"
 					[[ $load == echo ]] && kase="$kase size=$size"
 					kase="$kase, with $an"
+					# A pair with another implementation than eventide's is a case
+					# of its own, so that tabulate's same-repetition ratios pair
+					# each server with its own anchor run.
+					[[ $en != eventide ]] && kase="$kase ($en)"
 					if wait "$la" && wait "$le"; then
 						record pair "$kase" "$an" "$rep" "$(cat "$OUT/pair.a")"
 						record pair "$kase" "$en" "$rep" "$(cat "$OUT/pair.e")"
