@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"syscall"
 	"unsafe"
 
@@ -70,6 +71,10 @@ func main() {
 }
 
 func run(addr, wait string) error {
+	// SINGLE_ISSUER rings accept io_uring_enter only from the thread that
+	// set them up (EEXIST otherwise), and a goroutine that blocks in a
+	// system call may come back on another thread.
+	runtime.LockOSThread()
 	if wait != "ring" && wait != "epoll" {
 		return fmt.Errorf("-wait %q: want ring or epoll", wait)
 	}
