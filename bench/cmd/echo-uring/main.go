@@ -83,8 +83,11 @@ func run(addr, wait string) error {
 		return err
 	}
 	r, err := newRing(4096, setupSingleIssuer|setupDeferTaskrun)
+	if err == nil {
+		err = r.enter(0) // io_uring_enter may be refused where setup is not
+	}
 	if err != nil {
-		return fmt.Errorf("io_uring_setup (needs Linux 6.1 and io_uring allowed): %w", err)
+		return fmt.Errorf("io_uring unavailable (needs Linux 6.1 with io_uring allowed): %w", err)
 	}
 	s := &server{r: r, lfd: int32(lfd), waitFd: -1, evfd: -1}
 	if wait == "epoll" {

@@ -79,7 +79,7 @@ func start(t *testing.T, bin, wait string) string {
 		cmd.Wait()
 	})
 	line, err := bufio.NewReader(stderr).ReadString('\n')
-	if strings.Contains(line, "io_uring_setup") {
+	if strings.Contains(line, "io_uring unavailable") {
 		t.Skipf("io_uring unavailable here: %s", line)
 	}
 	if err != nil {
