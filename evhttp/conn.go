@@ -51,6 +51,7 @@ type Conn struct {
 	lingering    bool // answered for good, discarding input until EOF
 	drainClose   bool // close once the output drained (peer already gone)
 	inProcess    bool // process is running (guards against re-entry)
+	corked       bool // process corked the stream: replies leave when it ends
 	flushing     bool
 	closeFired   bool
 	remoteSet    bool
@@ -210,6 +211,36 @@ func (c *Conn) process() {
 	if c.inProcess || c.closed || c.lingering {
 		return
 	}
+	for c.parse() {
+		// Replies to pipelined requests were held back and have now been
+		// written, all of them: parse on (parse stopped at
+		// maxUnreadOutput, and no write callback will come).
+	}
+	if c.closed || c.lingering {
+		return
+	}
+	if c.peerEOF && !c.closing {
+		switch {
+		case c.cur == nil && c.sc.Input().Len() == 0:
+			c.closing = true // everything the client sent was parsed
+		case c.cur != nil && !c.cur.paused:
+			c.close() // a request cut short can never be answered
+			return
+		}
+	}
+	if c.closing && c.qhead == nil && c.cur == nil {
+		c.shutdown()
+		return
+	}
+	c.updateTimer()
+}
+
+// parse is process's loop: it parses and dispatches requests until the
+// input, the reply queue or a body handler stops it. Replies written while
+// more input waits are corked (batch) and written together at the end; it
+// reports whether they all went out and input is left, which the limit on
+// unread output may have held back.
+func (c *Conn) parse() bool {
 	c.inProcess = true
 	for !c.closed && !c.lingering && !(c.closing && c.cur == nil) {
 		in := c.sc.Input()
@@ -236,23 +267,11 @@ func (c *Conn) process() {
 		}
 	}
 	c.inProcess = false
-	if c.closed || c.lingering {
-		return
+	if !c.corked {
+		return false
 	}
-	if c.peerEOF && !c.closing {
-		switch {
-		case c.cur == nil && c.sc.Input().Len() == 0:
-			c.closing = true // everything the client sent was parsed
-		case c.cur != nil && !c.cur.paused:
-			c.close() // a request cut short can never be answered
-			return
-		}
-	}
-	if c.closing && c.qhead == nil && c.cur == nil {
-		c.shutdown()
-		return
-	}
-	c.updateTimer()
+	c.uncork()
+	return !c.closed && !c.lingering && c.sc.OutputLen() == 0 && c.sc.Input().Len() > 0
 }
 
 // readHead feeds the parser; it reports whether process may go on.
@@ -373,6 +392,7 @@ func (c *Conn) headDone(r *Request) bool {
 
 func (c *Conn) send100(r *Request) {
 	r.sent100 = true
+	c.batch()
 	c.sc.WriteString("HTTP/1.1 100 Continue\r\n\r\n")
 }
 
@@ -547,14 +567,10 @@ func (c *Conn) flush() {
 			c.send100(r)
 		}
 		if r.out.Len() > 0 {
+			c.batch()
 			c.sc.WriteBuffer(&r.out)
 		}
-		if !c.writeTimeout && c.srv.cfg.WriteTimeout > 0 && c.sc.OutputLen() > 0 {
-			// Output the socket did not take, whether from r.out or
-			// from sendDirect.
-			c.writeTimeout = true
-			c.sc.SetTimeouts(0, c.srv.cfg.WriteTimeout)
-		}
+		c.watchOutput()
 		if len(r.dones) > 0 {
 			c.dones = append(c.dones, r.dones...)
 			clear(r.dones)
@@ -587,6 +603,43 @@ func (c *Conn) flush() {
 		return
 	}
 	c.process()
+}
+
+// watchOutput sets the stream's write timeout at the first reply the
+// socket did not take at once, whether from r.out or from sendDirect.
+// Output held by a cork is not yet offered to the socket.
+func (c *Conn) watchOutput() {
+	if !c.writeTimeout && !c.corked && c.srv.cfg.WriteTimeout > 0 && c.sc.OutputLen() > 0 {
+		c.writeTimeout = true
+		c.sc.SetTimeouts(0, c.srv.cfg.WriteTimeout)
+	}
+}
+
+// batch corks the stream when a reply is written while process still has
+// input to parse: the client pipelined requests, and their replies then
+// leave together, in one write when process ends (uncork), instead of one
+// write each. A reply with nothing behind it goes out at once.
+func (c *Conn) batch() {
+	if c.inProcess && !c.corked && c.sc.Input().Len() > 0 {
+		c.corked = true
+		c.sc.Cork()
+	}
+}
+
+// uncork ends batch's cork: the held replies are written.
+func (c *Conn) uncork() {
+	if !c.corked {
+		return
+	}
+	c.corked = false
+	c.sc.Uncork() // a failure reaches onEvent, which closes c
+	if c.closed {
+		return
+	}
+	c.watchOutput()
+	if len(c.dones) > 0 {
+		c.armDones() // the cork kept armDones from seeing the output drained
+	}
 }
 
 // dropQueue abandons the requests parsed ahead of a reply that closes the
@@ -624,6 +677,7 @@ func (c *Conn) shutdown() {
 	if c.closed || c.lingering {
 		return
 	}
+	c.uncork()
 	c.lingering = true
 	if c.cur != nil {
 		c.abandon(c.cur)

@@ -42,6 +42,7 @@ func (r *Request) sendDirect(code int, reason string, body []byte) {
 	if !r.noBody {
 		b = append(b, body...)
 	}
+	r.c.batch()
 	r.c.sc.Write(b) // a failure reaches onEvent, which closes c
 	s.keepScratch(b)
 	r.finish()

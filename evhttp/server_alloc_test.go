@@ -3,6 +3,7 @@
 package evhttp_test
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/eventide-go/eventide/evhttp"
@@ -27,5 +28,24 @@ func TestKeepAliveZeroAllocs(t *testing.T) {
 	}
 	if got := testing.AllocsPerRun(1000, func() { rt.do(t) }); got != 0 {
 		t.Errorf("allocations per keep-alive request: got %v; want 0", got)
+	}
+}
+
+// TestPipelinedZeroAllocs is TestKeepAliveZeroAllocs for 16 pipelined GETs
+// per write, whose replies are corked and leave in one write.
+func TestPipelinedZeroAllocs(t *testing.T) {
+	body := []byte("Hello, World!")
+	ls := newLoopServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.HandleFunc("/", func(r *evhttp.Request) { r.SendReply(200, "OK", body) })
+	})
+	one := "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
+	rt := newRoundTripper(t, ls, one)
+	rt.req = bytes.Repeat([]byte(one), 16)
+	rt.size *= 16
+	for range 100 {
+		rt.do(t)
+	}
+	if got := testing.AllocsPerRun(1000, func() { rt.do(t) }); got != 0 {
+		t.Errorf("allocations per 16 pipelined requests: got %v; want 0", got)
 	}
 }

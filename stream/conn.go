@@ -77,6 +77,7 @@ const (
 	fDefer                                 // SetDeferCallbacks(true)
 	fInCallback                            // a read callback runs (no nested read dispatch)
 	fNotSocket                             // the descriptor is no socket: read/write, not recv/send
+	fCorked                                // Cork: writes queue until Uncork
 )
 
 // NewConn returns a Conn for the connected stream socket (or pipe, or any
@@ -275,7 +276,7 @@ func (c *Conn) interest() ev.Events {
 	if f&(fRead|fReadSuspended|fEOF) == fRead && !c.x.readLimited() {
 		e |= ev.Read
 	}
-	if f&fWrite != 0 && c.out != nil && c.out.Len() > 0 && !c.x.writeLimited() {
+	if f&(fWrite|fCorked) == fWrite && c.out != nil && c.out.Len() > 0 && !c.x.writeLimited() {
 		e |= ev.Write
 	}
 	return e
@@ -377,7 +378,7 @@ func (c *Conn) CloseAfterFlush() {
 	}
 	c.onRead, c.onWrite, c.onEvent = nil, nil, nil
 	c.flags |= fCloseAfterFlush | fWrite
-	c.flags &^= fRead
+	c.flags &^= fRead | fCorked
 	if x := c.x; x != nil && x.kind != kindFd {
 		switch {
 		case x.kind == kindFilter:
@@ -413,6 +414,7 @@ func (c *Conn) CloseWrite() error {
 		return nil
 	}
 	c.flags |= fShutdownPending | fWrite
+	c.flags &^= fCorked
 	filter := c.x != nil && c.x.kind == kindFilter // flushes its output itself
 	if (c.outLen() == 0 || filter) && c.flags&fConnecting == 0 {
 		return c.shutdownNow()

@@ -128,6 +128,42 @@ func (c *Conn) Flush() error {
 	return nil
 }
 
+// Cork holds the output back: until Uncork, Write, WriteString and
+// WriteBuffer queue what they are given instead of trying the descriptor,
+// and queued output waits, so that replies produced one after another in
+// a callback leave together, in one writev(2), when Uncork flushes them
+// (Node.js's writable.cork). evhttp corks a connection while it answers
+// pipelined requests that arrived together.
+//
+// Corks do not nest: one Uncork ends any number of Corks. CloseAfterFlush
+// and CloseWrite end the cork, since they ask for the output to be sent.
+// On a pair or a filtered connection, whose output moves on the loop
+// anyway, it has no effect.
+func (c *Conn) Cork() {
+	if c.flags&fClosed == 0 {
+		c.flags |= fCorked
+	}
+}
+
+// Uncork ends Cork: what was queued meanwhile is written now, as far as the
+// descriptor takes it (one writev(2)), if writing is enabled; the rest is
+// written as the descriptor accepts it. It returns Flush's errors.
+func (c *Conn) Uncork() error {
+	if c.flags&fCorked == 0 {
+		return nil
+	}
+	c.flags &^= fCorked
+	if c.flags&fClosed != 0 {
+		return net.ErrClosed
+	}
+	if c.outLen() > 0 && c.flags&(fWrite|fConnecting) == fWrite && c.x.direct() {
+		return c.Flush()
+	}
+	// Nothing queued, or the loop writes it (writing disabled, connecting,
+	// rate-limited, virtual): only the interest changes.
+	return c.arm()
+}
+
 // writable returns the error a write gets in the connection's state.
 func (c *Conn) writable() error {
 	switch f := c.flags; {
@@ -147,7 +183,7 @@ func (c *Conn) writable() error {
 // nothing queued, writing enabled, connected, no rate limit or filter or
 // pair in the way.
 func (c *Conn) canWriteNow() bool {
-	return c.flags&(fWrite|fConnecting) == fWrite && c.outLen() == 0 && (c.x == nil || c.x.direct())
+	return c.flags&(fWrite|fConnecting|fCorked) == fWrite && c.outLen() == 0 && (c.x == nil || c.x.direct())
 }
 
 // queue returns the output Buffer, taking one from the loop if needed.

@@ -15,6 +15,7 @@ import (
 	"github.com/eventide-go/eventide/buffer"
 	"github.com/eventide-go/eventide/ev"
 	"github.com/eventide-go/eventide/stream"
+	"golang.org/x/sys/unix"
 )
 
 func TestWriteStringAndBuffer(t *testing.T) {
@@ -283,4 +284,146 @@ func TestWriteBufferFrozen(t *testing.T) {
 			}
 		})
 	}
+}
+
+// peek returns what fd has to read now, without reading it or waiting.
+func peek(t *testing.T, fd int) string {
+	t.Helper()
+	p := make([]byte, 1<<16)
+	n, _, err := unix.Recvfrom(fd, p, unix.MSG_PEEK|unix.MSG_DONTWAIT)
+	if err == unix.EAGAIN {
+		return ""
+	}
+	if err != nil {
+		t.Fatalf("recv: %v", err)
+	}
+	return string(p[:n])
+}
+
+func TestCork(t *testing.T) {
+	l := newLoop(t)
+	a, b := connPair(t, l)
+	a.Cork()
+	a.WriteString("one ")
+	a.Write([]byte("two "))
+	var buf buffer.Buffer
+	buf.WriteString("three")
+	if err := a.WriteBuffer(&buf); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		l.Run(ev.RunNoWait)
+	}
+	if got := peek(t, b.Fd()); got != "" || a.OutputLen() != 13 {
+		t.Fatalf("corked: the peer can read %q and %d bytes are queued; want nothing sent, 13 queued", got, a.OutputLen())
+	}
+	if err := a.Uncork(); err != nil {
+		t.Fatalf("Uncork: %v", err)
+	}
+	// Uncork wrote all of it at once, before any loop iteration.
+	if got := peek(t, b.Fd()); got != "one two three" || a.OutputLen() != 0 {
+		t.Fatalf("uncorked: the peer can read %q, %d bytes queued; want everything sent", got, a.OutputLen())
+	}
+	if err := a.Uncork(); err != nil {
+		t.Errorf("a second Uncork: %v", err)
+	}
+	// No longer corked: a write goes out at once.
+	a.WriteString("!")
+	if got := peek(t, b.Fd()); got != "one two three!" {
+		t.Errorf("after Uncork: the peer can read %q", got)
+	}
+}
+
+func TestCorkMoreThanTheSocketTakes(t *testing.T) {
+	l := newLoop(t)
+	a, b := connPair(t, l)
+	want := pattern(8 << 20)
+	a.Cork()
+	for off := 0; off < len(want); off += 1 << 16 {
+		a.Write(want[off : off+1<<16])
+	}
+	var got []byte
+	collect(b, &got, nil)
+	if err := a.Uncork(); err != nil {
+		t.Fatal(err)
+	}
+	if a.OutputLen() == 0 {
+		t.Fatal("8 MiB written at once to a peer that has not read; want the rest queued")
+	}
+	runUntil(t, l, func() bool { return len(got) == len(want) })
+	if !bytes.Equal(got, want) {
+		t.Fatal("bytes differ")
+	}
+}
+
+func TestCorkEndedByClose(t *testing.T) {
+	for _, how := range []string{"CloseAfterFlush", "CloseWrite"} {
+		t.Run(how, func(t *testing.T) {
+			l := newLoop(t)
+			a, b := connPair(t, l)
+			var got []byte
+			var events []stream.What
+			collect(b, &got, &events)
+			a.Cork()
+			a.WriteString("all of it")
+			if how == "CloseAfterFlush" {
+				a.CloseAfterFlush()
+			} else {
+				a.CloseWrite()
+			}
+			runUntil(t, l, func() bool { return len(events) > 0 })
+			if string(got) != "all of it" || events[0]&stream.EOF == 0 {
+				t.Errorf("the peer read %q then %v; want everything, then EOF", got, events[0])
+			}
+		})
+	}
+}
+
+func TestCorkWritingDisabled(t *testing.T) {
+	l := newLoop(t)
+	a, b := connPair(t, l)
+	a.Disable(stream.Write)
+	a.Cork()
+	a.WriteString("held")
+	a.Uncork()
+	l.Run(ev.RunNoWait)
+	if got := peek(t, b.Fd()); got != "" {
+		t.Fatalf("writing disabled: the peer can read %q; want nothing", got)
+	}
+	a.Enable(stream.Write)
+	var got []byte
+	collect(b, &got, nil)
+	runUntil(t, l, func() bool { return len(got) == 4 })
+	if string(got) != "held" {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestCorkClosed(t *testing.T) {
+	l := newLoop(t)
+	a, _ := connPair(t, l)
+	a.Cork()
+	a.WriteString("dropped")
+	a.Close()
+	if err := a.Uncork(); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Uncork after Close: %v; want net.ErrClosed", err)
+	}
+	a.Cork() // no effect, no panic
+	if err := a.Uncork(); err != nil {
+		t.Errorf("Uncork of a Cork after Close: %v; want nil (nothing was corked)", err)
+	}
+}
+
+func TestCorkPair(t *testing.T) {
+	// A pair's output moves on the loop anyway: Cork has no effect.
+	l := newLoop(t)
+	a, b := stream.NewPair(l)
+	t.Cleanup(func() { a.Close(); b.Close() })
+	var got []byte
+	collect(b, &got, nil)
+	a.Enable(stream.Write)
+	a.Cork()
+	a.WriteString("through")
+	runUntil(t, l, func() bool { return len(got) == 7 })
+	a.Uncork()
 }

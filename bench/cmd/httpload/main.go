@@ -21,6 +21,10 @@
 // rate (see raw.go). The line has the same keys; errors counts non-200
 // responses, and any malformed response ends the run with an error.
 //
+// With -pipeline N each connection sends N requests at once and the next N
+// once all are answered (with wrk, through a Lua script, as TechEmpower's
+// plaintext test does); the counts are of requests, not batches.
+//
 // With -mem it measures memory instead: it reads the server's VmRSS, opens
 // -conns keep-alive connections one after the other, sends one GET on each
 // and reads the whole response, waits a second, reads VmRSS again and
@@ -55,20 +59,23 @@ func main() {
 	pid := flag.Int("pid", 0, "server process to sample in /proc (required)")
 	mem := flag.Bool("mem", false, "measure the server's RSS per idle keep-alive connection instead")
 	gen := flag.String("gen", "wrk", "load generator: wrk (wrk -t1) or raw (this process, two system calls per request)")
+	pipeline := flag.Int("pipeline", 1, "requests sent at once on each connection (pipelining when more than 1), the next batch once all are answered")
 	flag.Parse()
 
 	var err error
 	switch {
 	case *pid <= 0:
 		err = errors.New("-pid is required")
+	case *pipeline < 1 || *pipeline > 1024:
+		err = fmt.Errorf("-pipeline %d: want 1 to 1024", *pipeline)
 	case *mem:
 		err = measureMemory(*addr, *conns, *pid)
 	case *gen == "raw":
-		err = measureRaw(*addr, *conns, *warmup, *dur, *pid)
+		err = measureRaw(*addr, *conns, *pipeline, *warmup, *dur, *pid)
 	case *gen != "wrk":
 		err = fmt.Errorf("-gen %q: want wrk or raw", *gen)
 	default:
-		err = measureLoad(*wrk, *addr, *conns, *warmup, *dur, *pid)
+		err = measureLoad(*wrk, *addr, *conns, *pipeline, *warmup, *dur, *pid)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "httpload:", err)
@@ -76,10 +83,37 @@ func main() {
 	}
 }
 
+// pipelineScript makes wrk send depth requests at once (its first
+// argument), as TechEmpower's plaintext test does.
+const pipelineScript = `init = function(args)
+  local r = {}
+  for i = 1, tonumber(args[1]) do r[i] = wrk.format() end
+  req = table.concat(r)
+end
+request = function() return req end
+`
+
 // runWrk runs wrk with one thread and returns its output and CPU time.
-func runWrk(wrk, addr string, conns int, dur time.Duration) ([]byte, time.Duration, error) {
+// With depth > 1 it pipelines depth requests per connection.
+func runWrk(wrk, addr string, conns, depth int, dur time.Duration) ([]byte, time.Duration, error) {
 	secs := max(1, int(dur.Round(time.Second)/time.Second))
-	cmd := exec.Command(wrk, "-t1", "-c"+strconv.Itoa(conns), "-d"+strconv.Itoa(secs)+"s", "--latency", "http://"+addr+"/")
+	args := []string{"-t1", "-c" + strconv.Itoa(conns), "-d" + strconv.Itoa(secs) + "s", "--latency", "http://" + addr + "/"}
+	if depth > 1 {
+		f, err := os.CreateTemp("", "httpload-*.lua")
+		if err != nil {
+			return nil, 0, err
+		}
+		defer os.Remove(f.Name())
+		_, err = f.WriteString(pipelineScript)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		args = append(args, "-s", f.Name(), "--", strconv.Itoa(depth))
+	}
+	cmd := exec.Command(wrk, args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
@@ -88,9 +122,9 @@ func runWrk(wrk, addr string, conns int, dur time.Duration) ([]byte, time.Durati
 	return out.Bytes(), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), nil
 }
 
-func measureLoad(wrk, addr string, conns int, warmup, dur time.Duration, pid int) error {
+func measureLoad(wrk, addr string, conns, depth int, warmup, dur time.Duration, pid int) error {
 	if warmup > 0 {
-		if _, _, err := runWrk(wrk, addr, conns, warmup); err != nil {
+		if _, _, err := runWrk(wrk, addr, conns, depth, warmup); err != nil {
 			return err
 		}
 	}
@@ -99,7 +133,7 @@ func measureLoad(wrk, addr string, conns int, warmup, dur time.Duration, pid int
 		return err
 	}
 	t0 := time.Now()
-	out, wrkCPU, err := runWrk(wrk, addr, conns, dur)
+	out, wrkCPU, err := runWrk(wrk, addr, conns, depth, dur)
 	if err != nil {
 		return err
 	}

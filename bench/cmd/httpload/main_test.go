@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 const wrkReport = `Running 5s test @ http://127.0.0.1:8001/
@@ -94,5 +96,64 @@ func TestFrameResponse(t *testing.T) {
 		if gotErr != tt.err || (err == nil && (n != tt.n || ok != tt.ok)) {
 			t.Errorf("%s: frameResponse = %d, %v, %v; want %d, %v, %q", tt.name, n, ok, err, tt.n, tt.ok, tt.err)
 		}
+	}
+}
+
+// TestRawPipelined feeds the raw generator's receive path the responses to
+// a pipelined batch in pieces, over a socketpair: it counts each response,
+// sends the next batch only once the whole batch is answered, and refuses
+// a response nobody asked for.
+func TestRawPipelined(t *testing.T) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fds[0])
+	defer unix.Close(fds[1])
+	const req = "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+	const resp = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, World!"
+	g := &rawGen{req: []byte(req + req), depth: 2, buf: make([]byte, 64<<10)}
+	g.measuring.Store(true)
+	c := &rawConn{fd: fds[0]}
+	peer := fds[1]
+	sent := func() string { // what the generator sent so far
+		b := make([]byte, 4096)
+		n, err := unix.Read(peer, b)
+		if err == unix.EAGAIN {
+			return ""
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b[:n])
+	}
+	write := func(s string) {
+		if _, err := unix.Write(peer, []byte(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := g.send(c, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := sent(); got != req+req {
+		t.Fatalf("first batch: sent %q; want two requests", got)
+	}
+	write(resp + resp[:30])
+	if err := g.receive(c); err != nil {
+		t.Fatal(err)
+	}
+	if got, s := g.done.Load(), sent(); got != 1 || s != "" {
+		t.Fatalf("after one and a half responses: %d counted, sent %q; want 1 and nothing", got, s)
+	}
+	write(resp[30:])
+	if err := g.receive(c); err != nil {
+		t.Fatal(err)
+	}
+	if got, s := g.done.Load(), sent(); got != 2 || s != req+req {
+		t.Fatalf("after the batch: %d counted, sent %q; want 2 and the next batch", got, s)
+	}
+	write(resp + resp + resp)
+	if err := g.receive(c); err == nil {
+		t.Errorf("a third response to a batch of two: no error")
 	}
 }

@@ -1,7 +1,7 @@
 package main
 
 // The raw generator (-gen raw): keep-alive GETs on -conns connections, one
-// request outstanding on each, like wrk -t1, but with two system calls per
+// request outstanding on each (-pipeline requests with -pipeline), like wrk -t1, but with two system calls per
 // request (send and recv; epoll_pwait is shared by every connection that is
 // ready at once). wrk makes four: after each response it adds a write
 // interest with epoll_ctl, writes the next request when epoll reports the
@@ -30,13 +30,15 @@ import (
 type rawConn struct {
 	fd      int
 	sentAt  time.Time
+	waiting int    // responses still due for the requests sent at sentAt
 	partial []byte // the start of a response that came in pieces; usually empty
 }
 
 // rawGen drives the connections until stop is set.
 type rawGen struct {
 	conns     []rawConn
-	req       []byte
+	req       []byte // depth requests, sent in one write
+	depth     int
 	buf       []byte
 	hist      latency.Histogram
 	measuring atomic.Bool
@@ -171,14 +173,15 @@ func (g *rawGen) run() {
 	}
 }
 
-// send writes the request on c's non-blocking socket.
+// send writes the next depth requests on c's non-blocking socket, in one
+// write.
 func (g *rawGen) send(c *rawConn, now time.Time) error {
-	c.sentAt = now
+	c.sentAt, c.waiting = now, g.depth
 	return rawnet.SendAll(c.fd, g.req)
 }
 
-// receive reads what arrived on c and, once the response is whole, counts
-// it and sends the next request.
+// receive reads what arrived on c and counts the whole responses; once all
+// the requests sent are answered it sends the next ones.
 func (g *rawGen) receive(c *rawConn) error {
 	r, err := rawnet.Receive(c.fd, g.buf)
 	if err != nil || r == 0 {
@@ -189,33 +192,49 @@ func (g *rawGen) receive(c *rawConn) error {
 		c.partial = append(c.partial, p...)
 		p = c.partial
 	}
-	n, ok, err := frameResponse(p)
-	if err == errIncomplete {
-		if len(c.partial) == 0 {
-			c.partial = append(c.partial, p...)
+	var now time.Time
+	for len(p) > 0 {
+		n, ok, err := frameResponse(p)
+		if err == errIncomplete {
+			break
 		}
+		if err != nil {
+			return err
+		}
+		if c.waiting == 0 {
+			return fmt.Errorf("%d bytes after the responses to %d requests", len(p), g.depth)
+		}
+		p = p[n:]
+		c.waiting--
+		if g.measuring.Load() {
+			if now.IsZero() {
+				now = time.Now()
+			}
+			g.hist.Record(now.Sub(c.sentAt))
+			g.done.Add(1)
+			if !ok {
+				g.bad.Add(1)
+			}
+		}
+	}
+	// Keep the start of an incomplete response (p may alias c.partial).
+	c.partial = append(c.partial[:0], p...)
+	if c.waiting > 0 {
 		return nil
 	}
-	if err != nil {
-		return err
+	if len(p) > 0 {
+		return fmt.Errorf("%d bytes after the responses to %d requests", len(p), g.depth)
 	}
-	if n != len(p) {
-		return fmt.Errorf("%d bytes after a response, with one request outstanding", len(p)-n)
-	}
-	c.partial = c.partial[:0]
-	now := time.Now()
-	if g.measuring.Load() {
-		g.hist.Record(now.Sub(c.sentAt))
-		g.done.Add(1)
-		if !ok {
-			g.bad.Add(1)
-		}
+	if now.IsZero() {
+		now = time.Now()
 	}
 	return g.send(c, now)
 }
 
 // measureRaw is measureLoad with the raw generator in this process.
-func measureRaw(addr string, nconns int, warmup, dur time.Duration, pid int) error {
+// depth requests are sent at a time on each connection (pipelined when more
+// than 1), the next depth once all are answered.
+func measureRaw(addr string, nconns, depth int, warmup, dur time.Duration, pid int) error {
 	ap, err := netip.ParseAddrPort(addr)
 	if err != nil {
 		return err
@@ -224,8 +243,9 @@ func measureRaw(addr string, nconns int, warmup, dur time.Duration, pid int) err
 		return errors.New("-gen raw supports IPv4 addresses only")
 	}
 	g := &rawGen{
-		req: []byte("GET / HTTP/1.1\r\nHost: " + addr + "\r\n\r\n"),
-		buf: make([]byte, 64<<10),
+		req:   bytes.Repeat([]byte("GET / HTTP/1.1\r\nHost: "+addr+"\r\n\r\n"), depth),
+		depth: depth,
+		buf:   make([]byte, 64<<10),
 	}
 	defer func() {
 		for _, c := range g.conns {
