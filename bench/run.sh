@@ -44,6 +44,10 @@
 #              own (-gen raw), which makes two system calls per request to
 #              wrk's four, so that the server rather than the generator is
 #              the bottleneck
+#   PIPELINE   pipelining depths for http, default "16" (TechEmpower's
+#              plaintext depth): each generator also runs with that many
+#              requests sent at once per connection, on the first of CONNS
+#              connections; "" for none
 #   EXTRA_ECHO more echo servers, "name|command" separated by ";"; {addr} in
 #              the command becomes HOST:PORT ("-addr {addr}" is appended
 #              when it is missing)
@@ -69,6 +73,7 @@ CONNS=${CONNS:-"50 1000"}
 SIZES=${SIZES:-"64 4096"}
 MEM_CONNS=${MEM_CONNS:-10000}
 HTTP_GENS=${HTTP_GENS:-"wrk raw"}
+PIPELINE=${PIPELINE-16}
 EXTRA_ECHO=${EXTRA_ECHO:-}
 URING=${URING:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -297,21 +302,29 @@ add_eventide_http() {
 
 run_http() {
 	add_eventide_http
-	log "== http: $REPS repetitions, ${DUR}s each, conns $CONNS, generators $HTTP_GENS"
-	local rep gen kase conns s name line
+	log "== http: $REPS repetitions, ${DUR}s each, conns $CONNS, pipelining ${PIPELINE:-none}, generators $HTTP_GENS"
+	local rep gen kase conns depth run s name line
+	local first=${CONNS%% *}
 	for ((rep = 1; rep <= REPS; rep++)); do
 		for gen in $HTTP_GENS; do
 			kase="raw -c" # the -gen raw generator: two system calls per request
 			[[ $gen == wrk ]] && kase="wrk -t1 -c"
-			for conns in $CONNS; do
+			# Runs: "conns depth"; the pipelined ones on the first CONNS.
+			local runs=()
+			for conns in $CONNS; do runs+=("$conns 1"); done
+			for depth in $PIPELINE; do runs+=("$first $depth"); done
+			for run in "${runs[@]}"; do
+				conns=${run% *} depth=${run#* }
+				local label="$kase$conns"
+				((depth > 1)) && label+=" pipeline $depth"
 				while read -r s; do
 					name=${s%%|*}
 					start_server "${s#*|}"
 					if line=$(taskset -c 1 "$BIN/httpload" -gen "$gen" -addr "$ADDR" -conns "$conns" \
-						-dur "${DUR}s" -warmup "${WARMUP}s" -pid "$SERVER_PID"); then
-						record http "$kase$conns" "$name" "$rep" "$line"
+						-pipeline "$depth" -dur "${DUR}s" -warmup "${WARMUP}s" -pid "$SERVER_PID"); then
+						record http "$label" "$name" "$rep" "$line"
 					else
-						log "  !!! $name $gen conns=$conns: httpload failed"
+						log "  !!! $name $gen conns=$conns pipeline=$depth: httpload failed"
 					fi
 					stop_server
 				done < <(rotate "$rep" "${HTTP_SERVERS[@]}")

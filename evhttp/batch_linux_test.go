@@ -88,3 +88,32 @@ func TestPipelinedRepliesBeyondTheOutputLimit(t *testing.T) {
 		}
 	}
 }
+
+func TestPostedRepliesLeaveTogether(t *testing.T) {
+	// Replies made from posted functions (as the bridge's are) and corked
+	// until the loop polls leave in one write when they are made in one
+	// iteration.
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.SetGeneric(func(r *evhttp.Request) {
+			s.Loop().Post(func() {
+				evhttp.CorkUntilPoll(r)
+				r.SendReply(200, "", []byte(r.URI()))
+			})
+		})
+	})
+	c := ts.dial()
+	var reqs strings.Builder
+	for i := range 10 {
+		fmt.Fprintf(&reqs, "GET /%d HTTP/1.1\r\nHost: x\r\n\r\n", i)
+	}
+	io.WriteString(c, reqs.String())
+	br := bufio.NewReader(c)
+	for i := range 10 {
+		if resp, body := readResponse(t, br, "GET"); resp.StatusCode != 200 || body != fmt.Sprintf("/%d", i) {
+			t.Fatalf("reply %d: got %d %q", i, resp.StatusCode, body)
+		}
+	}
+	if n := dataSegmentsIn(t, c); n != 1 {
+		t.Errorf("10 posted replies came in %d segments; want 1", n)
+	}
+}

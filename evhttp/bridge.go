@@ -515,6 +515,7 @@ func (b *bridged) loopReply() {
 	if !r.noBody {
 		r.out.Write(b.pending)
 	}
+	r.c.corkUntilPoll()
 	r.finish()
 	b.release()
 }

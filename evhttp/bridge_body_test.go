@@ -15,6 +15,9 @@ import (
 	"github.com/eventide-go/eventide/evhttp"
 )
 
+// TestBridgeBodyStreaming posts 20 MB that the handler hashes as it
+// streams, chunked and with a Content-Length, and small bodies buffered by
+// the server.
 func TestBridgeBodyStreaming(t *testing.T) {
 	hash := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := sha256.New()
@@ -68,6 +71,7 @@ func TestBridgeBodyStreaming(t *testing.T) {
 	}
 }
 
+// trailerSetter sets the request's trailer value when its body ends.
 type trailerSetter struct {
 	r   io.Reader
 	req *http.Request
@@ -82,6 +86,10 @@ func (ts *trailerSetter) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// TestBridgeBodyBackpressure checks that the server stops reading an
+// upload the handler does not read: the client's writes stall (its write
+// deadline expires) long before the 64 MB are sent, and the body then
+// arrives whole once the handler reads.
 func TestBridgeBodyBackpressure(t *testing.T) {
 	const size = 64 << 20
 	started := make(chan struct{})
@@ -114,6 +122,9 @@ func TestBridgeBodyBackpressure(t *testing.T) {
 	}
 }
 
+// TestBridgeBodyTooLarge checks a streamed chunked body beyond
+// MaxBodyBytes: the handler's Read fails with *http.MaxBytesError and the
+// client gets 413.
 func TestBridgeBodyTooLarge(t *testing.T) {
 	readErr := make(chan error, 1)
 	ts := startServer(t, evhttp.Config{MaxBodyBytes: 1000}, func(s *evhttp.Server) {

@@ -301,17 +301,6 @@ func TestBridgeResponseController(t *testing.T) {
 	}
 }
 
-// TestBridgeBodyStreaming posts 20 MB that the handler hashes as it
-// streams, chunked and with a Content-Length, and small bodies buffered by
-// the server.
-// trailerSetter sets the request's trailer value when its body ends.
-// TestBridgeBodyBackpressure checks that the server stops reading an
-// upload the handler does not read: the client's writes stall (its write
-// deadline expires) long before the 64 MB are sent, and the body then
-// arrives whole once the handler reads.
-// TestBridgeBodyTooLarge checks a streamed chunked body beyond
-// MaxBodyBytes: the handler's Read fails with *http.MaxBytesError and the
-// client gets 413.
 // TestBridgePipelining sends a slow request and a fast one on one
 // connection: the fast handler finishes first, the replies leave in order.
 func TestBridgePipelining(t *testing.T) {
@@ -336,6 +325,45 @@ func TestBridgePipelining(t *testing.T) {
 		}
 	}
 	expectEOF(t, br)
+}
+
+// TestBridgePipelinedBurst pipelines 16 requests, twice: bridged replies
+// are held until the loop polls so that those made together leave
+// together, and each must still arrive, in order.
+func TestBridgePipelinedBurst(t *testing.T) {
+	ts := startBridge(t, evhttp.Config{}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, r.URL.Path)
+	}))
+	c := ts.dial()
+	br := bufio.NewReader(c)
+	for round := range 2 {
+		var reqs strings.Builder
+		for i := range 16 {
+			fmt.Fprintf(&reqs, "GET /%d/%d HTTP/1.1\r\nHost: x\r\n\r\n", round, i)
+		}
+		io.WriteString(c, reqs.String())
+		for i := range 16 {
+			want := fmt.Sprintf("/%d/%d", round, i)
+			if resp, body := readResponse(t, br, "GET"); resp.StatusCode != 200 || body != want {
+				t.Fatalf("got %d %q; want 200 %q", resp.StatusCode, body, want)
+			}
+		}
+	}
+}
+
+// TestBridgeIdleTimeout checks that the idle timer starts after a bridged
+// reply the socket took at once: no write callback follows it.
+func TestBridgeIdleTimeout(t *testing.T) {
+	ts := startBridge(t, evhttp.Config{IdleTimeout: 50 * time.Millisecond}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hi")
+	}))
+	c := ts.dial()
+	br := bufio.NewReader(c)
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	if _, body := readResponse(t, br, "GET"); body != "hi" {
+		t.Fatalf("got %q", body)
+	}
+	expectEOF(t, br) // the idle timeout closed it
 }
 
 func TestBridgeContextCancelledOnDisconnect(t *testing.T) {

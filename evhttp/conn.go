@@ -51,7 +51,8 @@ type Conn struct {
 	lingering    bool // answered for good, discarding input until EOF
 	drainClose   bool // close once the output drained (peer already gone)
 	inProcess    bool // process is running (guards against re-entry)
-	corked       bool // process corked the stream: replies leave when it ends
+	corked       bool // the stream is corked: replies leave at uncork
+	pollCork     bool // ... until the loop polls (corkUntilPoll), not when process ends
 	flushing     bool
 	closeFired   bool
 	remoteSet    bool
@@ -267,7 +268,7 @@ func (c *Conn) parse() bool {
 		}
 	}
 	c.inProcess = false
-	if !c.corked {
+	if !c.corked || c.pollCork {
 		return false
 	}
 	c.uncork()
@@ -624,6 +625,28 @@ func (c *Conn) batch() {
 		c.corked = true
 		c.sc.Cork()
 	}
+}
+
+// corkUntilPoll corks the stream until the loop has run this iteration's
+// callbacks and is about to poll. Bridged replies come from handler
+// goroutines through Loop.Post, and the replies to pipelined requests
+// tend to arrive in one batch of posted functions: they then leave in one
+// write, still before the loop waits.
+func (c *Conn) corkUntilPoll() {
+	if c.closed || c.pollCork {
+		return
+	}
+	if !c.corked {
+		c.corked = true
+		c.sc.Cork()
+	}
+	c.pollCork = true
+	s := c.srv
+	if s.uncorkW == nil {
+		s.uncorkW = ev.NewPrepare(s.loop, s.uncorkPolled)
+	}
+	s.corkedConns = append(s.corkedConns, c)
+	s.uncorkW.Start()
 }
 
 // uncork ends batch's cork: the held replies are written.

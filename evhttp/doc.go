@@ -19,7 +19,11 @@
 // pipelined requests one at a time). Up to 16 requests may wait; beyond
 // that parsing pauses, as it does while more than 64 KiB of replies wait
 // for the client to read them, so a client that pipelines without reading
-// is held back by TCP flow control. HTTP/1.1 connections persist unless a
+// is held back by TCP flow control. Replies to requests that arrived
+// together leave together: while more input waits to be parsed, the
+// connection is corked (stream.Conn.Cork), and the replies made meanwhile
+// go out in one write once it is parsed; a lone request's reply goes out at
+// once. HTTP/1.1 connections persist unless a
 // side says "Connection: close"; HTTP/1.0 ones only with "Connection:
 // keep-alive", which the reply then carries too.
 // HEAD replies carry the GET reply's Content-Length and no body.

@@ -13,3 +13,7 @@ func BufferedOutput(s *Server) int {
 	}
 	return n
 }
+
+// CorkUntilPoll corks r's connection until the loop polls, as a bridged
+// reply does.
+func CorkUntilPoll(r *Request) { r.c.corkUntilPoll() }

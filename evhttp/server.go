@@ -40,6 +40,11 @@ type Server struct {
 	spill     sync.Pool  // recycled requests beyond maxFree, left to the GC when idle
 	date      dateCache
 
+	// Connections corked until the loop is about to poll (corkUntilPoll),
+	// and the watcher that then uncorks them; nil until a bridged reply.
+	corkedConns []*Conn
+	uncorkW     *ev.Prepare
+
 	shutting      bool
 	closed        bool
 	shutdownTimer *ev.Timer
@@ -219,7 +224,35 @@ func (s *Server) Close() {
 	s.shutting = true
 	s.closeListeners()
 	s.closeConns()
+	if s.uncorkW != nil {
+		s.uncorkW.Stop()
+		clear(s.corkedConns)
+		s.corkedConns = s.corkedConns[:0]
+	}
 	s.finishShutdown()
+}
+
+// uncorkPolled is the uncorking watcher's callback: the loop is about to
+// poll, every posted reply of this iteration is made, and the connections
+// corkUntilPoll held write them.
+func (s *Server) uncorkPolled(w *ev.Prepare) {
+	w.Stop()
+	for i := 0; i < len(s.corkedConns); i++ {
+		c := s.corkedConns[i]
+		s.corkedConns[i] = nil
+		c.pollCork = false
+		if c.closed {
+			continue
+		}
+		c.uncork()
+		if !c.closed {
+			// Parsing may have stopped at maxUnreadOutput, and the
+			// timers wait for the output: no write callback comes if
+			// the socket took it all.
+			c.process()
+		}
+	}
+	s.corkedConns = s.corkedConns[:0]
 }
 
 func (s *Server) closeListeners() {

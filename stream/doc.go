@@ -20,6 +20,11 @@
 // Buffer's chunks without copying them; Output gives the output Buffer
 // itself, for Printf, AddFile and the like.
 //
+// Eagerness costs a system call per Write. A callback that answers several
+// messages at once (lines, pipelined requests) brackets its writes with
+// Cork and Uncork: they queue meanwhile, and Uncork writes them all with
+// one writev(2).
+//
 // # Events
 //
 // The event callback gets a What: a direction bit (Reading, Writing) and

@@ -44,14 +44,18 @@ func listen(l *ev.Loop, addr string, verbose bool) (*stream.Listener, error) {
 	var reply []byte // one scratch buffer for every answer: the loop runs one callback at a time
 	onRead := func(c *stream.Conn) {
 		in := c.Input()
+		// The answers to lines that arrived together leave together: one
+		// write(2) at Uncork rather than one per line.
+		c.Cork()
 		for {
 			line, ok := in.ReadLine(buffer.EOLAny)
 			if !ok {
-				return
+				break
 			}
 			reply = append(append(append(reply[:0], "You said "...), line...), '\n')
 			c.Write(reply)
 		}
+		c.Uncork()
 	}
 	onEvent := func(c *stream.Conn, what stream.What, err error) {
 		if what&(stream.EOF|stream.Error|stream.Timeout) != 0 {
