@@ -489,7 +489,7 @@ build
 	echo "## Run of $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo
 	echo "- machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), kernel $(uname -r), $(go version | cut -d' ' -f3-)"
-	echo "- knobs: SECTIONS='$SECTIONS' REPS=$REPS LOOP_REPS=$LOOP_REPS DUR=$DUR WARMUP=$WARMUP CONNS='$CONNS' SIZES='$SIZES' MEM_CONNS=$MEM_CONNS HTTP_GENS='$HTTP_GENS'"
+	echo "- knobs: SECTIONS='$SECTIONS' REPS=$REPS LOOP_REPS=$LOOP_REPS DUR=$DUR WARMUP=$WARMUP CONNS='$CONNS' SIZES='$SIZES' MEM_CONNS=$MEM_CONNS HTTP_GENS='$HTTP_GENS' PIPELINE='$PIPELINE'"
 	echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/report.md"
 for section in $SECTIONS; do
