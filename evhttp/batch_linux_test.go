@@ -117,3 +117,30 @@ func TestPostedRepliesLeaveTogether(t *testing.T) {
 		t.Errorf("10 posted replies came in %d segments; want 1", n)
 	}
 }
+
+func TestStreamedPiecesLeaveTogether(t *testing.T) {
+	// A handler that streams its reply in pieces before it returns: the
+	// head leaves at once, the pieces together when it is done.
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.SetGeneric(func(r *evhttp.Request) {
+			r.StartReply(200, "")
+			for i := range 10 {
+				r.SendChunk([]byte(fmt.Sprintf("piece %d;", i)), nil)
+			}
+			r.EndReply()
+		})
+	})
+	c := ts.dial()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(c)
+	var want strings.Builder
+	for i := range 10 {
+		fmt.Fprintf(&want, "piece %d;", i)
+	}
+	if resp, body := readResponse(t, br, "GET"); resp.StatusCode != 200 || body != want.String() {
+		t.Fatalf("got %d %q; want 200 %q", resp.StatusCode, body, want.String())
+	}
+	if n := dataSegmentsIn(t, c); n > 2 {
+		t.Errorf("a head and 10 pieces written in one handler came in %d segments; want at most 2", n)
+	}
+}

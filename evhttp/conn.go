@@ -53,6 +53,7 @@ type Conn struct {
 	inProcess    bool // process is running (guards against re-entry)
 	corked       bool // the stream is corked: replies leave at uncork
 	pollCork     bool // ... until the loop polls (corkUntilPoll), not when process ends
+	wrotePass    bool // a reply was written in this parse pass (batch)
 	flushing     bool
 	closeFired   bool
 	remoteSet    bool
@@ -243,6 +244,7 @@ func (c *Conn) process() {
 // unread output may have held back.
 func (c *Conn) parse() bool {
 	c.inProcess = true
+	c.wrotePass = false
 	for !c.closed && !c.lingering && !(c.closing && c.cur == nil) {
 		in := c.sc.Input()
 		r := c.cur
@@ -616,15 +618,22 @@ func (c *Conn) watchOutput() {
 	}
 }
 
-// batch corks the stream when a reply is written while process still has
-// input to parse: the client pipelined requests, and their replies then
-// leave together, in one write when process ends (uncork), instead of one
-// write each. A reply with nothing behind it goes out at once.
+// batch is called before a reply's bytes are written during process. It
+// corks the stream when more input waits to be parsed (the client
+// pipelined requests) or when this pass already wrote (a handler streaming
+// a reply in pieces): the replies then leave together, in one write when
+// the pass ends (uncork), instead of one write each. The first write of a
+// pass with nothing behind it goes out at once.
 func (c *Conn) batch() {
-	if c.inProcess && !c.corked && c.sc.Input().Len() > 0 {
-		c.corked = true
-		c.sc.Cork()
+	if !c.inProcess || c.corked {
+		return
 	}
+	if c.sc.Input().Len() == 0 && !c.wrotePass {
+		c.wrotePass = true
+		return
+	}
+	c.corked = true
+	c.sc.Cork()
 }
 
 // corkUntilPoll corks the stream until the loop has run this iteration's

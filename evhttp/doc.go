@@ -22,8 +22,9 @@
 // is held back by TCP flow control. Replies to requests that arrived
 // together leave together: while more input waits to be parsed, the
 // connection is corked (stream.Conn.Cork), and the replies made meanwhile
-// go out in one write once it is parsed; a lone request's reply goes out at
-// once. HTTP/1.1 connections persist unless a
+// go out in one write once it is parsed; so do the pieces of a reply a
+// handler streams before it returns (its head goes first). A lone
+// request's reply goes out at once. HTTP/1.1 connections persist unless a
 // side says "Connection: close"; HTTP/1.0 ones only with "Connection:
 // keep-alive", which the reply then carries too.
 // HEAD replies carry the GET reply's Content-Length and no body.
