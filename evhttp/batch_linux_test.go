@@ -30,6 +30,15 @@ func dataSegmentsIn(t *testing.T, c net.Conn) uint32 {
 	return info.Data_segs_in
 }
 
+// sendGETs writes n pipelined GETs, of /0 to /n-1, on c in one write.
+func sendGETs(c net.Conn, n int) {
+	var reqs strings.Builder
+	for i := range n {
+		fmt.Fprintf(&reqs, "GET /%d HTTP/1.1\r\nHost: x\r\n\r\n", i)
+	}
+	io.WriteString(c, reqs.String())
+}
+
 func TestPipelinedRepliesLeaveTogether(t *testing.T) {
 	// Requests that arrive together are answered together: one write, so
 	// one TCP segment here (the server sets TCP_NODELAY, so one write per
@@ -75,11 +84,7 @@ func TestPipelinedRepliesBeyondTheOutputLimit(t *testing.T) {
 		s.SetGeneric(func(r *evhttp.Request) { r.SendReply(200, "", []byte(r.URI()+big)) })
 	})
 	c := ts.dial()
-	var reqs strings.Builder
-	for i := range 16 {
-		fmt.Fprintf(&reqs, "GET /%d HTTP/1.1\r\nHost: x\r\n\r\n", i)
-	}
-	io.WriteString(c, reqs.String())
+	sendGETs(c, 16)
 	br := bufio.NewReader(c)
 	for i := range 16 {
 		want := fmt.Sprintf("/%d", i) + big
@@ -102,11 +107,7 @@ func TestPostedRepliesLeaveTogether(t *testing.T) {
 		})
 	})
 	c := ts.dial()
-	var reqs strings.Builder
-	for i := range 10 {
-		fmt.Fprintf(&reqs, "GET /%d HTTP/1.1\r\nHost: x\r\n\r\n", i)
-	}
-	io.WriteString(c, reqs.String())
+	sendGETs(c, 10)
 	br := bufio.NewReader(c)
 	for i := range 10 {
 		if resp, body := readResponse(t, br, "GET"); resp.StatusCode != 200 || body != fmt.Sprintf("/%d", i) {
