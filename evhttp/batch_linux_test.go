@@ -96,12 +96,11 @@ func TestPipelinedRepliesBeyondTheOutputLimit(t *testing.T) {
 
 func TestPostedRepliesLeaveTogether(t *testing.T) {
 	// Replies made from posted functions (as the bridge's are) and corked
-	// until the loop polls leave in one write when they are made in one
-	// iteration.
+	// until the batch of posted functions has run leave in one write.
 	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
 		s.SetGeneric(func(r *evhttp.Request) {
 			s.Loop().Post(func() {
-				evhttp.CorkUntilPoll(r)
+				evhttp.CorkPosted(r)
 				r.SendReply(200, "", []byte(r.URI()))
 			})
 		})

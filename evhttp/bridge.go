@@ -515,7 +515,7 @@ func (b *bridged) loopReply() {
 	if !r.noBody {
 		r.out.Write(b.pending)
 	}
-	r.c.corkUntilPoll()
+	r.c.corkPosted()
 	r.finish()
 	b.release()
 }

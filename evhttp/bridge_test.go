@@ -328,8 +328,8 @@ func TestBridgePipelining(t *testing.T) {
 }
 
 // TestBridgePipelinedBurst pipelines 16 requests, twice: bridged replies
-// are held until the loop polls so that those made together leave
-// together, and each must still arrive, in order.
+// are held until their batch of posted functions has run, so that those
+// made together leave together, and each must still arrive, in order.
 func TestBridgePipelinedBurst(t *testing.T) {
 	ts := startBridge(t, evhttp.Config{}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, r.URL.Path)

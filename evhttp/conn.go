@@ -52,7 +52,7 @@ type Conn struct {
 	drainClose   bool // close once the output drained (peer already gone)
 	inProcess    bool // process is running (guards against re-entry)
 	corked       bool // the stream is corked: replies leave at uncork
-	pollCork     bool // ... until the loop polls (corkUntilPoll), not when process ends
+	batchCork    bool // ... until the posted batch has run (corkPosted), not when process ends
 	wrotePass    bool // a reply was written in this parse pass (batch)
 	flushing     bool
 	closeFired   bool
@@ -270,7 +270,7 @@ func (c *Conn) parse() bool {
 		}
 	}
 	c.inProcess = false
-	if !c.corked || c.pollCork {
+	if !c.corked || c.batchCork {
 		return false
 	}
 	c.uncork()
@@ -636,26 +636,33 @@ func (c *Conn) batch() {
 	c.sc.Cork()
 }
 
-// corkUntilPoll corks the stream until the loop has run this iteration's
-// callbacks and is about to poll. Bridged replies come from handler
-// goroutines through Loop.Post, and the replies to pipelined requests
-// tend to arrive in one batch of posted functions: they then leave in one
-// write, still before the loop waits.
-func (c *Conn) corkUntilPoll() {
-	if c.closed || c.pollCork {
+// corkPosted corks the stream until the posted functions now running have
+// all run. Bridged replies come from handler goroutines through Loop.Post,
+// and the replies to pipelined requests tend to arrive in one batch of
+// posted functions: they then leave in one write, in the same iteration.
+// The server's uncork watcher, fed once per batch, runs after the batch
+// (pending callbacks of one priority run in the order they were queued).
+func (c *Conn) corkPosted() {
+	// A lingering connection has made its last reply (shutdown uncorked
+	// it): a reply arriving now is for a dropped request and writes
+	// nothing, and a cork would hold back the output that drainClose and
+	// the linger timer wait for, with no write callback after the uncork.
+	if c.closed || c.lingering || c.batchCork {
 		return
 	}
 	if !c.corked {
 		c.corked = true
 		c.sc.Cork()
 	}
-	c.pollCork = true
+	c.batchCork = true
 	s := c.srv
 	if s.uncorkW == nil {
-		s.uncorkW = ev.NewPrepare(s.loop, s.uncorkPolled)
+		s.uncorkW = ev.NewPrepare(s.loop, s.uncorkBatch)
+	}
+	if len(s.corkedConns) == 0 {
+		s.loop.FeedEvent(s.uncorkW, ev.Custom)
 	}
 	s.corkedConns = append(s.corkedConns, c)
-	s.uncorkW.Start()
 }
 
 // uncork ends batch's cork: the held replies are written.

@@ -14,6 +14,6 @@ func BufferedOutput(s *Server) int {
 	return n
 }
 
-// CorkUntilPoll corks r's connection until the loop polls, as a bridged
-// reply does.
-func CorkUntilPoll(r *Request) { r.c.corkUntilPoll() }
+// CorkPosted corks r's connection until the posted functions running have
+// run, as a bridged reply does.
+func CorkPosted(r *Request) { r.c.corkPosted() }

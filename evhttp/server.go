@@ -40,8 +40,9 @@ type Server struct {
 	spill     sync.Pool  // recycled requests beyond maxFree, left to the GC when idle
 	date      dateCache
 
-	// Connections corked until the loop is about to poll (corkUntilPoll),
-	// and the watcher that then uncorks them; nil until a bridged reply.
+	// Connections corked until the posted functions running have run
+	// (corkPosted), and the watcher, never started, only fed, that then
+	// uncorks them; nil until a bridged reply.
 	corkedConns []*Conn
 	uncorkW     *ev.Prepare
 
@@ -225,22 +226,21 @@ func (s *Server) Close() {
 	s.closeListeners()
 	s.closeConns()
 	if s.uncorkW != nil {
-		s.uncorkW.Stop()
+		s.loop.ClearPending(s.uncorkW)
 		clear(s.corkedConns)
 		s.corkedConns = s.corkedConns[:0]
 	}
 	s.finishShutdown()
 }
 
-// uncorkPolled is the uncorking watcher's callback: the loop is about to
-// poll, every posted reply of this iteration is made, and the connections
-// corkUntilPoll held write them.
-func (s *Server) uncorkPolled(w *ev.Prepare) {
-	w.Stop()
+// uncorkBatch is the uncorking watcher's callback: the batch of posted
+// functions has run, and the connections corkPosted held write their
+// replies.
+func (s *Server) uncorkBatch(*ev.Prepare) {
 	for i := 0; i < len(s.corkedConns); i++ {
 		c := s.corkedConns[i]
 		s.corkedConns[i] = nil
-		c.pollCork = false
+		c.batchCork = false
 		if c.closed {
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/eventide-go/eventide/buffer"
+	"github.com/eventide-go/eventide/ev"
 )
 
 // Write writes p to the connection. When nothing is queued and writing is
@@ -136,12 +137,18 @@ func (c *Conn) Flush() error {
 // pipelined requests that arrived together.
 //
 // Corks do not nest: one Uncork ends any number of Corks. CloseAfterFlush
-// and CloseWrite end the cork, since they ask for the output to be sent.
-// On a pair or a filtered connection, whose output moves on the loop
-// anyway, it has no effect.
+// and CloseWrite end the cork, since they ask for the output to be sent,
+// and a Cork after them has no effect. On a pair or a filtered connection,
+// whose output moves on the loop anyway, it has no effect either.
 func (c *Conn) Cork() {
-	if c.flags&fClosed == 0 {
-		c.flags |= fCorked
+	// Once the writing side is closing, the output must leave: nothing
+	// would ever uncork it.
+	if c.flags&(fClosed|fCloseAfterFlush|fShutdownPending|fShutdown) != 0 {
+		return
+	}
+	c.flags |= fCorked
+	if c.io.Events()&ev.Write != 0 {
+		c.arm() // output queued before the Cork waits too
 	}
 }
 
@@ -199,6 +206,12 @@ func (c *Conn) queue() *buffer.Buffer {
 func (c *Conn) handleWrite() {
 	if c.outLen() == 0 {
 		c.afterWrite()
+		return
+	}
+	if c.flags&fCorked != 0 {
+		// Readiness reported before a Cork, or the end of a Dial: the
+		// output waits for Uncork.
+		c.arm()
 		return
 	}
 	limit := 0

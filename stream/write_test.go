@@ -427,3 +427,90 @@ func TestCorkPair(t *testing.T) {
 	runUntil(t, l, func() bool { return len(got) == 7 })
 	a.Uncork()
 }
+
+// TestCorkAfterCloseWrite: a Cork after CloseWrite or CloseAfterFlush
+// (output still queued) does not hold the output back: they asked for it to
+// be sent, and nothing would ever uncork a connection whose writing side is
+// closing.
+func TestCorkAfterCloseWrite(t *testing.T) {
+	for _, how := range []string{"CloseWrite", "CloseAfterFlush"} {
+		t.Run(how, func(t *testing.T) {
+			l := newLoop(t)
+			a, b := connPair(t, l)
+			want := pattern(8 << 20)
+			a.Write(want) // the peer has not read: most of it stays queued
+			if a.OutputLen() == 0 {
+				t.Skip("the socket took 8 MiB at once")
+			}
+			if how == "CloseWrite" {
+				a.CloseWrite()
+			} else {
+				a.CloseAfterFlush()
+			}
+			a.Cork() // too late: the write side is closing
+			var got []byte
+			var events []stream.What
+			collect(b, &got, &events)
+			runUntil(t, l, func() bool { return len(events) > 0 })
+			if !bytes.Equal(got, want) || events[0]&stream.EOF == 0 {
+				t.Errorf("the peer read %d of %d bytes then %v; want everything, then EOF", len(got), len(want), events[0])
+			}
+		})
+	}
+}
+
+// TestCorkDuringDial: while corked, queued output waits, also at the end of
+// a Dial, when the output queued while connecting is otherwise written.
+func TestCorkDuringDial(t *testing.T) {
+	l := newLoop(t)
+	var server *stream.Conn
+	ln, err := stream.Listen(l, "tcp", "127.0.0.1:0", stream.ListenConfig{}, func(_ *stream.Listener, c *stream.Conn) { server = c })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := stream.Dial(l, "tcp", ln.Addr().String(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	connected := false
+	c.SetCallbacks(nil, nil, func(_ *stream.Conn, what stream.What, err error) { connected = what&stream.Connected != 0 })
+	c.Cork()
+	c.WriteString("held")
+	var got []byte
+	runUntil(t, l, func() bool { return connected && server != nil })
+	closeAtEnd(t, c, server)
+	collect(server, &got, nil)
+	for range 5 {
+		l.Run(ev.RunNoWait)
+	}
+	if len(got) != 0 || c.OutputLen() != 4 {
+		t.Errorf("corked while connecting: the server read %q, %d bytes queued; want nothing sent, 4 queued", got, c.OutputLen())
+	}
+	c.Uncork()
+	runUntil(t, l, func() bool { return len(got) == 4 })
+}
+
+// TestCorkHoldsQueuedOutput: Cork with output already queued (the write
+// interest armed): the queued output waits too.
+func TestCorkHoldsQueuedOutput(t *testing.T) {
+	l := newLoop(t)
+	a, b := connPair(t, l)
+	want := pattern(8 << 20)
+	a.Write(want)
+	if a.OutputLen() == 0 {
+		t.Skip("the socket took 8 MiB at once")
+	}
+	queued := a.OutputLen()
+	a.Cork()
+	var got []byte
+	collect(b, &got, nil)
+	for range 20 {
+		l.Run(ev.RunNoWait)
+	}
+	if a.OutputLen() != queued {
+		t.Errorf("corked: %d of %d queued bytes were written; want none", queued-a.OutputLen(), queued)
+	}
+	a.Uncork()
+	runUntil(t, l, func() bool { return len(got) == len(want) })
+}
