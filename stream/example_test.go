@@ -135,3 +135,50 @@ func ExampleWhat_String() {
 	// reading|eof
 	// writing|error|timeout
 }
+
+// A server that answers each line of what it reads: corked, the answers to
+// lines that arrived together leave in one write(2) rather than one each.
+func ExampleConn_Cork() {
+	l, _ := ev.NewLoop()
+	defer l.Close()
+	ln, err := stream.Listen(l, "tcp", "127.0.0.1:0", stream.ListenConfig{}, func(_ *stream.Listener, c *stream.Conn) {
+		c.SetCallbacks(func(c *stream.Conn) {
+			c.Cork()
+			for {
+				line, ok := c.Input().ReadLine(buffer.EOLLF)
+				if !ok {
+					break
+				}
+				fmt.Fprintf(c, "you said %s\n", line)
+			}
+			c.Uncork()
+		}, nil, func(c *stream.Conn, what stream.What, err error) { c.Close() })
+		c.Enable(stream.Read)
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c, _ := stream.Dial(l, "tcp", ln.Addr().String(), 0)
+	answers := 0
+	c.SetCallbacks(func(c *stream.Conn) {
+		for {
+			line, ok := c.Input().ReadLine(buffer.EOLLF)
+			if !ok {
+				return
+			}
+			fmt.Printf("%s\n", line)
+			if answers++; answers == 3 {
+				c.Close()
+				ln.Close()
+			}
+		}
+	}, nil, nil)
+	c.Enable(stream.Read)
+	c.WriteString("one\ntwo\nthree\n")
+	l.Run(ev.RunDefault)
+	// Output:
+	// you said one
+	// you said two
+	// you said three
+}
