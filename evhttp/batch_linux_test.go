@@ -30,15 +30,6 @@ func dataSegmentsIn(t *testing.T, c net.Conn) uint32 {
 	return info.Data_segs_in
 }
 
-// sendGETs writes n pipelined GETs, of /0 to /n-1, on c in one write.
-func sendGETs(c net.Conn, n int) {
-	var reqs strings.Builder
-	for i := range n {
-		fmt.Fprintf(&reqs, "GET /%d HTTP/1.1\r\nHost: x\r\n\r\n", i)
-	}
-	io.WriteString(c, reqs.String())
-}
-
 func TestPipelinedRepliesLeaveTogether(t *testing.T) {
 	// Requests that arrive together are answered together: one write, so
 	// one TCP segment here (the server sets TCP_NODELAY, so one write per

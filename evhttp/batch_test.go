@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,6 +20,15 @@ import (
 )
 
 // Regression tests for corked replies (batch, corkPosted), from a review.
+
+// sendGETs writes n pipelined GETs, of /0 to /n-1, on c in one write.
+func sendGETs(c net.Conn, n int) {
+	var reqs strings.Builder
+	for i := range n {
+		fmt.Fprintf(&reqs, "GET /%d HTTP/1.1\r\nHost: x\r\n\r\n", i)
+	}
+	io.WriteString(c, reqs.String())
+}
 
 func TestPipelinedHTTP10InTheMiddle(t *testing.T) {
 	// An HTTP/1.0 request without keep-alive in the middle of a corked
