@@ -514,3 +514,27 @@ func TestCorkHoldsQueuedOutput(t *testing.T) {
 	a.Uncork()
 	runUntil(t, l, func() bool { return len(got) == len(want) })
 }
+
+func TestCorkRateLimited(t *testing.T) {
+	// Uncork of a rate-limited connection leaves the writing to the loop,
+	// which keeps to the limit: the first tick's burst goes out, the rest
+	// follows, nothing is lost.
+	l := newLoop(t)
+	a, b := connPair(t, l)
+	a.SetRateLimit(stream.RateLimit{WriteRate: 1 << 20, Tick: 10 * time.Millisecond}) // 10 KiB per tick
+	want := pattern(64 << 10)
+	a.Cork()
+	a.Write(want)
+	if err := a.Uncork(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(peek(t, b.Fd())); n > 11<<10 {
+		t.Errorf("Uncork wrote %d bytes at once; want at most one tick's 10 KiB", n)
+	}
+	var got []byte
+	collect(b, &got, nil)
+	runUntil(t, l, func() bool { return len(got) == len(want) })
+	if !bytes.Equal(got, want) {
+		t.Fatal("bytes differ")
+	}
+}
