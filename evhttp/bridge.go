@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/textproto"
 	"net/url"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -157,6 +159,9 @@ func serveBridged(h http.Handler, r *Request) {
 		r.SendError(400, "")
 		return
 	}
+	if r.method == MethodOptions && r.URI() == "*" {
+		h = globalOptions // as net/http's server: a ServeMux would answer 400
+	}
 	ctx, cancel := context.WithCancel(c.br.ctx)
 	b := newBridged()
 	b.h = h
@@ -192,6 +197,25 @@ func serveBridged(h http.Handler, r *Request) {
 		cancel() // the client already went away (net/http does the same)
 	}
 	go b.serve()
+}
+
+// globalOptions answers "OPTIONS *" as net/http's server does instead of
+// calling the handler: 200 with an empty body, after reading at most 4 KiB
+// of the request's.
+var globalOptions http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Length", "0")
+	if r.ContentLength != 0 {
+		io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, 4<<10))
+	}
+})
+
+// reasonPhrase returns the reason phrase net/http's server sends with
+// code, which knows more codes than StatusText.
+func reasonPhrase(code int) string {
+	if text := http.StatusText(code); text != "" {
+		return text
+	}
+	return "status code " + strconv.Itoa(code)
 }
 
 // recycle puts b back in bridgedPool; the loop calls it from the last
@@ -380,14 +404,16 @@ func trailerOf(r *Request) http.Header {
 // serve runs the handler on its own goroutine and hands the rest of the
 // reply to the loop.
 func (b *bridged) serve() {
+	w := &responseWriter{b: b}
 	defer func() {
+		w.b = nil // before b can be recycled
 		if p := recover(); p != nil {
 			b.recovered(p)
 			return
 		}
 		b.finish()
 	}()
-	b.h.ServeHTTP(b, b.req)
+	b.h.ServeHTTP(w, b.req)
 }
 
 // recovered handles a handler panic as net/http does (logged, except
@@ -501,7 +527,7 @@ func (b *bridged) applyHead(r *Request) {
 		// more than the buffer): no Content-Length, no chunked framing.
 		length = lengthNone
 	}
-	r.startReply(b.code, "", length)
+	r.startReply(b.code, reasonPhrase(b.code), length)
 }
 
 // loopReply sends a reply that was complete within replyBuffer.
@@ -561,7 +587,7 @@ func (b *bridged) loopEnd() {
 // loopInterim sends an informational (1xx) reply ahead of r's final one.
 func (b *bridged) loopInterim(code int, hdr []headerField) {
 	if r := b.r; r != nil {
-		r.sendInterim(code, hdr)
+		r.sendInterim(code, reasonPhrase(code), hdr)
 	}
 }
 

@@ -13,8 +13,9 @@ import (
 // a net/http handler through the bridge, the handler's goroutine included.
 // What a request costs: the target string, its *url.URL, the header map,
 // its value slices and value string, the *http.Request, the context and
-// its cancel function — as with net/http — and the handler's own
-// Content-Type slice. Everything else is recycled.
+// its cancel function — as with net/http —, the ResponseWriter handle
+// cut loose when the handler returns (the rest of its state is pooled),
+// and the handler's own Content-Type slice. Everything else is recycled.
 func TestBridgeAllocs(t *testing.T) {
 	body := []byte("Hello, World!")
 	ls := newLoopServer(t, evhttp.Config{}, func(s *evhttp.Server) {

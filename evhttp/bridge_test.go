@@ -689,7 +689,8 @@ func TestBridgeTargets(t *testing.T) {
 		})))
 	})
 	for _, tc := range []struct{ req, want string }{
-		{"OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n", `OPTIONS "*" "h" "*"`},
+		// "OPTIONS *" never reaches the handler, as with net/http:
+		// TestBridgeOptionsAsterisk.
 		{"GET http://other:8080/p?q HTTP/1.1\r\nHost: h\r\n\r\n", `GET "http://other:8080/p?q" "other:8080" "http://other:8080/p?q"`},
 		{"GET /p%2Fq HTTP/1.0\r\n\r\n", `GET "/p%2Fq" "" "/p%2Fq"`},
 	} {

@@ -1,6 +1,7 @@
 package evhttp
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -14,9 +15,69 @@ import (
 // ResponseWriter to, one at a time, as net/http allows).
 
 var (
-	_ http.ResponseWriter = (*bridged)(nil)
-	_ http.Flusher        = (*bridged)(nil)
+	_ http.ResponseWriter = (*responseWriter)(nil)
+	_ http.Flusher        = (*responseWriter)(nil)
 )
+
+// errHandlerReturned is what a ResponseWriter's methods return once its
+// handler has returned.
+var errHandlerReturned = errors.New("evhttp: ResponseWriter used after ServeHTTP returned")
+
+// responseWriter is the http.ResponseWriter a bridged handler gets: a
+// handle on its bridged, allocated per request and cut loose when the
+// handler returns. The bridged goes back to bridgedPool and serves another
+// request, so a goroutine that still uses the ResponseWriter after
+// ServeHTTP returned (net/http forbids it, but its late Write fails
+// harmlessly) must not reach it: it would write into that other request's
+// reply, or crash on a recycled struct.
+type responseWriter struct {
+	b *bridged // nil once the handler returned; the handler's goroutine only
+}
+
+// Header returns the reply's header map; after the handler returned, a
+// map nothing reads.
+func (w *responseWriter) Header() http.Header {
+	if w.b == nil {
+		return make(http.Header)
+	}
+	return w.b.Header()
+}
+
+func (w *responseWriter) WriteHeader(code int) {
+	if w.b != nil {
+		w.b.WriteHeader(code)
+	}
+}
+
+func (w *responseWriter) Write(p []byte) (int, error) {
+	if w.b == nil {
+		return 0, errHandlerReturned
+	}
+	return w.b.Write(p)
+}
+
+func (w *responseWriter) WriteString(s string) (int, error) {
+	if w.b == nil {
+		return 0, errHandlerReturned
+	}
+	return w.b.WriteString(s)
+}
+
+func (w *responseWriter) Flush() { w.FlushError() }
+
+func (w *responseWriter) FlushError() error {
+	if w.b == nil {
+		return errHandlerReturned
+	}
+	return w.b.FlushError()
+}
+
+func (w *responseWriter) EnableFullDuplex() error {
+	if w.b == nil {
+		return errHandlerReturned
+	}
+	return w.b.EnableFullDuplex()
+}
 
 // Header returns the header map of the reply; changes after WriteHeader or
 // the first Write have no effect, as with net/http.
@@ -105,12 +166,9 @@ func (b *bridged) checkWrite(n int) error {
 	return nil
 }
 
-// Flush sends the head and everything written so far, and waits until the
-// loop has written it to the socket.
-func (b *bridged) Flush() { b.FlushError() }
-
-// FlushError is Flush that reports a connection gone, for
-// http.ResponseController.
+// FlushError sends the head and everything written so far, and waits
+// until the loop has written it to the socket; it reports a connection
+// gone (for http.ResponseController).
 func (b *bridged) FlushError() error {
 	if !b.wroteHeader {
 		b.WriteHeader(http.StatusOK)

@@ -170,7 +170,10 @@
 // http.Flusher, and for http.ResponseController FlushError and
 // EnableFullDuplex; deadlines and Hijack return http.ErrNotSupported
 // (the server's timeouts apply as for any handler), and there is no
-// http.Pusher. Shutdown waits for bridged handlers in flight like for any
+// http.Pusher. A ResponseWriter used after its handler returned fails
+// every Write. "OPTIONS *" is answered 200 by the bridge without calling
+// the handler, and the status line carries net/http's reason phrase, as
+// net/http's server does. Shutdown waits for bridged handlers in flight like for any
 // request held by a handler; close the Server before closing its loop, so
 // that handlers waiting on the loop are released.
 //

@@ -138,15 +138,18 @@ func (r *Request) endReplyTrailer(fields []headerField) {
 
 // sendInterim sends an informational (1xx) reply with fields ahead of r's
 // final one, unless that is already started or the client speaks
-// HTTP/1.0 (RFC 9110 §15.2: a server must not send it a 1xx).
-func (r *Request) sendInterim(code int, fields []headerField) {
+// HTTP/1.0 (RFC 9110 §15.2: a server must not send it a 1xx). reason ""
+// means StatusText(code).
+func (r *Request) sendInterim(code int, reason string, fields []headerField) {
 	if r.started || r.orphan {
 		return
 	}
 	if _, minor := r.p.Proto(); minor == 0 {
 		return
 	}
-	reason := StatusText(code)
+	if reason == "" {
+		reason = StatusText(code)
+	}
 	if reason == "" {
 		reason = "Informational"
 	}
