@@ -43,12 +43,15 @@ func (w *responseWriter) Header() http.Header {
 	return w.b.Header()
 }
 
+// WriteHeader is bridged.WriteHeader while the handler runs, and nothing
+// after.
 func (w *responseWriter) WriteHeader(code int) {
 	if w.b != nil {
 		w.b.WriteHeader(code)
 	}
 }
 
+// Write is bridged.Write while the handler runs; after, it fails.
 func (w *responseWriter) Write(p []byte) (int, error) {
 	if w.b == nil {
 		return 0, errHandlerReturned
@@ -56,6 +59,7 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 	return w.b.Write(p)
 }
 
+// WriteString is Write for a string.
 func (w *responseWriter) WriteString(s string) (int, error) {
 	if w.b == nil {
 		return 0, errHandlerReturned
@@ -63,8 +67,11 @@ func (w *responseWriter) WriteString(s string) (int, error) {
 	return w.b.WriteString(s)
 }
 
+// Flush is FlushError without its error (http.Flusher).
 func (w *responseWriter) Flush() { w.FlushError() }
 
+// FlushError is bridged.FlushError while the handler runs; after, it
+// fails (http.ResponseController).
 func (w *responseWriter) FlushError() error {
 	if w.b == nil {
 		return errHandlerReturned
@@ -72,6 +79,8 @@ func (w *responseWriter) FlushError() error {
 	return w.b.FlushError()
 }
 
+// EnableFullDuplex is bridged.EnableFullDuplex while the handler runs
+// (http.ResponseController).
 func (w *responseWriter) EnableFullDuplex() error {
 	if w.b == nil {
 		return errHandlerReturned
