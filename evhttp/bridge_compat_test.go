@@ -258,18 +258,25 @@ type compatCase struct {
 	note   bool   // the handler reports one line on notes
 }
 
+// dialRaw connects to addr with a 10 s deadline on every operation.
+func dialRaw(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	return c
+}
+
 // describe sends tc on a new connection to addr and describes what a
 // client sees: interim replies, the status, the header fields (Date
 // aside), the framing, the body and trailer, a read error, and whether the
 // connection then serves another request.
 func describe(t *testing.T, addr string, tc compatCase, notes <-chan string) string {
 	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := dialRaw(t, addr)
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
 	method := tc.method
 	if method == "" {
 		method = "GET"
@@ -285,6 +292,7 @@ func describe(t *testing.T, addr string, tc compatCase, notes <-chan string) str
 	br := bufio.NewReader(c)
 	var out strings.Builder
 	var resp *http.Response
+	var err error
 	for {
 		resp, err = http.ReadResponse(br, &http.Request{Method: method})
 		if err != nil {
@@ -637,12 +645,8 @@ func startRef(t *testing.T, h http.Handler) string {
 // status lines of the replies to it, interim ones included.
 func statusLines(t *testing.T, addr, raw string) string {
 	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := dialRaw(t, addr)
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
 	io.WriteString(c, raw)
 	br := bufio.NewReader(c)
 	var lines []string
