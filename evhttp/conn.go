@@ -566,7 +566,7 @@ func (c *Conn) flush() {
 	}
 	c.flushing = true
 	for r := c.qhead; r != nil && !c.closed; r = c.qhead {
-		if r.need100 && !r.sent100 && !r.started && r.state == stBody {
+		if !r.started && r.bodyWithheld() {
 			c.send100(r)
 		}
 		if r.out.Len() > 0 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 	"sync"
@@ -574,14 +575,7 @@ func TestExpectContinueWaitsItsTurn(t *testing.T) {
 		s.HandleFunc("/hold", func(r *evhttp.Request) { held = r })
 		s.SetGeneric(echo)
 	})
-	c := ts.dial()
-	br := bufio.NewReader(c)
-	io.WriteString(c, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\nPUT /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
-	ts.waitHeld(&held)
-	ts.do(func() { held.SendReply(200, "", []byte("first")) })
-	if _, body := readResponse(t, br, "GET"); body != "first" {
-		t.Fatalf("got %q; want the first reply first", body)
-	}
+	c, br := behindHeld(t, ts, &held, "PUT /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
 	if resp, _ := readResponse(t, br, "PUT"); resp.StatusCode != 100 {
 		t.Fatalf("got %d; want 100", resp.StatusCode)
 	}
@@ -589,6 +583,22 @@ func TestExpectContinueWaitsItsTurn(t *testing.T) {
 	if _, body := readResponse(t, br, "PUT"); body != "PUT /e ok" {
 		t.Errorf("got %q", body)
 	}
+}
+
+// behindHeld sends "GET /hold" and then next on one connection, answers
+// the held request "first" once its handler has it, and returns the
+// connection and a reader past that first reply.
+func behindHeld(t *testing.T, ts *testServer, held **evhttp.Request, next string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	c := ts.dial()
+	br := bufio.NewReader(c)
+	io.WriteString(c, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"+next)
+	ts.waitHeld(held)
+	ts.do(func() { (*held).SendReply(200, "", []byte("first")) })
+	if _, body := readResponse(t, br, "GET"); body != "first" {
+		t.Fatalf("got %q; want the first reply first", body)
+	}
+	return c, br
 }
 
 // TestExpectContinueRefusedWhileWaiting: a request that expects 100-continue
@@ -602,14 +612,7 @@ func TestExpectContinueRefusedWhileWaiting(t *testing.T) {
 		s.HandleFunc("/hold", func(r *evhttp.Request) { held = r })
 		s.HandleFunc("/refuse", func(r *evhttp.Request) { r.SendReply(403, "", []byte("no")) })
 	})
-	c := ts.dial()
-	br := bufio.NewReader(c)
-	io.WriteString(c, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\nPUT /refuse HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
-	ts.waitHeld(&held)
-	ts.do(func() { held.SendReply(200, "", []byte("first")) })
-	if _, body := readResponse(t, br, "GET"); body != "first" {
-		t.Fatalf("got %q; want the first reply first", body)
-	}
+	_, br := behindHeld(t, ts, &held, "PUT /refuse HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
 	resp, body := readResponse(t, br, "PUT")
 	if resp.StatusCode != 403 || body != "no" || !resp.Close {
 		t.Errorf("got %d %q, Connection: close %v; want 403 \"no\" with Connection: close", resp.StatusCode, body, resp.Close)
