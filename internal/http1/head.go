@@ -191,6 +191,66 @@ func (h *head) feed(in []byte, startTooLong *Error) (consumed int, startLine boo
 	return consumed, false, nil
 }
 
+// feedWhole is feed's fast path for the usual case: a head not begun
+// yet that lies complete at the start of in, within the limits, with
+// nothing feed would have to report. It checks each header line the way
+// addField does, in one pass over in, and copies the head into the arena
+// once, where feed copies line by line. It returns the length of the head
+// and true, leaving the head as feed would after its empty line (started,
+// done, every field recorded); the start line is left to the caller, as
+// feed leaves it. Anything else (an incomplete head, leading empty lines,
+// obs-fold, a bare LF, a byte addField refuses, too many fields) returns
+// false with h unchanged, and feed, which knows every fault, takes over.
+func (h *head) feedWhole(in []byte) (int, bool) {
+	if len(in) > cap(h.arena) {
+		in = in[:cap(h.arena)]
+	}
+	lf := bytes.IndexByte(in, '\n')
+	if lf < 1 || in[lf-1] != '\r' || lf == 1 {
+		return 0, false // incomplete, a bare LF, or an empty line first
+	}
+	startEnd := lf - 1
+	pos := lf + 1
+	for {
+		if pos+1 < len(in) && in[pos] == '\r' && in[pos+1] == '\n' {
+			break // the empty line
+		}
+		name := pos
+		for pos < len(in) && tchar[in[pos]] {
+			pos++
+		}
+		if pos == name || pos >= len(in) || in[pos] != ':' || len(h.fields) == cap(h.fields) {
+			h.fields = h.fields[:0]
+			return 0, false
+		}
+		colon := pos
+		end := colon + 1 + valueLen(in[colon+1:])
+		if end+1 >= len(in) || in[end] != '\r' || in[end+1] != '\n' {
+			h.fields = h.fields[:0]
+			return 0, false
+		}
+		vs, ve := colon+1, end
+		for vs < ve && (in[vs] == ' ' || in[vs] == '\t') {
+			vs++
+		}
+		for ve > vs && (in[ve-1] == ' ' || in[ve-1] == '\t') {
+			ve--
+		}
+		h.fields = append(h.fields, field{
+			nameStart: int32(name), nameEnd: int32(colon),
+			valStart: int32(vs), valEnd: int32(ve),
+		})
+		pos = end + 2
+	}
+	n := pos + 2
+	h.arena = append(h.arena[:0], in[:n]...)
+	h.lineStart = n
+	h.started = true
+	h.startEnd = int32(startEnd)
+	h.done = true
+	return n, true
+}
+
 // fail records err as the sticky error and returns it.
 func (h *head) fail(err *Error) error {
 	h.err = err

@@ -52,6 +52,17 @@ func (p *RequestParser) Feed(in []byte) (consumed int, err error) {
 	if p.h.done && p.h.err == nil {
 		return 0, nil // the head is complete; the rest is the caller's
 	}
+	if len(p.h.arena) == 0 && !p.h.started && p.h.err == nil {
+		// A request whose whole head arrived at once, as most do: one
+		// pass and one copy. Faults are left to the general path below,
+		// which reports them exactly as for any other split.
+		if n, ok := p.h.feedWhole(in); ok {
+			if p.parseRequestLine() == nil && p.finish() == nil {
+				return n, nil
+			}
+			p.Reset()
+		}
+	}
 	for {
 		n, startLine, err := p.h.feed(in[consumed:], errTargetTooLong)
 		consumed += n
@@ -150,18 +161,32 @@ func scanMethod(line []byte, from int, partial bool) (next int, bad bool) {
 }
 
 // parseRequestLine validates request-line = method SP request-target SP
-// HTTP-version (RFC 9112 §3), with exactly one SP between the parts.
+// HTTP-version (RFC 9112 §3), with exactly one SP between the parts. The
+// usual target, an origin-form path and query without percent escapes, is
+// checked while its end is looked for; any other goes to checkTarget.
 func (p *RequestParser) parseRequestLine() *Error {
 	line := p.h.arena[:p.h.startEnd]
-	if _, bad := scanMethod(line, 0, false); bad {
-		return errMethod
+	sp1 := 0
+	for sp1 < len(line) && tchar[line[sp1]] {
+		sp1++
 	}
-	sp1 := indexSP(line)
-	if sp1 <= 0 {
+	switch {
+	case sp1 < len(line) && line[sp1] != ' ':
+		return errMethod
+	case sp1 == 0 || sp1 == len(line):
 		return errRequestLine
 	}
-	rest := line[sp1+1:]
-	sp2 := indexSP(rest)
+	method, rest := line[:sp1], line[sp1+1:]
+	sp2, checked := 0, false
+	if len(rest) > 0 && rest[0] == '/' && string(method) != "CONNECT" {
+		for sp2 < len(rest) && uriChar[rest[sp2]] {
+			sp2++
+		}
+		checked = sp2 < len(rest) && rest[sp2] == ' '
+	}
+	if !checked {
+		sp2 = indexSP(rest)
+	}
 	if sp2 < 0 {
 		return errRequestLine
 	}
@@ -175,8 +200,10 @@ func (p *RequestParser) parseRequestLine() *Error {
 	if e != nil {
 		return e
 	}
-	if e := checkTarget(line[:sp1], rest[:sp2]); e != nil {
-		return e
+	if !checked {
+		if e := checkTarget(method, rest[:sp2]); e != nil {
+			return e
+		}
 	}
 	p.methodEnd = int32(sp1)
 	p.targetEnd = int32(sp1 + 1 + sp2)

@@ -398,3 +398,57 @@ func TestRequestLookup(t *testing.T) {
 		t.Errorf("HasHost: got false; want true")
 	}
 }
+
+// TestRequestWholeHeadEdges checks heads that arrive whole (the parser's
+// one-pass path) at the edges where it must hand over to the line-by-line
+// path: at and just past each limit, with a body or a second request
+// behind the head, and with every byte a field value may or may not hold.
+// Each must parse exactly as when fed byte by byte and split at every
+// offset.
+func TestRequestWholeHeadEdges(t *testing.T) {
+	const line = "GET / HTTP/1.1\r\n" // 16 bytes
+	lim := http1.Limits{MaxHeadBytes: 64, MaxHeaders: 3, MaxTargetBytes: 8}
+	fill := func(n int) string { return strings.Repeat("v", n) }
+	tests := []struct {
+		name   string
+		in     string
+		status int // 0: parsed; -1: incomplete
+	}{
+		// 16 + 9 ("Host: h\r\n") + 2 = 27; "X: " + value + CRLF = 5+n.
+		{"head exactly at the limit", line + "Host: h\r\nX: " + fill(32) + "\r\n\r\n", 0},
+		{"head one byte over", line + "Host: h\r\nX: " + fill(33) + "\r\n\r\n", 431},
+		{"fields at the limit", line + "Host: h\r\nA: 1\r\nB: 2\r\n\r\n", 0},
+		{"one field too many", line + "Host: h\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", 431},
+		{"target at the limit", "GET /2345678 HTTP/1.1\r\nHost: h\r\n\r\n", 0},
+		{"target one byte over", "GET /23456789 HTTP/1.1\r\nHost: h\r\n\r\n", 414},
+		{"body behind", line + "Host: h\r\nContent-Length: 3\r\n\r\nabc", 0},
+		{"request behind", line + "Host: h\r\n\r\n" + line + "Host: h\r\n\r\n", 0},
+		{"partial request behind", line + "Host: h\r\n\r\nGET", 0},
+		{"OWS and HTAB", line + "Host:\th\t\r\nX:  a\tb  \r\n\r\n", 0},
+		{"empty value", line + "Host: h\r\nX:\r\n\r\n", 0},
+		{"obs-text", line + "Host: h\r\nX: \x80\xff\r\n\r\n", 0},
+		{"DEL in a value", line + "Host: h\r\nX: a\x7fb\r\n\r\n", 400},
+		{"CR in a value", line + "Host: h\r\nX: a\rb\r\n\r\n", 400},
+		{"NUL in a long value", line + "Host: h\r\nX: 0123456789\x00\r\n\r\n", 400},
+		{"bare LF ends a field", line + "Host: h\nX: 1\r\n\r\n", 400},
+		{"bare LF ends the head", line + "Host: h\r\n\n", 400},
+		{"space before colon", line + "Host : h\r\n\r\n", 400},
+		{"obs-fold", line + "Host: h\r\n x\r\n\r\n", 400},
+		{"no colon", line + "Host\r\n\r\n", 400},
+		{"empty name", line + ": h\r\n\r\n", 400},
+		{"leading empty line", "\r\n" + line + "Host: h\r\n\r\n", 0},
+		{"missing Host", line + "X: 1\r\n\r\n", 400},
+		{"bad version", "GET / HTTP/1.x\r\nHost: h\r\n\r\n", 400},
+		{"no empty line yet", line + "Host: h\r\n", -1},
+		{"CR of the empty line only", line + "Host: h\r\n\r", -1},
+	}
+	p := http1.NewRequestParser(lim)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := checkSplits(t, p, []byte(tt.in))
+			if got.Status != tt.status {
+				t.Fatalf("got status %d (%s); want %d", got.Status, got.Reason, tt.status)
+			}
+		})
+	}
+}

@@ -97,6 +97,12 @@ func checkAuthority(a []byte, needPort bool) *Error {
 			return errTarget
 		}
 		port = a[end+1:]
+	} else if h := regNameLen(a); h == len(a) || a[h] == ':' {
+		// The usual host: reg-name bytes alone, up to the port.
+		if h == 0 {
+			return errTarget
+		}
+		port = a[h:]
 	} else {
 		host := a
 		if i := bytes.IndexByte(a, ':'); i >= 0 {
@@ -105,11 +111,7 @@ func checkAuthority(a []byte, needPort bool) *Error {
 		if len(host) == 0 {
 			return errTarget
 		}
-		i := 0
-		for i < len(host) && regName[host[i]] {
-			i++ // the usual host: reg-name bytes alone, in a tight loop
-		}
-		for ; i < len(host); i++ {
+		for i := 0; i < len(host); i++ {
 			c := host[i]
 			if regName[c] {
 				continue
@@ -147,6 +149,17 @@ func checkAuthority(a []byte, needPort bool) *Error {
 		return errTarget
 	}
 	return nil
+}
+
+// regNameLen returns how many bytes at the start of b are reg-name bytes
+// outside a percent escape.
+func regNameLen(b []byte) int {
+	for i, c := range b {
+		if !regName[c] {
+			return i
+		}
+	}
+	return len(b)
 }
 
 func containsAt(b []byte) bool {

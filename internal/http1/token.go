@@ -1,6 +1,9 @@
 package http1
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // Byte classes used by the parsers, as 256-entry lookup tables so that the hot
 // loops do one load per byte.
@@ -64,14 +67,6 @@ func unhex(c byte) int {
 	return -1
 }
 
-// lower returns c folded to ASCII lower case.
-func lower(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
 // equalFold reports whether b equals s under ASCII case folding; HTTP field names
 // and tokens are ASCII case-insensitive (RFC 9110 §5.1), so Unicode folding
 // (strings.EqualFold) would be wrong: it maps "K" (U+212A) to "k".
@@ -80,7 +75,13 @@ func equalFold(b []byte, s string) bool {
 		return false
 	}
 	for i := 0; i < len(b); i++ {
-		if lower(b[i]) != lower(s[i]) {
+		x, y := b[i], s[i]
+		if x == y {
+			continue
+		}
+		// Bytes that differ are equal only as the two cases of a
+		// letter, which differ in bit 0x20 alone.
+		if x |= 0x20; x != y|0x20 || x < 'a' || x > 'z' {
 			return false
 		}
 	}
@@ -180,4 +181,38 @@ func fieldWord(v []byte) bool {
 		}
 	}
 	return true
+}
+
+// valueLen returns how many bytes at the start of b are fieldVal bytes: the
+// length of a field value that runs up to its line's CR. Like
+// validFieldValue it tests eight bytes at a time, for a byte below 0x20 or
+// DEL; in a word that has one, the lowest flagged byte is the first such
+// byte (the borrows of the test only ever flag bytes above a true one), and
+// only an HTAB, which a value may hold, sends the scan on.
+func valueLen(b []byte) int {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	i := 0
+	for i+8 <= len(b) {
+		w := binary.LittleEndian.Uint64(b[i:])
+		x := w ^ 0x7f*ones
+		m := ((w-0x20*ones)&^w | (x-ones)&^x) & highs
+		if m == 0 {
+			i += 8
+			continue
+		}
+		j := i + bits.TrailingZeros64(m)>>3
+		if b[j] != '\t' {
+			return j
+		}
+		i = j + 1
+	}
+	for ; i < len(b); i++ {
+		if !fieldVal[b[i]] {
+			return i
+		}
+	}
+	return len(b)
 }
