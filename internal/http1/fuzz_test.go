@@ -229,3 +229,28 @@ func FuzzChunked(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRequestSplitsLimits parses one input three ways under small limits
+// drawn by the fuzzer: whole (the one-pass path for a complete head), byte
+// by byte, and in two pieces at a drawn offset (the line reader, from the
+// point where the head stops being whole). All three must agree on every
+// result and every fault, so no limit or byte can reach the two paths
+// differently.
+func FuzzRequestSplitsLimits(f *testing.F) {
+	for _, s := range requestSeeds {
+		f.Add([]byte(s), uint8(64), uint8(3), uint8(16), uint16(7))
+	}
+	f.Add([]byte("GET / HTTP/1.1\r\nHost: h\r\nX: "+strings.Repeat("v", 32)+"\r\n\r\n"), uint8(64), uint8(2), uint8(8), uint16(30))
+	f.Fuzz(func(t *testing.T, in []byte, head, fields, target uint8, cut uint16) {
+		lim := http1.Limits{MaxHeadBytes: int(head) + 1, MaxHeaders: int(fields%8) + 1, MaxTargetBytes: int(target) + 1}
+		p := http1.NewRequestParser(lim)
+		whole := parseRequest(p, in)
+		if bw := parseRequest(p, bytewise(in)...); !reflect.DeepEqual(bw, whole) {
+			t.Fatalf("limits %+v, byte by byte: got %+v; want %+v", lim, bw, whole)
+		}
+		at := int(cut) % (len(in) + 1)
+		if two := parseRequest(p, in[:at], in[at:]); !reflect.DeepEqual(two, whole) {
+			t.Fatalf("limits %+v, split at %d: got %+v; want %+v", lim, at, two, whole)
+		}
+	})
+}
