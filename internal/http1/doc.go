@@ -12,6 +12,13 @@
 // the next Reset. ChunkedDecoder returns body data as sub-slices of its input:
 // no copy at all.
 //
+// A request head that arrives whole in one Feed, as nearly every head does, is
+// checked in one pass and copied into the arena at once. That path handles
+// only what it expects; on anything else (an incomplete head, a limit reached,
+// any fault) it changes nothing and the line-by-line reader parses the same
+// bytes, so results and errors never depend on how the input was split. The
+// fuzzers compare whole input with the same input fed byte by byte.
+//
 // Faults are *Error values carrying the status a server answers with: 400
 // malformed, 414 request target too long, 431 header section too large, 501
 // unsupported transfer coding, 505 HTTP version not supported, and 411 Length
