@@ -348,10 +348,11 @@ func (p *RequestParser) Host() []byte {
 	return v
 }
 
-// Upgrade returns the value of the first Upgrade field, or nil. A server
-// honours it only if ConnectionHas("upgrade") (RFC 9110 §7.8).
+// Upgrade returns the value of the first Upgrade field, or nil (also
+// before Done). A server honours it only if ConnectionHas("upgrade")
+// (RFC 9110 §7.8).
 func (p *RequestParser) Upgrade() []byte {
-	if p.f.upgradeIdx < 0 || !p.h.done {
+	if !p.Done() || p.f.upgradeIdx < 0 {
 		return nil
 	}
 	_, v := p.h.header(p.f.upgradeIdx)

@@ -452,3 +452,38 @@ func TestRequestWholeHeadEdges(t *testing.T) {
 		})
 	}
 }
+
+// TestRequestUpgradeAfterFault checks Upgrade on a head whose framing was
+// refused: the head is complete but not Done, so there is no Upgrade field
+// to report, whatever fields the head holds (it used to return the first
+// field's value, or panic on a head without fields).
+func TestRequestUpgradeAfterFault(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+	}{
+		{"no fields", "GET / HTTP/1.1\r\n\r\n"},
+		{"missing Host", "GET / HTTP/1.1\r\nX: y\r\n\r\n"},
+		{"Upgrade and two Hosts", "GET / HTTP/1.1\r\nUpgrade: ws\r\nHost: a\r\nHost: b\r\n\r\n"},
+	}
+	p := http1.NewRequestParser(http1.Limits{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, pieces := range splits([]byte(tt.in)) {
+				p.Reset()
+				var err error
+				for _, piece := range pieces {
+					if _, err = p.Feed(piece); err != nil {
+						break
+					}
+				}
+				if err == nil {
+					t.Fatalf("%q in %d pieces: got no error; want one", tt.in, len(pieces))
+				}
+				if got := p.Upgrade(); got != nil {
+					t.Fatalf("%q in %d pieces: Upgrade got %q; want nil", tt.in, len(pieces), got)
+				}
+			}
+		})
+	}
+}
