@@ -11,8 +11,8 @@
 #   loop  bench/cmd/loopbench (eventide's ev) against bench/c/loop_libev.c:
 #         a million timers, start/stop churn, socketpair ping-pong, Post and
 #         Async.Send throughput and wake-up latency.
-#   echo  echo servers (C libev, C libevent, Go net, gnet, nbio, evio, and
-#         EXTRA_ECHO) under bench/cmd/echoload: ping-pong of fixed-size
+#   echo  echo servers (C libev, C libevent, Go net, gnet, nbio, evio,
+#         cloudwego/netpoll, and EXTRA_ECHO) under bench/cmd/echoload: ping-pong of fixed-size
 #         messages on CONNS connections.
 #         eventide is examples/rawecho, built from the main module.
 #   mem   the same servers' RSS per connection with MEM_CONNS connections.
@@ -206,6 +206,7 @@ ECHO_SERVERS=(
 	"gnet|$BIN/echo-gnet -addr {addr}"
 	"nbio|$BIN/echo-nbio -addr {addr}"
 	"evio|$BIN/echo-evio -addr {addr}"
+	"netpoll|$BIN/echo-netpoll -addr {addr}"
 	"eventide|$BIN/rawecho -addr {addr}"
 )
 if [[ $URING == 1 ]]; then
