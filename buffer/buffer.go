@@ -547,6 +547,9 @@ func (b *Buffer) RemoveBuffer(dst *Buffer, n int) int {
 // reference struct and Err are dropped, and an outstanding reservation is
 // cancelled. Callbacks see the deletion.
 func (b *Buffer) Reset() {
+	if b.n == 0 && b.resvN == 0 && b.spare == nil && b.scratch == nil && b.err == nil {
+		return // already empty: nothing to drop, nothing moves, no callback
+	}
 	orig := b.n
 	b.drain(b.n) // cancels the reservation, bumps gen
 	if c := b.spare; c != nil {
