@@ -118,7 +118,7 @@ func connIO(w *ev.IO, revents ev.Events) {
 	// io is the first field of Conn, so the watcher's address is the
 	// Conn's (one function value serves every connection; no closure).
 	c := (*Conn)(unsafe.Pointer(w))
-	if revents == ev.Read && c.flags&(fConnecting|fInCallback) == 0 {
+	if revents == ev.Read && c.flags&(fConnecting|fInCallback) == 0 && w.Events()&ev.Read != 0 {
 		c.handleRead() // what handle does for this case, one call less
 		return
 	}
@@ -127,6 +127,13 @@ func connIO(w *ev.IO, revents ev.Events) {
 
 // handle dispatches what the loop reported (or a fed Custom event) to the
 // read, write and deferred paths.
+//
+// A readiness is acted on only if the watcher still waits for it: a
+// callback that ran since the poller reported it — this connection's read
+// callback, or another connection's earlier in the same pass — may have
+// turned that direction off (Disable, Cork, a watermark, a rate limit),
+// and the pending report must then be dropped, as libevent's event_del
+// drops an active event.
 func (c *Conn) handle(revents ev.Events) {
 	if revents&ev.Custom != 0 {
 		c.runDeferred()
@@ -144,13 +151,13 @@ func (c *Conn) handle(revents ev.Events) {
 		}
 		return
 	}
-	if revents&ev.Read != 0 && c.flags&fInCallback == 0 {
+	if revents&ev.Read != 0 && c.flags&fInCallback == 0 && c.io.Events()&ev.Read != 0 {
 		c.handleRead()
 		if c.flags&fClosed != 0 {
 			return
 		}
 	}
-	if revents&ev.Write != 0 {
+	if revents&ev.Write != 0 && c.io.Events()&ev.Write != 0 {
 		c.handleWrite()
 	}
 }
