@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"runtime"
 	"syscall"
 	"time"
 	"unsafe"
@@ -116,7 +117,7 @@ func Listen(l *ev.Loop, network, address string, cfg ListenConfig, accept Accept
 	}
 	ln := newListener(l, fd, accept)
 	ln.onError = cfg.OnError
-	if network == "unix" {
+	if network == "unix" && !abstractUnix(address) {
 		ln.unlink = address
 	}
 	if err := ln.Enable(); err != nil {
@@ -124,6 +125,13 @@ func Listen(l *ev.Loop, network, address string, cfg ListenConfig, accept Accept
 		return nil, opErr(err)
 	}
 	return ln, nil
+}
+
+// abstractUnix reports whether path names a Linux abstract socket ("@"
+// or a NUL first, see unix(7)): it has no file for Close to remove, and a
+// file of that name in the working directory is someone else's.
+func abstractUnix(path string) bool {
+	return runtime.GOOS == "linux" && (path[0] == '@' || path[0] == 0)
 }
 
 func configureListener(fd, family int, cfg ListenConfig) error {
@@ -249,7 +257,8 @@ func (ln *Listener) Addr() net.Addr {
 }
 
 // Close stops accepting and closes the socket (removing the socket file of
-// a Unix listener made by Listen). Closing twice returns net.ErrClosed.
+// a Unix listener made by Listen; a Linux abstract socket, "@name", has
+// none). Closing twice returns net.ErrClosed.
 func (ln *Listener) Close() error {
 	if ln.closed {
 		return net.ErrClosed

@@ -3,7 +3,11 @@ package stream_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net"
+	"os"
+	"path/filepath"
+	"runtime"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -114,4 +118,46 @@ func TestNewListener(t *testing.T) {
 	closeAtEnd(t, c)
 	runUntil(t, l, func() bool { return accepted != nil })
 	closeAtEnd(t, accepted)
+}
+
+// TestUnixListenerCloseRemovesItsFileOnly listens on Unix sockets and
+// closes them: the socket file of a path goes, and a Linux abstract
+// socket ("@name"), which has no file, leaves alone the file of that name
+// in the working directory.
+func TestUnixListenerCloseRemovesItsFileOnly(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	tests := []struct {
+		name      string
+		address   string
+		wantFile  bool // the file at address exists after Close
+		linuxOnly bool
+	}{
+		{"path", filepath.Join(dir, "s"), false, false},
+		{"abstract", fmt.Sprintf("@eventide-test-%d", os.Getpid()), true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.linuxOnly && runtime.GOOS != "linux" {
+				t.Skip("abstract Unix sockets are Linux's")
+			}
+			l := newLoop(t)
+			if tt.wantFile {
+				if err := os.WriteFile(tt.address, []byte("not ours"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ln, err := stream.Listen(l, "unix", tt.address, stream.ListenConfig{}, func(*stream.Listener, *stream.Conn) {})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ln.Close(); err != nil {
+				t.Fatal(err)
+			}
+			_, err = os.Stat(tt.address)
+			if got := err == nil; got != tt.wantFile {
+				t.Errorf("after Close, file %q exists: %v (%v); want %v", tt.address, got, err, tt.wantFile)
+			}
+		})
+	}
 }
