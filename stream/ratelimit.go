@@ -168,7 +168,12 @@ func (r *connRate) detach() {
 // (libevent's bufferevent_set_rate_limit); a zero RateLimit removes the
 // limit (group membership stays). A limited connection reads and writes
 // at most its tokens at a time, so writes are queued rather than eager.
+// On a closed connection it does nothing: Close stopped its refill timer
+// for good.
 func (c *Conn) SetRateLimit(cfg RateLimit) {
+	if c.flags&fClosed != 0 {
+		return
+	}
 	x := c.extras()
 	r := x.rate
 	if r == nil {
@@ -210,8 +215,12 @@ func NewGroup(l *ev.Loop, cfg RateLimit) *Group {
 	return g
 }
 
-// Add makes c a member of g, leaving any group it was in.
+// Add makes c a member of g, leaving any group it was in. A closed c is
+// not added (Close made it leave its group).
 func (g *Group) Add(c *Conn) {
+	if c.flags&fClosed != 0 {
+		return
+	}
 	x := c.extras()
 	if x.rate == nil {
 		x.rate = &connRate{c: c}

@@ -51,3 +51,39 @@ func TestRateLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestRateLimitOnClosedConn sets a rate limit on a closed connection and
+// adds it to a group: nothing may be left behind, neither a refill timer
+// ticking for a connection that is gone nor a group member.
+func TestRateLimitOnClosedConn(t *testing.T) {
+	tests := []struct {
+		name string
+		set  func(c *stream.Conn, g *stream.Group)
+	}{
+		{"SetRateLimit", func(c *stream.Conn, _ *stream.Group) {
+			c.SetRateLimit(stream.RateLimit{ReadRate: 100, WriteRate: 100})
+		}},
+		{"Group.Add", func(c *stream.Conn, g *stream.Group) { g.Add(c) }},
+		{"SetRateLimit then Group.Add", func(c *stream.Conn, g *stream.Group) {
+			c.SetRateLimit(stream.RateLimit{ReadRate: 100})
+			g.Add(c)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := newLoop(t)
+			c, _ := connPair(t, l)
+			g := stream.NewGroup(l, stream.RateLimit{ReadRate: 100})
+			defer g.Close()
+			c.Close()
+			before := l.Stats().Active
+			tt.set(c, g)
+			if got := l.Stats().Active; got != before {
+				t.Errorf("active watchers: %d before, %d after; want no timer for a closed connection", before, got)
+			}
+			if got := g.Len(); got != 0 {
+				t.Errorf("group members: %d; want 0", got)
+			}
+		})
+	}
+}
