@@ -792,3 +792,48 @@ func TestDialUnixBacklogFull(t *testing.T) {
 		t.Errorf("no dial failed against a full backlog of a listener that never accepts")
 	}
 }
+
+// TestWriteTimeoutWhileConnecting sets a write timeout on dials that stay
+// connecting (the listener's backlog is full): the timeout applies to the
+// connect, as libevent's does, and is reported once; writing is then
+// disabled and no further timeout comes, however long the connect lasts.
+func TestWriteTimeoutWhileConnecting(t *testing.T) {
+	l := newLoop(t)
+	ln, err := stream.Listen(l, "tcp", "127.0.0.1:0", stream.ListenConfig{Backlog: 1}, func(*stream.Listener, *stream.Conn) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ln.Disable()
+	const timeout = 20 * time.Millisecond
+	timeouts := map[*stream.Conn]int{}
+	var conns []*stream.Conn
+	for range 8 {
+		c, err := stream.Dial(l, "tcp", ln.Addr().String(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		c.SetTimeouts(0, timeout)
+		c.SetCallbacks(nil, nil, func(c *stream.Conn, w stream.What, err error) {
+			if w == stream.Writing|stream.Timeout {
+				timeouts[c]++
+			}
+		})
+	}
+	closeAtEnd(t, conns...)
+	runUntil(t, l, func() bool { return len(timeouts) > 0 })
+	// Ten timeouts more: a timer that kept running would fire again.
+	waited := false
+	wait := ev.NewTimer(l, 10*timeout, 0, func(*ev.Timer) { waited = true })
+	wait.Start()
+	runUntil(t, l, func() bool { return waited })
+	for c, n := range timeouts {
+		if n != 1 {
+			t.Errorf("%v: %d write timeouts while connecting; want 1", c, n)
+		}
+		if c.Enabled()&stream.Write != 0 {
+			t.Errorf("%v: writing enabled after a write timeout", c)
+		}
+	}
+}

@@ -63,7 +63,7 @@
 // Timer.Again on every read or write (libev's "be smart about timeouts":
 // O(log n), no allocation). The read timer runs while reading is enabled
 // and not suspended by the high watermark; the write timer while output is
-// queued.
+// queued, or a dial connects, with writing enabled.
 //
 // # Pairs, filters, rate limits
 //

@@ -126,8 +126,8 @@ func (x *extras) wrote(n int) {
 
 // SetTimeouts sets the read and write timeouts (0: none). The read timer
 // runs while reading is enabled and not suspended and restarts at every
-// read; the write timer runs while output is queued and restarts at every
-// write. When one expires, that direction is disabled and the event
+// read; the write timer runs while output is queued, or a Dial connects,
+// with writing enabled, and restarts at every write. When one expires, that direction is disabled and the event
 // callback gets Reading|Timeout or Writing|Timeout with
 // os.ErrDeadlineExceeded; Enable resumes it. Negative durations panic.
 // Timeouts apply to connections with a descriptor: a pair never times out,
@@ -166,8 +166,14 @@ func setTimer(l *ev.Loop, t *ev.Timer, d time.Duration, fn ev.TimerFunc) *ev.Tim
 }
 
 // armTimers starts the timeout timers of the directions being waited for
-// and stops the others.
+// and stops the others. A dial in progress waits for writability whether
+// or not writing is enabled; its write timer runs only while writing is,
+// so that a write timeout met while connecting, which disables writing,
+// is reported once.
 func (x *extras) armTimers(c *Conn, e ev.Events) {
+	if c.flags&fWrite == 0 {
+		e &^= ev.Write
+	}
 	if t := x.readTimer; t != nil {
 		if e&ev.Read != 0 {
 			if !t.Active() {
