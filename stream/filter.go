@@ -75,13 +75,21 @@ func (fs *filterState) arm(f *Conn) {
 }
 
 // run applies fn, or copies when fn is nil; it reports false after
-// failing f.
+// failing f, or when fn closed f.
 func (fs *filterState) run(f *Conn, fn FilterFunc, src, dst *buffer.Buffer, flush bool) bool {
 	if fn == nil {
 		dst.AppendBuffer(src)
 		return true
 	}
-	if err := fn(src, dst, flush); err != nil && !errors.Is(err, ErrNeedMore) {
+	err := fn(src, dst, flush)
+	if f.flags&fClosed != 0 {
+		// fn closed f: nothing may reach a callback, and dst (f's input,
+		// which Close gave back to the loop for reuse) must not keep
+		// what fn wrote after that.
+		dst.Reset()
+		return false
+	}
+	if err != nil && !errors.Is(err, ErrNeedMore) {
 		f.extras().err = err
 		f.fail(0, err)
 		return false

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/eventide-go/eventide/buffer"
+	"github.com/eventide-go/eventide/ev"
 	"github.com/eventide-go/eventide/stream"
 )
 
@@ -91,4 +92,53 @@ func upper(src, dst *buffer.Buffer, _ bool) error {
 	src.Read(p)
 	dst.Write(bytes.ToUpper(p))
 	return nil
+}
+
+// TestFilterClosedByItsFunction closes the filtering connection from inside
+// its input filter function, which then goes on and writes to dst, with
+// or without an error: no callback may run after Close, and what the
+// function wrote must not stay in a Buffer the loop hands out again (the
+// next connection to take one would read it as its own input).
+func TestFilterClosedByItsFunction(t *testing.T) {
+	errLate := errors.New("late")
+	for _, tt := range []struct {
+		name string
+		err  error // what the function returns after closing
+	}{
+		{"returns nil", nil},
+		{"returns ErrNeedMore", stream.ErrNeedMore},
+		{"returns an error", errLate},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			l := newLoop(t)
+			a, b := connPair(t, l)
+			var f *stream.Conn
+			f = stream.NewFilter(a, func(src, dst *buffer.Buffer, _ bool) error {
+				f.Close()
+				src.RemoveBuffer(dst, src.Len())
+				return tt.err
+			}, nil)
+			after := 0
+			f.SetCallbacks(func(*stream.Conn) { after++ }, func(*stream.Conn) { after++ },
+				func(*stream.Conn, stream.What, error) { after++ })
+			f.Enable(stream.Read)
+			b.WriteString("stale")
+			runUntil(t, l, func() bool { return f.Closed() })
+			l.Run(ev.RunNoWait)
+			if after != 0 || !a.Closed() {
+				t.Errorf("callbacks after Close: %d, under closed %v; want 0, true", after, a.Closed())
+			}
+			// A connection with deferred callbacks reads into a Buffer of
+			// its own, taken from the loop.
+			c, d := connPair(t, l)
+			c.SetDeferCallbacks(true)
+			var got []byte
+			collect(c, &got, nil)
+			d.WriteString("fresh")
+			runUntil(t, l, func() bool { return len(got) >= 5 })
+			if string(got) != "fresh" {
+				t.Errorf("the next connection read %q; want %q", got, "fresh")
+			}
+		})
+	}
 }
