@@ -127,9 +127,10 @@ func (x *extras) wrote(n int) {
 // SetTimeouts sets the read and write timeouts (0: none). The read timer
 // runs while reading is enabled and not suspended and restarts at every
 // read; the write timer runs while output is queued, or a Dial connects,
-// with writing enabled, and restarts at every write. When one expires, that direction is disabled and the event
-// callback gets Reading|Timeout or Writing|Timeout with
-// os.ErrDeadlineExceeded; Enable resumes it. Negative durations panic.
+// with writing enabled, and restarts at every write. When one expires,
+// that direction is disabled and the event callback gets Reading|Timeout
+// or Writing|Timeout with os.ErrDeadlineExceeded; Enable resumes it.
+// Negative durations panic.
 // Timeouts apply to connections with a descriptor: a pair never times out,
 // and a filter's timeouts are set on the connection under it.
 func (c *Conn) SetTimeouts(read, write time.Duration) {
