@@ -28,6 +28,11 @@ import (
 //     and moves its watches, which is all it would have done.
 //  5. A path and its directory may be one inode ("/"): one watch, never
 //     removed as the path's.
+//  6. A watched directory reports a change of its entries (which changes
+//     its times, and its link count for a subdirectory) only as
+//     IN_CREATE, IN_DELETE or IN_MOVED_*, never as IN_MODIFY or IN_ATTRIB:
+//     the path's watch asks for them too, so that a directory path is
+//     watched as polling would watch it. On a file they never occur.
 type inotifyNotifier struct {
 	ifd    int
 	dirWd  int // -1: none
@@ -36,8 +41,9 @@ type inotifyNotifier struct {
 }
 
 const (
-	inotifyDirMask  = unix.IN_CREATE | unix.IN_DELETE | unix.IN_MOVED_FROM | unix.IN_MOVED_TO | unix.IN_DELETE_SELF | unix.IN_MOVE_SELF | unix.IN_ONLYDIR
-	inotifyFileMask = unix.IN_ATTRIB | unix.IN_MODIFY | unix.IN_CLOSE_WRITE | unix.IN_DELETE_SELF | unix.IN_MOVE_SELF
+	inotifyEntries  = unix.IN_CREATE | unix.IN_DELETE | unix.IN_MOVED_FROM | unix.IN_MOVED_TO // a directory's entries changed
+	inotifyDirMask  = inotifyEntries | unix.IN_DELETE_SELF | unix.IN_MOVE_SELF | unix.IN_ONLYDIR
+	inotifyFileMask = unix.IN_ATTRIB | unix.IN_MODIFY | unix.IN_CLOSE_WRITE | unix.IN_DELETE_SELF | unix.IN_MOVE_SELF | inotifyEntries // quirk 6
 	inotifyGone     = unix.IN_IGNORED | unix.IN_DELETE_SELF | unix.IN_MOVE_SELF | unix.IN_UNMOUNT
 )
 

@@ -208,6 +208,49 @@ func TestStatNoChange(t *testing.T) {
 	}
 }
 
+// TestStatDirectory watches a directory: adding, removing or renaming an
+// entry changes its times (and a subdirectory its link count), which both
+// ways of watching must report.
+func TestStatDirectory(t *testing.T) {
+	ops := []struct {
+		name string
+		do   func(dir string) error
+	}{
+		{"create file", func(d string) error { return os.WriteFile(filepath.Join(d, "new"), nil, 0o644) }},
+		{"mkdir", func(d string) error { return os.Mkdir(filepath.Join(d, "sub"), 0o755) }},
+		{"remove", func(d string) error { return os.Remove(filepath.Join(d, "old")) }},
+		{"rename", func(d string) error { return os.Rename(filepath.Join(d, "old"), filepath.Join(d, "older")) }},
+		{"symlink", func(d string) error { return os.Symlink("nowhere", filepath.Join(d, "link")) }},
+	}
+	for _, op := range ops {
+		for _, m := range statModes {
+			t.Run(op.name+"/"+m.name, func(t *testing.T) {
+				l := newLoop(t)
+				dir := filepath.Join(t.TempDir(), "d")
+				if err := os.Mkdir(dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, "old"), nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				// An hour back: the change cannot hide in the times' granularity.
+				past := time.Now().Add(-time.Hour)
+				if err := os.Chtimes(dir, past, past); err != nil {
+					t.Fatal(err)
+				}
+				r := watchPath(t, l, dir, m.poll)
+				if err := op.do(dir); err != nil {
+					t.Fatal(err)
+				}
+				runUntil(t, l, func() bool { return r.calls > 0 })
+				if p, c := r.w.Prev(), r.w.Attr(); !c.ModTime.After(p.ModTime) || c.Ino != p.Ino {
+					t.Errorf("Prev %+v, Attr %+v; want the same directory, modified later", p, c)
+				}
+			})
+		}
+	}
+}
+
 func TestStatBadInput(t *testing.T) {
 	l := newLoop(t)
 	tests := []struct {
