@@ -154,10 +154,11 @@
 // and its directory, and polls stat(2) otherwise: when asked (SetPolling:
 // network file systems, whose remote changes the kernel never sees), when the
 // kernel refuses (inotify's max_user_watches gives ENOSPC; max_user_instances
-// is 128 by default, one instance per Stat watcher, then EMFILE), and while
-// the directory does not exist. Polling reports which. Polling misses changes
-// undone within one interval and rewrites that leave every attribute equal
-// within the timestamp granularity. kqueue needs a readable, open file.
+// is 128 by default, one instance per Stat watcher, then EMFILE), while the
+// directory does not exist, and, besides the kernel, while the path is a
+// symbolic link (the target's directory is not watched). Polling reports
+// which. Polling misses changes undone within one interval and rewrites that
+// leave every attribute equal within the timestamp granularity. kqueue needs a readable, open file.
 // Bursts make one callback; Prev is what the last callback saw.
 //
 // # The special problem of wall-clock jumps

@@ -48,9 +48,10 @@ type StatFunc func(w *Stat)
 // Where the kernel can tell (inotify on Linux, kqueue's EVFILT_VNODE on the
 // BSDs and macOS), the watcher is told of changes to the file and to its
 // directory, and compares attributes at once. Elsewhere, when the kernel
-// refuses (out of inotify watches or instances), or while the path's
-// directory does not exist, it polls: stat(2) every interval. Polling
-// reports which. Changes seen in one iteration make one callback; Prev is
+// refuses (out of inotify watches or instances), while the path's
+// directory does not exist, or while the path is a symbolic link (the
+// kernel follows it, but the directory watched is the link's, not the
+// target's), it polls: stat(2) every interval. Polling reports which. Changes seen in one iteration make one callback; Prev is
 // then the attributes at the previous callback.
 //
 // Polling misses a change undone within one interval, and a change that
@@ -67,7 +68,7 @@ type Stat struct {
 	attr      FileAttr
 
 	n       statNotifier // the kernel's notifications; nil while polling for good
-	waiting bool         // n is set but the directory is missing: polling until it appears
+	waiting bool         // n is set but misses changes (no directory yet, or a symbolic link): polling too
 	nio     IO           // watches n's descriptor (internal)
 	poll    Timer        // polling, or waiting for the directory (internal)
 }
@@ -148,7 +149,9 @@ func (w *Stat) SetPolling(on bool) {
 
 // Polling reports whether the active watcher is polling: asked to, on a
 // system without notifications, refused by the kernel (out of inotify
-// watches, for instance), or waiting for the path's directory to appear.
+// watches, for instance), waiting for the path's directory to appear, or
+// watching a symbolic link (whose target's directory the kernel does not
+// watch).
 func (w *Stat) Polling() bool { return w.active && (w.n == nil || w.waiting) }
 
 // Path returns the watched path.
@@ -256,9 +259,14 @@ func (w *Stat) watch() {
 	err := w.n.watch(w.path)
 	switch {
 	case err == nil:
-		w.waiting = false
-		w.poll.Stop()
-		return
+		// The kernel's watch follows a symbolic link to its target, but the
+		// directory watched is the link's: the target's removal is seen (its
+		// link count drops), its re-creation is not. Poll while the path is
+		// a link.
+		if w.waiting = isSymlink(w.path); !w.waiting {
+			w.poll.Stop()
+			return
+		}
 	case errors.Is(err, errDirMissing):
 		w.waiting = true
 	default:

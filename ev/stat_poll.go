@@ -35,6 +35,18 @@ func readAttr(path string) FileAttr {
 	}
 }
 
+// isSymlink reports whether path itself is a symbolic link.
+func isSymlink(path string) bool {
+	var st unix.Stat_t
+	for {
+		err := unix.Lstat(path, &st)
+		if err == unix.EINTR {
+			continue
+		}
+		return err == nil && st.Mode&unix.S_IFMT == unix.S_IFLNK
+	}
+}
+
 // fileMode converts st_mode to an fs.FileMode, as os.Stat does.
 func fileMode(m uint32) fs.FileMode {
 	mode := fs.FileMode(m & 0o777)

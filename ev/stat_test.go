@@ -208,6 +208,55 @@ func TestStatNoChange(t *testing.T) {
 	}
 }
 
+// TestStatSymlink watches a symbolic link to a file in another directory:
+// changes of the target, its removal and re-creation, and the link's
+// re-pointing are all reported (the attributes are the target's).
+func TestStatSymlink(t *testing.T) {
+	for _, m := range statModes {
+		t.Run(m.name, func(t *testing.T) {
+			l := newLoop(t)
+			target, other := filepath.Join(t.TempDir(), "target"), filepath.Join(t.TempDir(), "other")
+			link := filepath.Join(t.TempDir(), "link")
+			if err := os.WriteFile(target, []byte("1"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(target, link); err != nil {
+				t.Fatal(err)
+			}
+			r := watchPath(t, l, link, m.poll)
+			steps := []struct {
+				name string
+				do   func() error
+				want func(a ev.FileAttr) bool
+			}{
+				{"append to target", func() error { return appendFile(target, "2") },
+					func(a ev.FileAttr) bool { return a.Size == 2 }},
+				{"remove target", func() error { return os.Remove(target) },
+					func(a ev.FileAttr) bool { return !a.Exists }},
+				{"re-create target", func() error { return os.WriteFile(target, []byte("123"), 0o644) },
+					func(a ev.FileAttr) bool { return a.Exists && a.Size == 3 }},
+				{"append to re-created target", func() error { return appendFile(target, "4") },
+					func(a ev.FileAttr) bool { return a.Size == 4 }},
+				{"re-point link", func() error {
+					if err := os.WriteFile(other, []byte("12345"), 0o644); err != nil {
+						return err
+					}
+					if err := os.Symlink(other, link+".new"); err != nil {
+						return err
+					}
+					return os.Rename(link+".new", link)
+				}, func(a ev.FileAttr) bool { return a.Size == 5 }},
+			}
+			for _, s := range steps {
+				if err := s.do(); err != nil {
+					t.Fatalf("%s: %v", s.name, err)
+				}
+				runUntil(t, l, func() bool { return s.want(r.w.Attr()) })
+			}
+		})
+	}
+}
+
 // TestStatDirectory watches a directory: adding, removing or renaming an
 // entry changes its times (and a subdirectory its link count), which both
 // ways of watching must report.
