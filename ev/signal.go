@@ -142,7 +142,8 @@ func (w *Signal) arrive() {
 
 // takeArrivals runs on the loop: it moves the relay's count to the queued
 // callback. A take posted before a Stop finds nothing or an inactive
-// watcher, and does nothing.
+// watcher, and drops the count; one that finds the watcher started again
+// calls it.
 func (w *Signal) takeArrivals() {
 	n := w.arrived.Swap(0)
 	if n == 0 || !w.active {
@@ -198,7 +199,9 @@ func (h *signalHub) add(sig syscall.Signal, w *Signal, internal func()) {
 		go r.run()
 	}
 	if w != nil {
-		w.arrived.Store(0)
+		// w.arrived is kept: a count left by a Stop has its take still
+		// posted, and a restarted watcher is called for it, as libev calls
+		// the watchers active when it gets to a caught signal.
 		w.relIdx = len(r.watchers)
 		r.watchers = append(r.watchers, w)
 	}

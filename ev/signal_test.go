@@ -132,6 +132,34 @@ func TestSignalDuringCallback(t *testing.T) {
 	runUntil(t, l, func() bool { return calls >= 2 })
 }
 
+// TestSignalRestartKeepsArrival stops and restarts a watcher after the
+// signal arrived but before its loop ran: as in libev, which delivers a
+// caught signal to the watchers active when the loop gets to it, the
+// restarted watcher is called. A watcher on a second loop tells when the
+// arrival has been relayed to both.
+func TestSignalRestartKeepsArrival(t *testing.T) {
+	l, witness := newLoop(t), newLoop(t)
+	calls, seen := 0, 0
+	w := ev.NewSignal(l, syscall.SIGUSR1, func(*ev.Signal) { calls++ })
+	ww := ev.NewSignal(witness, syscall.SIGUSR1, func(*ev.Signal) { seen++ })
+	for _, s := range []*ev.Signal{w, ww} {
+		if err := s.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer s.Stop()
+	}
+	kill(t, syscall.SIGUSR1)
+	runUntil(t, witness, func() bool { return seen > 0 }) // relayed to w too
+	w.Stop()
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	runUntil(t, l, func() bool { return calls > 0 })
+	if got := w.Count(); got != 1 {
+		t.Errorf("Count = %d; want 1", got)
+	}
+}
+
 func TestSignalOneShot(t *testing.T) {
 	l := newLoop(t)
 	calls := 0
