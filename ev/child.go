@@ -265,9 +265,9 @@ func (t *childTable) register(w *Child) error {
 		return nil
 	}
 	if _, err := t.reapPid(w.pid, w.waitFlags()); errors.Is(err, syscall.ECHILD) {
-		if w.posted || len(w.queue) > 0 {
-			return nil // reaped under us by a watcher for any child
-		}
+		// Reaped already (by anyone: nothing can be queued for w, which
+		// was not registered), or never ours. w.posted may still be set by
+		// a take posted before a Stop; it says nothing of this Start.
 		t.unregisterLocked(w)
 		return os.NewSyscallError("wait4", syscall.ECHILD)
 	}

@@ -126,6 +126,41 @@ func TestChildNotOurs(t *testing.T) {
 	}
 }
 
+// TestChildRestartAfterReap stops a watcher whose child's exit was reaped
+// for it but not yet reported (the status is dropped, as documented) and
+// starts it again: the pid is no child any more, so Start fails with
+// ECHILD rather than leave an active watcher that can never fire. A
+// watcher for the same pid on a second loop says when the exit was reaped.
+func TestChildRestartAfterReap(t *testing.T) {
+	for _, m := range childModes {
+		t.Run(m.name, func(t *testing.T) {
+			l, witness := newLoop(t), newLoop(t)
+			pid := spawn(t, "exit 2")
+			calls, seen := 0, 0
+			w := newChild(l, pid, false, m.setup, func(*ev.Child) { calls++ })
+			ww := newChild(witness, pid, false, m.setup, func(*ev.Child) { seen++ })
+			for _, c := range []*ev.Child{w, ww} {
+				if err := c.Start(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			runUntil(t, witness, func() bool { return seen > 0 }) // reaped for w too
+			w.Stop()
+			if err := w.Start(); !errors.Is(err, syscall.ECHILD) {
+				t.Errorf("Start after the child was reaped = %v; want ECHILD", err)
+			}
+			if w.Active() {
+				t.Errorf("watcher active after Start for a reaped child")
+				w.Stop()
+			}
+			l.Run(ev.RunNoWait)
+			if calls != 0 {
+				t.Errorf("stopped watcher called %d times; want 0", calls)
+			}
+		})
+	}
+}
+
 // TestChildTrace watches a child that stops itself; the callback continues
 // it; then it exits.
 func TestChildTrace(t *testing.T) {
