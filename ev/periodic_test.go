@@ -1,10 +1,12 @@
 package ev_test
 
 import (
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/eventide-go/eventide/ev"
+	"github.com/eventide-go/eventide/internal/evtest"
 )
 
 func TestPeriodicModes(t *testing.T) {
@@ -70,6 +72,59 @@ func TestPeriodicModes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPeriodicAbsolutePast starts absolute periodics whose time passed long
+// ago, on a manual clock and on the system's: each fires in the first
+// iteration, which does not wait for it. A watchdog breaks the loop, and
+// fails the test, if the iteration blocks.
+func TestPeriodicAbsolutePast(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		at   func(now time.Time) time.Time
+	}{
+		{"an hour ago", func(now time.Time) time.Time { return now.Add(-time.Hour) }},
+		{"a year ago", func(now time.Time) time.Time { return now.AddDate(-1, 0, 0) }},
+		{"zero Time", func(time.Time) time.Time { return time.Time{} }},
+	} {
+		for _, manual := range []bool{true, false} {
+			name := tc.name + "/system clock"
+			if manual {
+				name = tc.name + "/manual clock"
+			}
+			t.Run(name, func(t *testing.T) {
+				var opts []ev.Option
+				now := time.Now()
+				if manual {
+					now = time.Date(2026, 11, 25, 10, 20, 0, 0, time.UTC)
+					opts = append(opts, ev.WithClock(ev.NewManualClock(now)))
+				}
+				l := newLoop(t, opts...)
+				fired := 0
+				p := ev.NewPeriodic(l, tc.at(now), 0, func(*ev.Periodic) { fired++ })
+				p.Start()
+				defer p.Stop()
+				var blocked atomic.Bool
+				done := make(chan struct{})
+				go func() {
+					select {
+					case <-done:
+					case <-time.After(evtest.Deadline):
+						blocked.Store(true)
+						l.Break(ev.BreakOne)
+					}
+				}()
+				l.Run(ev.RunOnce)
+				close(done)
+				if blocked.Load() {
+					t.Errorf("Run(RunOnce) waited for a periodic due %v ago", now.Sub(tc.at(now)))
+				}
+				if fired != 1 {
+					t.Errorf("fired %d times in the first iteration; want 1 (At = %v)", fired, p.At())
+				}
+			})
+		}
 	}
 }
 

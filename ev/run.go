@@ -236,9 +236,16 @@ func (l *Loop) waitTime(mode RunMode, exit int64) time.Duration {
 		// A periodic's deadline is wall-clock: convert through the current
 		// offset between the clocks. A later jump is caught at the next
 		// wake-up, which is why periodics also cap the wait (maxWallWait).
-		m := at - l.wall + l.mono
-		if d := l.mono + int64(maxWallWait); d < m {
-			m = d
+		// One already due is due now: converted, a time further back than
+		// the monotonic clock's origin would read as negative, which is
+		// "no deadline" here.
+		m := l.mono
+		if at > l.wall {
+			d := at - l.wall // negative if the difference overflows
+			if d < 0 || d > int64(maxWallWait) {
+				d = int64(maxWallWait)
+			}
+			m += d
 		}
 		if next < 0 || m < next {
 			next = m
