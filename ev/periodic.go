@@ -186,14 +186,22 @@ func mulMod(a, b, m int64) int64 {
 // addMod is (a + b) mod m for a, b in [0, m), without overflow.
 func addMod(a, b, m int64) int64 { return int64((uint64(a) + uint64(b)) % uint64(m)) }
 
-// maxUnixTime is the latest time whose UnixNano is defined (year 2262).
-var maxUnixTime = time.Unix(0, math.MaxInt64)
+// minUnixTime and maxUnixTime are the earliest and latest times whose
+// UnixNano is defined (years 1677 and 2262).
+var (
+	minUnixTime = time.Unix(0, math.MinInt64)
+	maxUnixTime = time.Unix(0, math.MaxInt64)
+)
 
-// unixNano is t.UnixNano, but math.MaxInt64 for a time after year 2262,
-// for which UnixNano is undefined (it wraps, often into the past).
+// unixNano is t.UnixNano, but math.MaxInt64 for a time after year 2262 and
+// math.MinInt64 for one before 1677, for which UnixNano is undefined (it
+// wraps: year 1600 reads as 2184).
 func unixNano(t time.Time) int64 {
-	if t.After(maxUnixTime) {
+	switch {
+	case t.After(maxUnixTime):
 		return math.MaxInt64
+	case t.Before(minUnixTime):
+		return math.MinInt64
 	}
 	return t.UnixNano()
 }

@@ -76,7 +76,8 @@ func TestPeriodicModes(t *testing.T) {
 }
 
 // TestPeriodicAbsolutePast starts absolute periodics whose time passed long
-// ago, on a manual clock and on the system's: each fires in the first
+// ago (some before 1678, where time.Time's UnixNano is undefined), on a
+// manual clock and on the system's: each fires in the first
 // iteration, which does not wait for it. A watchdog breaks the loop, and
 // fails the test, if the iteration blocks.
 func TestPeriodicAbsolutePast(t *testing.T) {
@@ -87,6 +88,9 @@ func TestPeriodicAbsolutePast(t *testing.T) {
 		{"an hour ago", func(now time.Time) time.Time { return now.Add(-time.Hour) }},
 		{"a year ago", func(now time.Time) time.Time { return now.AddDate(-1, 0, 0) }},
 		{"zero Time", func(time.Time) time.Time { return time.Time{} }},
+		// Before 1678 UnixNano is undefined: these wrap into the future.
+		{"year 1600", func(time.Time) time.Time { return time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC) }},
+		{"year 1000", func(time.Time) time.Time { return time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC) }},
 	} {
 		for _, manual := range []bool{true, false} {
 			name := tc.name + "/system clock"
