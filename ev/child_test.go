@@ -135,7 +135,13 @@ func TestChildRestartAfterReap(t *testing.T) {
 	for _, m := range childModes {
 		t.Run(m.name, func(t *testing.T) {
 			l, witness := newLoop(t), newLoop(t)
-			pid := spawn(t, "exit 2")
+			r, wfd := rawPipe(t)
+			pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", "read x; exit 2"},
+				&syscall.ProcAttr{Files: []uintptr{uintptr(r), 1, 2}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			syscall.Close(r)
 			calls, seen := 0, 0
 			w := newChild(l, pid, false, m.setup, func(*ev.Child) { calls++ })
 			ww := newChild(witness, pid, false, m.setup, func(*ev.Child) { seen++ })
@@ -144,6 +150,7 @@ func TestChildRestartAfterReap(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			syscall.Close(wfd)                                    // both watch: now the child may exit
 			runUntil(t, witness, func() bool { return seen > 0 }) // reaped for w too
 			w.Stop()
 			if err := w.Start(); !errors.Is(err, syscall.ECHILD) {
