@@ -158,7 +158,8 @@
 // directory does not exist, and, besides the kernel, while the path is a
 // symbolic link (the target's directory is not watched). Polling reports
 // which. Polling misses changes undone within one interval and rewrites that
-// leave every attribute equal within the timestamp granularity. kqueue needs a readable, open file.
+// leave every attribute equal within the timestamp granularity. kqueue needs
+// a readable, open file.
 // Bursts make one callback; Prev is what the last callback saw.
 //
 // # The special problem of wall-clock jumps

@@ -51,8 +51,9 @@ type StatFunc func(w *Stat)
 // refuses (out of inotify watches or instances), while the path's
 // directory does not exist, or while the path is a symbolic link (the
 // kernel follows it, but the directory watched is the link's, not the
-// target's), it polls: stat(2) every interval. Polling reports which. Changes seen in one iteration make one callback; Prev is
-// then the attributes at the previous callback.
+// target's), it polls: stat(2) every interval. Polling reports which.
+// Changes seen in one iteration make one callback; Prev is then the
+// attributes at the previous callback.
 //
 // Polling misses a change undone within one interval, and a change that
 // leaves every attribute as it was (a rewrite of the same size within the
