@@ -57,17 +57,26 @@ func TestDialRefused(t *testing.T) {
 	}
 }
 
+// stuckListener returns a listener with a backlog of one that never
+// accepts: once its queue is full, Linux drops further SYNs, and connects
+// to it stay in progress. It is closed at the end of the test.
+func stuckListener(t *testing.T, l *ev.Loop) *stream.Listener {
+	t.Helper()
+	ln, err := stream.Listen(l, "tcp", "127.0.0.1:0", stream.ListenConfig{Backlog: 1}, func(*stream.Listener, *stream.Conn) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	ln.Disable()
+	return ln
+}
+
 // TestDialTimeout fills the accept queue of a listener that never accepts:
 // Linux then drops further SYNs, so the next connects stay in progress
 // and their timeout fires.
 func TestDialTimeout(t *testing.T) {
 	l := newLoop(t)
-	ln, err := stream.Listen(l, "tcp", "127.0.0.1:0", stream.ListenConfig{Backlog: 1}, func(*stream.Listener, *stream.Conn) {})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	ln.Disable()
+	ln := stuckListener(t, l)
 	var timeouts, done int
 	var conns []*stream.Conn
 	for range 8 {
@@ -799,12 +808,7 @@ func TestDialUnixBacklogFull(t *testing.T) {
 // disabled and no further timeout comes, however long the connect lasts.
 func TestWriteTimeoutWhileConnecting(t *testing.T) {
 	l := newLoop(t)
-	ln, err := stream.Listen(l, "tcp", "127.0.0.1:0", stream.ListenConfig{Backlog: 1}, func(*stream.Listener, *stream.Conn) {})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	ln.Disable()
+	ln := stuckListener(t, l)
 	const timeout = 20 * time.Millisecond
 	timeouts := map[*stream.Conn]int{}
 	var conns []*stream.Conn
