@@ -415,8 +415,11 @@ func (b *Buffer) CopyOutFrom(pos Pos, p []byte) int {
 func (b *Buffer) copyOut(c *chunk, k int, p []byte) int {
 	n := 0
 	for ; c != nil && n < len(p); c, k = c.next, 0 {
-		if c.kind == kindFile && !b.load(c) {
-			break
+		if c.kind == kindFile {
+			var ok bool
+			if c, k, ok = b.loadAt(c, k); !ok {
+				break
+			}
 		}
 		n += copy(p[n:], c.buf[c.off+k:c.end])
 	}

@@ -105,8 +105,11 @@ func (b *Buffer) searchByte(start *Pos, x byte) Pos {
 		off = start.Offset
 	}
 	for ; c != nil; c, k = c.next, 0 {
-		if c.kind == kindFile && !b.load(c) {
-			break
+		if c.kind == kindFile {
+			var ok bool
+			if c, k, ok = b.loadAt(c, k); !ok {
+				break
+			}
 		}
 		seg := c.buf[c.off+k : c.end]
 		if i := bytes.IndexByte(seg, x); i >= 0 {
@@ -128,8 +131,11 @@ func (b *Buffer) searchCRorLF(start *Pos) Pos {
 		off = start.Offset
 	}
 	for ; c != nil; c, k = c.next, 0 {
-		if c.kind == kindFile && !b.load(c) {
-			break
+		if c.kind == kindFile {
+			var ok bool
+			if c, k, ok = b.loadAt(c, k); !ok {
+				break
+			}
 		}
 		seg := c.buf[c.off+k : c.end]
 		i := bytes.IndexByte(seg, '\n')
@@ -153,8 +159,11 @@ func (b *Buffer) spanCRLF(p Pos) int {
 	c, k, _ := b.resolve(&p)
 	n := 0
 	for ; c != nil; c, k = c.next, 0 {
-		if c.kind == kindFile && !b.load(c) {
-			break
+		if c.kind == kindFile {
+			var ok bool
+			if c, k, ok = b.loadAt(c, k); !ok {
+				break
+			}
 		}
 		for _, x := range c.buf[c.off+k : c.end] {
 			if x != '\r' && x != '\n' {

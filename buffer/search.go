@@ -112,8 +112,11 @@ func (b *Buffer) SearchRange(what []byte, start, end *Pos) Pos {
 		return b.pos(off, c, k)
 	}
 	for ; c != nil; c, k = c.next, 0 {
-		if c.kind == kindFile && !b.load(c) {
-			return notFound
+		if c.kind == kindFile {
+			var ok bool
+			if c, k, ok = b.loadAt(c, k); !ok {
+				return notFound
+			}
 		}
 		seg := c.buf[c.off+k : c.end]
 		lastStart := limit - len(what) - off // last allowed start, relative to seg
@@ -149,8 +152,11 @@ func (b *Buffer) SearchRange(what []byte, start, end *Pos) Pos {
 // matchAt reports whether the bytes k bytes into chunk c's data equal what.
 func (b *Buffer) matchAt(c *chunk, k int, what []byte) bool {
 	for ; c != nil; c, k = c.next, 0 {
-		if c.kind == kindFile && !b.load(c) {
-			return false
+		if c.kind == kindFile {
+			var ok bool
+			if c, k, ok = b.loadAt(c, k); !ok {
+				return false
+			}
 		}
 		d := c.buf[c.off+k : c.end]
 		if len(d) >= len(what) {

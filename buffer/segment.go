@@ -86,6 +86,28 @@ func (b *Buffer) AddFile(f *os.File, offset, length int64) error {
 // errShortFile reports a file that ended before its segment did.
 var errShortFile = errors.New("buffer: file segment is past the end of the file")
 
+// loadAt is load for a reader starting k bytes into the file segment c,
+// as a Pos may: bytes beyond the first 64 KiB are not what load reads, so
+// the k bytes before are split off into a segment of their own, unread.
+// It returns the chunk and offset that then hold the byte, or false at the
+// end of b (k == c.flen, where nothing is left to read) or on a read error.
+func (b *Buffer) loadAt(c *chunk, k int) (*chunk, int, bool) {
+	if k >= c.flen {
+		return c, k, false
+	}
+	if k >= maxChunk {
+		r := newBare()
+		r.kind, r.file, r.fd, r.foff, r.flen = kindFile, c.file, c.fd, c.foff+int64(k), c.flen-k
+		r.next = c.next
+		c.next, c.flen = r, k
+		if b.tail == c {
+			b.tail = r
+		}
+		c, k = r, 0
+	}
+	return c, k, b.load(c)
+}
+
 // load reads the first bytes (at most 64 KiB) of the file segment c into
 // memory: c becomes a memory chunk holding them, followed by a new file
 // chunk for the rest. Offsets do not move, so no Pos is invalidated. On a

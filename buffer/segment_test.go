@@ -526,3 +526,76 @@ func (l *limitedWriter) Write(p []byte) (int, error) {
 	l.n -= len(p)
 	return l.w.Write(p)
 }
+
+// TestFileSegmentFromPos starts reads and searches at positions deep in a
+// file segment that has not been read yet, beyond the first 64 KiB that
+// one read brings in, and at its end.
+func TestFileSegmentFromPos(t *testing.T) {
+	const size = 200000
+	data := pattern(size)
+	data[150000] = '\n'
+	data[160000], data[160001] = '\r', '\n'
+	needle := []byte("NEEDLE, not in the pattern")
+	copy(data[170000:], needle)
+	f := tempFile(t, data)
+	tests := []struct {
+		name string
+		at   int // offset of the start Pos
+		op   func(b *buffer.Buffer, p buffer.Pos) int
+		want int
+	}{
+		{"CopyOutFrom", 100000, func(b *buffer.Buffer, p buffer.Pos) int {
+			out := make([]byte, 10)
+			if n := b.CopyOutFrom(p, out); n != len(out) || !bytes.Equal(out, data[100000:100010]) {
+				return -2
+			}
+			return 0
+		}, 0},
+		{"CopyOutFrom at the end", size, func(b *buffer.Buffer, p buffer.Pos) int {
+			return b.CopyOutFrom(p, make([]byte, 10))
+		}, 0},
+		{"Search", 100000, func(b *buffer.Buffer, p buffer.Pos) int { return b.Search(needle, &p).Offset }, 170000},
+		{"SearchRange", 100000, func(b *buffer.Buffer, p buffer.Pos) int {
+			end, _ := b.PosAt(170000 + len(needle) - 1)
+			return b.SearchRange(needle, &p, &end).Offset
+		}, -1},
+		{"Search empty at the end", size, func(b *buffer.Buffer, p buffer.Pos) int { return b.Search(nil, &p).Offset }, size},
+		{"SearchEOL LF", 100000, func(b *buffer.Buffer, p buffer.Pos) int {
+			q, _ := b.SearchEOL(&p, buffer.EOLLF)
+			return q.Offset
+		}, 150000},
+		{"SearchEOL CRLF strict", 100000, func(b *buffer.Buffer, p buffer.Pos) int {
+			q, _ := b.SearchEOL(&p, buffer.EOLCRLFStrict)
+			return q.Offset
+		}, 160000},
+		{"SearchEOL any", 155000, func(b *buffer.Buffer, p buffer.Pos) int {
+			q, n := b.SearchEOL(&p, buffer.EOLAny)
+			return q.Offset + n
+		}, 160002},
+		{"SearchEOL CRLF at the end", size, func(b *buffer.Buffer, p buffer.Pos) int {
+			q, _ := b.SearchEOL(&p, buffer.EOLCRLF)
+			return q.Offset
+		}, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b buffer.Buffer
+			if err := b.AddFile(f, 0, size); err != nil {
+				t.Fatal(err)
+			}
+			p, ok := b.PosAt(tt.at)
+			if !ok {
+				t.Fatalf("PosAt(%d) failed", tt.at)
+			}
+			if got := tt.op(&b, p); got != tt.want {
+				t.Errorf("got %d; want %d", got, tt.want)
+			}
+			if got := contents(&b); got != string(data) {
+				t.Errorf("contents differ from the file afterwards")
+			}
+			if err := b.Err(); err != nil {
+				t.Errorf("Err() = %v", err)
+			}
+		})
+	}
+}
