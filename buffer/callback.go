@@ -27,7 +27,8 @@ type Callback struct {
 // AddCallback registers fn to be called after every change of b's
 // contents, in registration order, with the length before the change and
 // the bytes added and deleted. fn may modify b; the calls it causes are
-// nested. A Pullup, which moves bytes without changing them, is not a
+// nested. A callback added by a callback is first called for the next
+// change. A Pullup, which moves bytes without changing them, is not a
 // change. Registering allocates; calling does not.
 func (b *Buffer) AddCallback(fn ChangeFunc) *Callback {
 	if fn == nil {
@@ -91,10 +92,13 @@ func (b *Buffer) notify(orig, added, deleted int) {
 	}
 }
 
-// callCallbacks is notify for a Buffer with callbacks.
+// callCallbacks is notify for a Buffer with callbacks. Callbacks added
+// meanwhile (by a callback) come after n and did not exist when the change
+// was made: they are not told of it. b.cbs is compacted only outside
+// notify, so the first n stay in place.
 func (b *Buffer) callCallbacks(orig, added, deleted int) {
 	b.notifying++
-	for i := 0; i < len(b.cbs); i++ {
+	for i, n := 0, len(b.cbs); i < n; i++ {
 		cb := b.cbs[i]
 		if cb.b == nil {
 			continue

@@ -1,6 +1,7 @@
 package buffer_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/eventide-go/eventide/buffer"
@@ -79,5 +80,28 @@ func TestCallbackOrderAndReentry(t *testing.T) {
 		if order[i] != want[i] {
 			t.Fatalf("order %q; want %q", order, want)
 		}
+	}
+}
+
+// TestCallbackAddedWhileNotifying: a callback registered by another
+// callback sees only the changes made after it was registered, not the
+// one being reported when it was added.
+func TestCallbackAddedWhileNotifying(t *testing.T) {
+	var b buffer.Buffer
+	var late []buffer.Change
+	var added bool
+	b.AddCallback(func(b *buffer.Buffer, c buffer.Change) {
+		if !added {
+			added = true
+			b.AddCallback(func(_ *buffer.Buffer, c buffer.Change) { late = append(late, c) })
+		}
+	})
+	b.WriteString("abc")
+	if len(late) != 0 {
+		t.Fatalf("callback added during the report of Write(\"abc\") saw %v; want nothing", late)
+	}
+	b.Drain(1)
+	if want := []buffer.Change{{OrigLen: 3, Deleted: 1}}; !slices.Equal(late, want) {
+		t.Fatalf("callback saw %v; want %v", late, want)
 	}
 }
