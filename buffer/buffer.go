@@ -44,7 +44,7 @@ type Buffer struct {
 	err error
 
 	// spare is the struct of a consumed reference kept for the next
-	// AddReference (see drain); nil when there is none.
+	// AddReference (see releaseRefs); nil when there is none.
 	spare *chunk
 
 	cbs       []*Callback
@@ -355,10 +355,17 @@ func (b *Buffer) Drain(n int) error {
 }
 
 // drain removes the first n <= b.n bytes without notifying.
-func (b *Buffer) drain(n int) {
+func (b *Buffer) drain(n int) { b.releaseRefs(b.unlink(n)) }
+
+// unlink removes the first n <= b.n bytes without notifying. It frees
+// the chunks it empties, except references, which it returns in order
+// for releaseRefs: a release function may look at b or change it, so it
+// must run once b is whole again, not halfway through the removal.
+func (b *Buffer) unlink(n int) (refs *chunk) {
 	b.cancelReserve()
 	b.gen++
 	b.n -= n
+	var last *chunk
 	for n > 0 {
 		c := b.head
 		s := c.size()
@@ -369,15 +376,35 @@ func (b *Buffer) drain(n int) {
 			} else {
 				c.off += n
 			}
-			return
+			break
 		}
 		n -= s
 		b.head = c.next
 		if b.head == nil {
 			b.tail = nil
 		}
-		if c.kind != kindRef || c.home != b.id() || b.spare != nil {
+		if c.kind != kindRef {
 			freeChunk(c)
+			continue
+		}
+		c.next = nil
+		if last == nil {
+			refs = c
+		} else {
+			last.next = c
+		}
+		last = c
+	}
+	return refs
+}
+
+// releaseRefs releases the references unlink removed, in order.
+func (b *Buffer) releaseRefs(refs *chunk) {
+	for c := refs; c != nil; {
+		next := c.next
+		if c.home != b.id() || b.spare != nil {
+			freeChunk(c)
+			c = next
 			continue
 		}
 		// A reference added to b itself keeps its struct as b's spare
@@ -392,6 +419,7 @@ func (b *Buffer) drain(n int) {
 		if release != nil {
 			release(buf)
 		}
+		c = next
 	}
 }
 

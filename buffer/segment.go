@@ -31,7 +31,7 @@ func (b *Buffer) AddReference(p []byte, release func([]byte)) error {
 		return bytes.ErrTooLarge
 	}
 	b.cancelReserve()
-	c := b.spare // see drain
+	c := b.spare // see releaseRefs
 	if c != nil {
 		b.spare = nil
 	} else {

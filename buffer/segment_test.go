@@ -599,3 +599,40 @@ func TestFileSegmentFromPos(t *testing.T) {
 		})
 	}
 }
+
+// TestReleaseSeesConsumedBuffer: a release function may look at the
+// Buffer that consumed its reference; it runs once the operation has
+// finished with the chain, so Len and the contents agree with each other
+// and with what the operation leaves.
+func TestReleaseSeesConsumedBuffer(t *testing.T) {
+	tests := []struct {
+		name    string
+		consume func(b *buffer.Buffer)
+		want    string // contents of b seen by the release and afterwards
+	}{
+		{"Drain", func(b *buffer.Buffer) { b.Drain(3) }, "def\n"},
+		{"Read", func(b *buffer.Buffer) { b.Read(make([]byte, 4)) }, "ef\n"},
+		{"ReadLine", func(b *buffer.Buffer) { b.ReadLine(buffer.EOLLF) }, ""},
+		{"Pullup", func(b *buffer.Buffer) { b.Pullup(3) }, "abcdef\n"},
+		{"Pullup all", func(b *buffer.Buffer) { b.Pullup(-1) }, "abcdef\n"},
+		{"Reset", func(b *buffer.Buffer) { b.Reset() }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b buffer.Buffer
+			var seenLen int
+			var seen string
+			b.AddReference([]byte("ab"), func([]byte) {
+				seenLen, seen = b.Len(), contents(&b)
+			})
+			b.WriteString("cdef\n")
+			tt.consume(&b)
+			if seenLen != len(tt.want) || seen != tt.want {
+				t.Errorf("release saw Len %d, contents %q; want %d, %q", seenLen, seen, len(tt.want), tt.want)
+			}
+			if got := contents(&b); got != tt.want {
+				t.Errorf("contents %q afterwards; want %q", got, tt.want)
+			}
+		})
+	}
+}

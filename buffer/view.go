@@ -53,15 +53,16 @@ func (b *Buffer) pullup(n int) []byte {
 		return nil
 	}
 	c.end = n
-	// Count c in after the drain rather than setting Len from before
-	// it: a release function the drain calls may add to b.
-	b.drain(n)
+	// References are released once c is in place: their release
+	// functions see b as it is, and may change it.
+	refs := b.unlink(n)
 	c.next = b.head
 	b.head = c
 	if b.tail == nil {
 		b.tail = c
 	}
 	b.n += n
+	b.releaseRefs(refs)
 	return c.buf[:n]
 }
 
@@ -77,10 +78,10 @@ func (b *Buffer) pullupInPlace(h *chunk, n int) []byte {
 	if b.copyOut(h.next, 0, h.buf[h.end:h.end+need]) < need {
 		return nil
 	}
-	// Remove the copied bytes from the chunks after h, then count h in
-	// again (as in pullup, a release may add to b during the drain).
+	// Remove the copied bytes from the chunks after h, count h in
+	// again, and only then release references (as in pullup).
 	b.head, b.n = h.next, b.n-s0
-	b.drain(need)
+	refs := b.unlink(need)
 	h.end += need
 	h.next = b.head
 	b.head = h
@@ -88,6 +89,7 @@ func (b *Buffer) pullupInPlace(h *chunk, n int) []byte {
 		b.tail = h
 	}
 	b.n += n
+	b.releaseRefs(refs)
 	return h.buf[h.off : h.off+n]
 }
 
