@@ -38,7 +38,9 @@
 // copies: Pullup, Peek, ReadLine and Reserve. Such a view is valid until
 // the next call that modifies the Buffer (any append, removal, Prepend,
 // Pullup, Reset, or a Read-like method); after that the chunk may hold
-// other data or belong to another Buffer. Copy what must be kept.
+// other data or belong to another Buffer. Copy what must be kept. A
+// view's capacity ends with its length, so appending to it copies rather
+// than overwrite the bytes that follow it in b.
 //
 // # End-of-line styles
 //

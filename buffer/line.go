@@ -200,7 +200,7 @@ func (b *Buffer) ReadLine(style EOLStyle) (line []byte, ok bool) {
 			line = []byte{}
 		}
 	case h.kind != kindFile && h.size() > n+eol:
-		line = h.buf[h.off : h.off+n]
+		line = h.buf[h.off : h.off+n : h.off+n]
 	case n <= maxScratch:
 		if cap(b.scratch) < n {
 			b.scratch = make([]byte, 0, max(n, 256))

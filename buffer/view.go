@@ -13,7 +13,7 @@ func (b *Buffer) Pullup(n int) []byte {
 	// enough to be inlined at the call site. A file segment has off ==
 	// end == 0, so n > 0 excludes it.
 	if h := b.head; h != nil && n > 0 && n <= h.end-h.off {
-		return h.buf[h.off : h.off+n]
+		return h.buf[h.off : h.off+n : h.off+n]
 	}
 	return b.pullup(n)
 }
@@ -35,7 +35,7 @@ func (b *Buffer) pullup(n int) []byte {
 		return nil
 	}
 	if h.size() >= n {
-		return h.buf[h.off : h.off+n]
+		return h.buf[h.off : h.off+n : h.off+n]
 	}
 	b.cancelReserve()
 	if h.kind == kindMem && len(h.buf) >= n {
@@ -63,7 +63,7 @@ func (b *Buffer) pullup(n int) []byte {
 	}
 	b.n += n
 	b.releaseRefs(refs)
-	return c.buf[:n]
+	return c.buf[:n:n]
 }
 
 // pullupInPlace gathers the first n bytes into the head chunk h, whose
@@ -90,7 +90,7 @@ func (b *Buffer) pullupInPlace(h *chunk, n int) []byte {
 	}
 	b.n += n
 	b.releaseRefs(refs)
-	return h.buf[h.off : h.off+n]
+	return h.buf[h.off : h.off+n : h.off+n]
 }
 
 // ContiguousSpace returns how many bytes at the front of b sit in one piece
@@ -118,9 +118,9 @@ func (b *Buffer) Peek(n int, vecs [][]byte) [][]byte {
 		if c.kind == kindFile && !b.load(c) {
 			break
 		}
-		d := c.buf[c.off:c.end]
+		d := c.buf[c.off:c.end:c.end]
 		if len(d) > n {
-			d = d[:n]
+			d = d[:n:n]
 		}
 		vecs = append(vecs, d)
 		n -= len(d)

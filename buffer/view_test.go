@@ -103,3 +103,33 @@ func TestPeek(t *testing.T) {
 		}
 	}
 }
+
+// TestViewsDoNotReachData: a view's capacity ends with its length, so
+// that appending to it (append(line, '\n')) makes a copy instead of
+// overwriting the bytes b still holds after it.
+func TestViewsDoNotReachData(t *testing.T) {
+	tests := []struct {
+		name string
+		view func(b *buffer.Buffer) []byte
+		want string // contents of b after the view was taken
+	}{
+		{"ReadLine", func(b *buffer.Buffer) []byte { l, _ := b.ReadLine(buffer.EOLLF); return l }, "def\nghi\n"},
+		{"Pullup", func(b *buffer.Buffer) []byte { return b.Pullup(2) }, "abc\ndef\nghi\n"},
+		{"Pullup across chunks", func(b *buffer.Buffer) []byte {
+			b.Prepend([]byte("<"))
+			return b.Pullup(3)
+		}, "<abc\ndef\nghi\n"},
+		{"Peek", func(b *buffer.Buffer) []byte { return b.Peek(2, nil)[0] }, "abc\ndef\nghi\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b buffer.Buffer
+			b.WriteString("abc\ndef\nghi\n")
+			v := tt.view(&b)
+			_ = append(v, "XXXXXXXX"...)
+			if got := contents(&b); got != tt.want {
+				t.Errorf("after appending to the view: contents %q; want %q", got, tt.want)
+			}
+		})
+	}
+}
