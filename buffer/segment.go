@@ -14,6 +14,8 @@ import (
 // of those bytes has been removed from b (read, drained, written out, or
 // dropped by Reset); an empty p is released at once. Bytes moved whole to
 // another Buffer (AppendBuffer, RemoveBuffer) take their release along.
+// A Buffer dropped while it still holds the bytes never calls release:
+// Reset it first if the memory must come back.
 // AddReference returns ErrFrozen if the back of b is frozen and
 // bytes.ErrTooLarge if Len would overflow an int; it then does not call
 // release.
