@@ -355,7 +355,25 @@ func (b *Buffer) Drain(n int) error {
 }
 
 // drain removes the first n <= b.n bytes without notifying.
-func (b *Buffer) drain(n int) { b.releaseRefs(b.unlink(n)) }
+func (b *Buffer) drain(n int) {
+	if c := b.head; c != nil && c.next == nil && c.kind == kindRef && b.n == n &&
+		b.resvN == 0 && b.spare == nil && c.home == b.id() {
+		// What unlink and releaseRefs do for the usual drain of a Buffer
+		// lent memory (a connection's read buffer): all of it, one
+		// reference of its own, which becomes the spare.
+		b.gen++
+		b.n = 0
+		b.head, b.tail = nil, nil
+		release, buf := c.release, c.buf
+		c.buf, c.release, c.off, c.end = nil, nil, 0, 0
+		b.spare = c
+		if release != nil {
+			release(buf)
+		}
+		return
+	}
+	b.releaseRefs(b.unlink(n))
+}
 
 // unlink removes the first n <= b.n bytes without notifying. It frees
 // the chunks it empties, except references, which it returns in order

@@ -636,3 +636,39 @@ func TestReleaseSeesConsumedBuffer(t *testing.T) {
 		})
 	}
 }
+
+// TestReleaseOfLoneReference drains a Buffer whose only content is one
+// reference of its own, over and over (a connection's read buffer): the
+// release runs once per reference, after the Buffer is empty, and a
+// release that lends the next reference at once sees it kept.
+func TestReleaseOfLoneReference(t *testing.T) {
+	var b buffer.Buffer
+	released := 0
+	release := func([]byte) {
+		released++
+		if b.Len() != 0 {
+			t.Errorf("release %d saw %d bytes; want an empty Buffer", released, b.Len())
+		}
+		if released == 3 {
+			if err := b.AddReference([]byte("next"), nil); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	for i := range 3 {
+		if err := b.AddReference([]byte("ab"), release); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Drain(2); err != nil {
+			t.Fatal(err)
+		}
+		if released != i+1 {
+			t.Fatalf("after drain %d: %d releases; want %d", i+1, released, i+1)
+		}
+	}
+	got := make([]byte, 8)
+	n := b.CopyOut(got)
+	if string(got[:n]) != "next" {
+		t.Fatalf("after the last release: got %q; want %q", got[:n], "next")
+	}
+}
