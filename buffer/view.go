@@ -9,9 +9,10 @@ package buffer
 // a new chunk; more than 64 KiB is gathered into one exact-size
 // allocation.
 func (b *Buffer) Pullup(n int) []byte {
-	// The common case, bytes already in one piece of memory, is small
-	// enough to be inlined at the call site. A file segment has off ==
-	// end == 0, so n > 0 excludes it.
+	// The common case, bytes already in one piece of memory, returns
+	// here without calling pullup. (Pullup is over the compiler's inlining
+	// budget, so it is still a call.) A file segment has off == end == 0,
+	// so n > 0 excludes it.
 	if h := b.head; h != nil && n > 0 && n <= h.end-h.off {
 		return h.buf[h.off : h.off+n : h.off+n]
 	}
