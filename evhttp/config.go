@@ -34,8 +34,9 @@ type Config struct {
 	// closed after the client had a chance to read the answer). 0 means
 	// 8 MiB; negative means no limit.
 	MaxBodyBytes int64
-	// MaxConns bounds the open connections; one more is answered 503 and
-	// closed. 0 means no limit.
+	// MaxConns bounds the connections being served; one more is answered
+	// 503 and closed. A connection that has made its last reply and only
+	// lingers for the client to close counts no more. 0 means no limit.
 	MaxConns int
 	// AllowedMethods lists the methods served; a known method not in the
 	// list is answered 405, an unknown one 501. nil means GET, HEAD, POST,

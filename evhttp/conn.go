@@ -307,6 +307,9 @@ func (c *Conn) readHead(r *Request, in *buffer.Buffer) bool {
 	if !r.p.Done() {
 		return false
 	}
+	// The head deadline was this request's: the next request's starts
+	// at its own first byte, even when it came in the same read.
+	c.tkind = tNone
 	return c.headDone(r)
 }
 
@@ -512,7 +515,44 @@ func (c *Conn) bodyFail(r *Request, status int) {
 		c.srv.release(r)
 	case !r.complete && r.bodyErrFn != nil:
 		r.bodyErrFn(status)
+	case !r.complete:
+		// A loop-native handler has no way to learn that its body
+		// failed, and would wait for the end of it for ever: a request of
+		// the server's own takes r's place in the queue and answers the
+		// error, or ends the reply r started as it stands (the client
+		// sees it cut short), and r is abandoned as after a disconnect
+		// (its replies are dropped, its close callback tells it).
+		e := c.srv.acquire(c)
+		e.state, e.dispatched, e.queued = stDone, true, true
+		c.replace(r, e)
+		started := r.started
+		if started {
+			e.out.AppendBuffer(&r.out)
+			e.abort()
+		}
+		c.abandon(r)
+		if !started {
+			e.SendError(status, "")
+		}
 	}
+}
+
+// replace puts e in r's place in the reply queue.
+func (c *Conn) replace(r, e *Request) {
+	e.next = r.next
+	if c.qhead == r {
+		c.qhead = e
+	} else {
+		p := c.qhead
+		for p.next != r {
+			p = p.next
+		}
+		p.next = e
+	}
+	if c.qtail == r {
+		c.qtail = e
+	}
+	r.next, r.queued = nil, false
 }
 
 // fail answers a request whose head is unacceptable, then closes.
@@ -571,7 +611,14 @@ func (c *Conn) flush() {
 		}
 		if r.out.Len() > 0 {
 			c.batch()
-			c.sc.WriteBuffer(&r.out)
+			if err := c.sc.WriteBuffer(&r.out); err != nil {
+				// The stream reports the failure to onEvent later; close
+				// now, or the completions below would take the reply,
+				// left unwritten in r.out, for written and ask for more.
+				c.srv.logf("evhttp: write", err)
+				c.close()
+				break
+			}
 		}
 		c.watchOutput()
 		if len(r.dones) > 0 {
@@ -718,6 +765,7 @@ func (c *Conn) shutdown() {
 	}
 	c.uncork()
 	c.lingering = true
+	c.srv.lingering++
 	if c.cur != nil {
 		c.abandon(c.cur)
 		c.cur = nil
@@ -745,6 +793,9 @@ func (c *Conn) close() {
 		return
 	}
 	c.closed = true
+	if c.lingering {
+		c.srv.lingering--
+	}
 	c.timer.Stop()
 	if c.doneTimer != nil {
 		c.doneTimer.Stop()
@@ -755,6 +806,14 @@ func (c *Conn) close() {
 		c.RemoteAddr()
 	}
 	c.sc.Close()
+	s := c.srv
+	s.removeConn(c)
+	// The close callback runs before the SendChunk completions of the
+	// replies held by handlers: a completion of a reply whose connection
+	// is gone runs at once, inside SendChunk, and a producer that sends
+	// its next piece from the completion until told that the client left
+	// would otherwise never be told, and recurse without end.
+	c.fireClose()
 	if c.cur != nil && !c.cur.queued {
 		c.abandon(c.cur)
 	}
@@ -762,9 +821,12 @@ func (c *Conn) close() {
 	for c.qhead != nil {
 		c.abandon(c.dequeue())
 	}
-	c.runDones()
-	c.srv.removeConn(c)
-	c.fireClose()
+	for len(c.dones) > 0 {
+		c.runDones()
+	}
+	if s.shutting && len(s.conns) == 0 {
+		s.finishShutdown() // once the requests are abandoned
+	}
 }
 
 func (c *Conn) fireClose() {
@@ -795,12 +857,16 @@ func (c *Conn) armDones() {
 	}
 }
 
+// runDones runs the SendChunk completions queued when it starts, whose
+// output has left (or whose connection is gone). One that sends more
+// queues its own completion behind that output, for armDones: run here
+// too, it would call the producer again at once, and the whole stream
+// would pile up in memory with no flow control.
 func (c *Conn) runDones() {
-	for len(c.dones) > 0 {
+	for n := len(c.dones); n > 0 && len(c.dones) > 0; n-- {
 		fn := c.dones[0]
 		c.dones[0] = nil
 		c.dones = c.dones[1:]
 		fn()
 	}
-	c.dones = c.dones[:0]
 }

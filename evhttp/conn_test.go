@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -781,4 +782,98 @@ func TestWriteTimeout(t *testing.T) {
 	if n != 0 {
 		t.Errorf("NumConns after the write timeout: %d; want 0", n)
 	}
+}
+
+// TestMaxConnsSlotFreedWhileRejectedLingers fills the only slot, has a
+// second client answered 503 keep its side open (the server lingers on
+// it), then closes the first: the slot is free again at once, not once
+// the rejected connection's lingering close ends.
+func TestMaxConnsSlotFreedWhileRejectedLingers(t *testing.T) {
+	firstGone := make(chan struct{})
+	ts := startServer(t, evhttp.Config{MaxConns: 1}, func(s *evhttp.Server) {
+		s.HandleFunc("/first", func(r *evhttp.Request) {
+			r.Conn().SetCloseCallback(func() { close(firstGone) })
+			hello(r)
+		})
+		s.SetGeneric(hello)
+	})
+	first := ts.dial()
+	io.WriteString(first, "GET /first HTTP/1.1\r\nHost: x\r\n\r\n")
+	readResponse(t, bufio.NewReader(first), "GET")
+	rejected := ts.dial()
+	if b, _ := io.ReadAll(rejected); !strings.HasPrefix(string(b), "HTTP/1.1 503 ") {
+		t.Fatalf("second connection: got %q; want 503", b)
+	}
+	first.Close()
+	<-firstGone
+	got := ts.exchange("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	if !strings.HasPrefix(got, "HTTP/1.1 200 ") {
+		t.Errorf("after the first connection closed: got %q; want 200", got)
+	}
+}
+
+// TestStreamedChunkedBodyTooLarge sends a chunked body beyond
+// MaxBodyBytes to loop-native streaming handlers, which wait for the end
+// of the body: the client must not wait for ever.
+func TestStreamedChunkedBodyTooLarge(t *testing.T) {
+	tests := []struct {
+		name  string
+		start bool   // the handler starts its reply before the body ends
+		want  string // the reply's prefix
+	}{
+		{"not started", false, "HTTP/1.1 413 "},
+		{"started", true, "HTTP/1.1 200 "}, // cut short: the connection closes
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			gone := make(chan struct{})
+			ts := startServer(t, evhttp.Config{MaxBodyBytes: 10, StreamBodies: true}, func(s *evhttp.Server) {
+				s.SetGeneric(func(r *evhttp.Request) {
+					r.Conn().SetCloseCallback(func() { close(gone) })
+					if tt.start {
+						r.StartReply(200, "")
+					}
+					r.SetBodyHandler(func(chunk *buffer.Buffer, done bool) {
+						chunk.Reset()
+						if done && tt.start {
+							r.EndReply()
+						} else if done {
+							r.SendReply(200, "", []byte("ok"))
+						}
+					})
+				})
+			})
+			c := ts.dial()
+			io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"+
+				"14\r\n"+strings.Repeat("a", 20)+"\r\n0\r\n\r\n")
+			b, err := io.ReadAll(c)
+			if err != nil || !strings.HasPrefix(string(b), tt.want) {
+				t.Errorf("got %q, %v; want %q…, then the connection closed", b, err, tt.want)
+			}
+			c.Close()
+			<-gone // the handler is told
+		})
+	}
+}
+
+// TestHeadDeadlinePerRequest sends the second request's first bytes in
+// the same segment as the end of the first one's head, which took most of
+// ReadHeaderTimeout: the second head's deadline starts at its own first
+// byte.
+func TestHeadDeadlinePerRequest(t *testing.T) {
+	const timeout = 400 * time.Millisecond
+	ts := startServer(t, evhttp.Config{ReadHeaderTimeout: timeout}, func(s *evhttp.Server) { s.SetGeneric(echo) })
+	c := ts.dial()
+	br := bufio.NewReader(c)
+	io.WriteString(c, "GET /1 HTTP/1.1\r\n")
+	<-time.After(timeout * 3 / 4) // pacing: a slow client, not synchronisation
+	io.WriteString(c, "Host: x\r\n\r\nGET /2 HTTP/1.1\r\n")
+	readResponse(t, br, "GET")
+	<-time.After(timeout / 2)
+	io.WriteString(c, "Host: x\r\n\r\n")
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("second request, whose head took %v of %v: %v; want a reply", timeout/2, timeout, err)
+	}
+	resp.Body.Close()
 }

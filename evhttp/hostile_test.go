@@ -460,3 +460,109 @@ func TestShutdownFinishesWrittenReply(t *testing.T) {
 	c.Close()
 	<-done
 }
+
+// TestProducerStoppedByCloseCallback streams a reply without end, each
+// piece sent from the previous one's completion until the close callback
+// says the client left, and resets the connection: the producer must be
+// told, though the failed write leaves its piece unwritten and the
+// completions run at once once the connection is gone.
+func TestProducerStoppedByCloseCallback(t *testing.T) {
+	const bound = 100000 // a test that fails must not hang
+	stopped := make(chan int, 1)
+	chunk := []byte(strings.Repeat("c", 64<<10))
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.SetGeneric(func(r *evhttp.Request) {
+			gone, sent := false, 0
+			r.Conn().SetCloseCallback(func() { gone = true })
+			r.StartReply(200, "")
+			var next func()
+			next = func() {
+				if gone || sent == bound {
+					r.EndReply()
+					stopped <- sent
+					return
+				}
+				sent++
+				r.SendChunk(chunk, next)
+			}
+			next()
+		})
+	})
+	c := ts.dial()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	if _, err := io.ReadFull(c, make([]byte, 256<<10)); err != nil {
+		t.Fatalf("read the start of the reply: %v", err)
+	}
+	c.(*net.TCPConn).SetLinger(0)
+	c.Close()
+	if sent := <-stopped; sent == bound {
+		t.Errorf("producer sent %d pieces after the reset; want it stopped by the close callback", sent)
+	}
+}
+
+// TestSendChunkAfterDisconnect streams a reply for a request whose client
+// has gone, ending it from a completion, as a producer does.
+func TestSendChunkAfterDisconnect(t *testing.T) {
+	var held *evhttp.Request
+	gone := make(chan struct{})
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.SetGeneric(func(r *evhttp.Request) {
+			r.Conn().SetCloseCallback(func() { close(gone) })
+			r.StartReply(200, "")
+			held = r
+		})
+	})
+	c := ts.dial()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	ts.waitHeld(&held)
+	c.Close()
+	<-gone
+	calls := 0
+	ts.do(func() {
+		held.SendChunk([]byte("late"), func() {
+			calls++
+			held.SendChunk([]byte("later"), func() {
+				calls++
+				held.EndReply()
+			})
+		})
+	})
+	if calls != 2 {
+		t.Errorf("completions run: got %d; want 2", calls)
+	}
+}
+
+// TestProducerHeldBackBySlowClient streams pieces, each sent from the
+// previous one's completion, to a client that stops reading: the
+// completions must wait for the output to leave, so that the producer is
+// held back instead of queueing its whole stream.
+func TestProducerHeldBackBySlowClient(t *testing.T) {
+	const pieces = 1000 // 64 MiB, far beyond the socket buffers
+	chunk := []byte(strings.Repeat("c", 64<<10))
+	sent := 0
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.SetGeneric(func(r *evhttp.Request) {
+			r.StartReply(200, "")
+			var next func()
+			next = func() {
+				if sent == pieces {
+					r.EndReply()
+					return
+				}
+				sent++
+				r.SendChunk(chunk, next)
+			}
+			next()
+		})
+	})
+	c := ts.dial()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	if _, err := io.ReadFull(c, make([]byte, 1<<20)); err != nil {
+		t.Fatalf("read the start of the reply: %v", err)
+	}
+	var n, buffered int
+	ts.do(func() { n, buffered = sent, evhttp.BufferedOutput(ts.srv) })
+	if n == pieces {
+		t.Errorf("client read 1 MiB, then none: producer sent all %d pieces, %d bytes buffered; want it held back", n, buffered)
+	}
+}

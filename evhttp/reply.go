@@ -232,12 +232,17 @@ func (r *Request) abort() {
 	r.finish()
 }
 
+// runDones runs r's SendChunk completions. A completion may send more
+// (SendChunk, EndReply), which runs completions again, nested: each is
+// taken off the list before it runs, so that the nested run does not call
+// it again, and the request may be released by then.
 func (r *Request) runDones() {
-	for i, fn := range r.dones {
-		r.dones[i] = nil
+	for len(r.dones) > 0 {
+		fn := r.dones[0]
+		r.dones[0] = nil
+		r.dones = r.dones[1:]
 		fn()
 	}
-	r.dones = r.dones[:0]
 }
 
 // lengthNone is startReply's length for a HEAD reply that must announce

@@ -36,6 +36,7 @@ type Server struct {
 
 	listeners []*stream.Listener
 	conns     []*Conn
+	lingering int        // connections in conns closing after their last reply
 	free      []*Request // recycled requests, with their parser arenas
 	spill     sync.Pool  // recycled requests beyond maxFree, left to the GC when idle
 	date      dateCache
@@ -148,7 +149,11 @@ func (s *Server) Accept(ln *stream.Listener, c *stream.Conn) {
 		c.Close()
 		return
 	}
-	if s.cfg.MaxConns > 0 && len(s.conns) >= s.cfg.MaxConns {
+	// A connection that made its last reply and only waits for the
+	// client to close (a lingering close, up to 2 s) holds no slot: the
+	// slot frees when its last reply does, as in libevent, which closes
+	// at once.
+	if s.cfg.MaxConns > 0 && len(s.conns)-s.lingering >= s.cfg.MaxConns {
 		hc := newConn(s, c)
 		if !hc.closed {
 			c.WriteString("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n" +
@@ -290,9 +295,6 @@ func (s *Server) removeConn(c *Conn) {
 	last.idx = c.idx
 	s.conns[len(s.conns)-1] = nil
 	s.conns = s.conns[:len(s.conns)-1]
-	if s.shutting && len(s.conns) == 0 {
-		s.finishShutdown()
-	}
 }
 
 // acquire returns a request for connection c, recycled if possible.
