@@ -44,6 +44,11 @@ type Conn struct {
 	timer     ev.Timer
 	doneTimer *ev.Timer // runs SendChunk completions; nil until needed
 	tkind     timerKind
+	// since is when the period the timer bounds began: the current
+	// head's first byte (tHead), or the end of the last request (tIdle).
+	// The timer is armed once per kind, not moved at every request (a
+	// heap update each); onTimer finishes a period that began later.
+	since time.Time
 
 	closing      bool // parse nothing more; close once the queue is empty
 	peerEOF      bool // the client shut down its side
@@ -166,6 +171,20 @@ func (c *Conn) onEvent(sc *stream.Conn, what stream.What, err error) {
 }
 
 func (c *Conn) onTimer(*ev.Timer) {
+	var d time.Duration
+	switch c.tkind {
+	case tHead:
+		d = c.srv.cfg.ReadHeaderTimeout
+	case tIdle:
+		d = c.srv.cfg.IdleTimeout
+	}
+	if left := d - c.srv.clock().Sub(c.since); d > 0 && left > 0 {
+		// A later head, or a later idleness: the timer was armed for an
+		// earlier one of the same kind (updateTimer leaves it running).
+		c.timer.Set(left, 0)
+		c.timer.Start()
+		return
+	}
 	c.close()
 }
 
@@ -199,6 +218,7 @@ func (c *Conn) updateTimer() {
 		// bounds that, and idleness starts once it is out.
 		c.arm(tNone, 0)
 	case c.cur == nil && c.qhead == nil:
+		c.since = c.srv.clock() // idle from now on
 		if c.tkind != tIdle {
 			c.arm(tIdle, cfg.IdleTimeout)
 		}
@@ -258,6 +278,7 @@ func (c *Conn) parse() bool {
 			}
 			r = c.srv.acquire(c)
 			c.cur = r
+			c.since = c.srv.clock() // the head's first byte
 		}
 		var more bool
 		if r.state == stHead {
@@ -307,9 +328,6 @@ func (c *Conn) readHead(r *Request, in *buffer.Buffer) bool {
 	if !r.p.Done() {
 		return false
 	}
-	// The head deadline was this request's: the next request's starts
-	// at its own first byte, even when it came in the same read.
-	c.tkind = tNone
 	return c.headDone(r)
 }
 

@@ -260,6 +260,34 @@ func TestIdleTimeout(t *testing.T) {
 	expectEOF(t, br)
 }
 
+// TestIdleTimeoutCountsFromLastRequest keeps a connection busy for three
+// idle timeouts, a whole request in each read: it must stay open, and close
+// one idle timeout after its last reply. (The idle timer is armed once and
+// not moved at each request; it used to close the busy connection one
+// idle timeout after it first went idle, cutting request 6 of 15.)
+func TestIdleTimeoutCountsFromLastRequest(t *testing.T) {
+	const idle = 200 * time.Millisecond
+	ts := startServer(t, evhttp.Config{IdleTimeout: idle}, func(s *evhttp.Server) { s.SetGeneric(echo) })
+	c := ts.dial()
+	br := bufio.NewReader(c)
+	tick := time.NewTicker(idle / 5)
+	defer tick.Stop()
+	for i := range 15 {
+		<-tick.C
+		io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, err := br.Peek(1); err != nil {
+			t.Fatalf("request %d of 15, %v after the first: %v", i+1, time.Duration(i)*idle/5, err)
+		}
+		readResponse(t, br, "GET")
+	}
+	last := time.Now()
+	expectEOF(t, br)
+	if d := time.Since(last); d < idle*3/4 {
+		t.Errorf("closed %v after the last reply; want about %v", d, idle)
+	}
+}
+
 func TestMaxConns(t *testing.T) {
 	ts := startServer(t, evhttp.Config{MaxConns: 1}, func(s *evhttp.Server) { s.SetGeneric(echo) })
 	first := ts.dial()

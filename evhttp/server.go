@@ -40,6 +40,8 @@ type Server struct {
 	free      []*Request // recycled requests, with their parser arenas
 	spill     sync.Pool  // recycled requests beyond maxFree, left to the GC when idle
 	date      dateCache
+	nowIter   uint64    // the loop iteration of now
+	now       time.Time // the loop's time in that iteration (clock)
 
 	// Connections corked until the posted functions running have run
 	// (corkPosted), and the watcher, never started, only fed, that then
@@ -327,4 +329,14 @@ func (s *Server) logf(msg string, err error) {
 	if s.cfg.Logger != nil && err != nil {
 		s.cfg.Logger.Debug(msg, "err", err)
 	}
+}
+
+// clock returns the loop's time, read once per loop iteration: the loop's
+// time changes only between iterations (or at an UpdateNow), and the
+// connections' timers read it at every request.
+func (s *Server) clock() time.Time {
+	if it := s.loop.Iteration(); it != s.nowIter || s.now.IsZero() {
+		s.nowIter, s.now = it, s.loop.Now()
+	}
+	return s.now
 }
