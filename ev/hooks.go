@@ -156,7 +156,8 @@ type CleanupFunc func(w *Cleanup)
 
 // Cleanup runs its callback when the loop is closed, after every other
 // watcher was stopped (libev's ev_cleanup). An active Cleanup does not keep
-// the loop alive.
+// the loop alive. The loop counts as closed while cleanups run: Close called
+// from one does nothing, and watchers started from one stay stopped.
 type Cleanup struct {
 	hook
 	fn CleanupFunc

@@ -255,7 +255,10 @@ func (l *Loop) Close() error {
 }
 
 func (l *Loop) finishClose() error {
-	l.closing, l.stopInvoke = false, false
+	// Closed from here on: a Cleanup callback that calls Close again must
+	// not close the backend a second time (its descriptor numbers may be
+	// someone else's by then), and a watcher it starts must stay stopped.
+	l.closing, l.stopInvoke, l.closed = false, false, true
 	for l.timers.Len() > 0 {
 		n, _ := l.timers.Min()
 		t := timerOf(n)
@@ -302,7 +305,6 @@ func (l *Loop) finishClose() error {
 	}
 	l.pendMask = 0
 	l.npending = 0
-	l.closed = true
 	if c, ok := l.clock.(*ManualClock); ok {
 		c.detach(l)
 	}

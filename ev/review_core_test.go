@@ -1,0 +1,77 @@
+package ev_test
+
+import (
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/eventide-go/eventide/ev"
+)
+
+// TestCloseFromCleanup calls Close again from a Cleanup callback, which runs
+// inside Close: the inner call must do nothing, and the backend's
+// descriptors must be closed once, not twice (a second close would close
+// whatever the process opened in the meantime under the same numbers).
+func TestCloseFromCleanup(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, opts ...ev.Option) {
+		l := newLoop(t, opts...)
+		var fds []int
+		runs := 0
+		for range 2 {
+			ev.NewCleanup(l, func(*ev.Cleanup) {
+				runs++
+				if err := l.Close(); err != nil {
+					t.Errorf("Close in a cleanup: %v", err)
+				}
+				// Descriptors the process opens now may reuse the
+				// backend's numbers if the inner Close released them.
+				r, w := pipe(t)
+				fds = append(fds, r, w)
+			}).Start()
+		}
+		if err := l.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		if got, want := runs, 2; got != want {
+			t.Errorf("cleanups run: got %d; want %d", got, want)
+		}
+		for _, fd := range fds {
+			if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
+				t.Errorf("descriptor %d opened in a cleanup: got %v after Close; want it still open", fd, err)
+			}
+		}
+	})
+}
+
+// TestStartInCleanup starts watchers from a Cleanup callback: the loop is
+// closing, so they must not become active (they would never be stopped).
+func TestStartInCleanup(t *testing.T) {
+	l := newLoop(t)
+	r, _ := pipe(t)
+	var tm *ev.Timer
+	var io *ev.IO
+	var idle *ev.Idle
+	ev.NewCleanup(l, func(*ev.Cleanup) {
+		tm = ev.NewTimer(l, time.Hour, 0, func(*ev.Timer) {})
+		tm.Start()
+		io = ev.NewIO(l, r, ev.Read, func(*ev.IO, ev.Events) {})
+		io.Start()
+		idle = ev.NewIdle(l, func(*ev.Idle) {})
+		idle.Start()
+	}).Start()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		w    ev.Watcher
+	}{{"timer", tm}, {"io", io}, {"idle", idle}} {
+		if c.w.Active() {
+			t.Errorf("%s started in a cleanup: Active() = true after Close; want false", c.name)
+		}
+	}
+	if got := l.ActiveCount(); got != 0 {
+		t.Errorf("ActiveCount after Close: got %d; want 0", got)
+	}
+}
