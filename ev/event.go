@@ -103,8 +103,23 @@ func (e *Event) activate(what Events) {
 	e.act.loop.feed(&e.act, 0)
 }
 
-// fire runs the callback for a queued activation.
+// fire runs the callback for a queued activation. A reason still queued
+// behind it (a timeout that expired, or a descriptor that became ready, in
+// the pass after Active) coincides with it: it joins this call, where the
+// Del or Again below would drop it.
 func (e *Event) fire(what Events) {
+	l := e.act.loop
+	if e.io.pendIdx != 0 {
+		what |= l.clearPending(&e.io.watcher) &^ Error
+	}
+	if e.timer.pendIdx != 0 {
+		l.clearPending(&e.timer.watcher)
+		what |= Timeout
+	}
+	if e.sig != nil && e.sig.pendIdx != 0 {
+		l.clearPending(&e.sig.watcher)
+		what |= SignalEvent
+	}
 	if e.flags&Persist == 0 {
 		e.Del()
 	} else if e.timeout > 0 && what&Timeout == 0 && e.timer.active {

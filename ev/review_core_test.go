@@ -75,3 +75,48 @@ func TestStartInCleanup(t *testing.T) {
 		t.Errorf("ActiveCount after Close: got %d; want 0", got)
 	}
 }
+
+// TestEventActiveCoincidesWithQueuedReasons activates an Event by hand and
+// then lets its timeout expire, or its descriptor become ready, before the
+// callback runs: the activations coincide, so the callback runs once with
+// both reasons (the Event documentation), not with the manual one alone
+// while the Del or timeout restart that precedes the callback drops the
+// other.
+func TestEventActiveCoincidesWithQueuedReasons(t *testing.T) {
+	tests := []struct {
+		name  string
+		flags ev.Events
+		fd    bool // watch a readable pipe rather than time out
+		want  ev.Events
+	}{
+		{"timeout", 0, false, ev.Write | ev.Timeout},
+		{"persistent timeout", ev.Persist, false, ev.Write | ev.Timeout},
+		{"descriptor", ev.Read, true, ev.Write | ev.Read},
+		{"persistent descriptor", ev.Read | ev.Persist, true, ev.Write | ev.Read},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, c := manualLoop(t)
+			fd := -1
+			if tt.fd {
+				r, w := pipe(t)
+				write(t, w, "x")
+				fd = r
+			}
+			var got []ev.Events
+			e := ev.NewEvent(l, fd, tt.flags, func(_ *ev.Event, what ev.Events) { got = append(got, what) })
+			if err := e.Add(100 * time.Millisecond); err != nil {
+				t.Fatal(err)
+			}
+			e.Active(ev.Write)
+			if !tt.fd {
+				c.Advance(100 * time.Millisecond)
+			}
+			l.Run(ev.RunNoWait)
+			e.Del()
+			if len(got) != 1 || got[0] != tt.want {
+				t.Errorf("callbacks: got %v; want [%v]", got, tt.want)
+			}
+		})
+	}
+}
