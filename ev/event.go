@@ -194,8 +194,15 @@ func (e *Event) Del() {
 }
 
 // RemoveTimer removes the event's timeout and keeps the rest
-// (libevent's event_remove_timer). Loop-only.
+// (libevent's event_remove_timer); a timeout that already expired still
+// runs the callback. Loop-only.
 func (e *Event) RemoveTimer() {
+	if e.timer.pendIdx != 0 {
+		// The timeout expired in this pass and its handler has not run:
+		// the expiry stands, as it would had the handler run first.
+		e.timer.loop.clearPending(&e.timer.watcher)
+		e.activate(Timeout)
+	}
 	e.timer.Stop()
 	e.timeout = 0
 }

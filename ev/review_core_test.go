@@ -1,6 +1,7 @@
 package ev_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -116,6 +117,37 @@ func TestEventActiveCoincidesWithQueuedReasons(t *testing.T) {
 			e.Del()
 			if len(got) != 1 || got[0] != tt.want {
 				t.Errorf("callbacks: got %v; want [%v]", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestEventRemoveTimerAfterExpiry removes an Event's timeout from a timer
+// callback of the pass in which the timeout expired. As libevent's
+// event_remove_timer, that leaves the expiry alone: the Event's callback
+// runs with Timeout whichever timer was started first (which decides
+// whether the Event's expiry was handled before the removal).
+func TestEventRemoveTimerAfterExpiry(t *testing.T) {
+	for _, removerFirst := range []bool{false, true} {
+		t.Run(fmt.Sprintf("remover first %v", removerFirst), func(t *testing.T) {
+			l, c := manualLoop(t)
+			var got []ev.Events
+			e := ev.NewEvent(l, -1, 0, func(_ *ev.Event, what ev.Events) { got = append(got, what) })
+			remover := ev.NewTimer(l, time.Millisecond, 0, func(*ev.Timer) { e.RemoveTimer() })
+			if removerFirst {
+				remover.Start()
+			}
+			if err := e.Add(time.Millisecond); err != nil {
+				t.Fatal(err)
+			}
+			if !removerFirst {
+				remover.Start()
+			}
+			c.Advance(time.Millisecond)
+			l.Run(ev.RunNoWait)
+			e.Del()
+			if len(got) != 1 || got[0] != ev.Timeout {
+				t.Errorf("event's callbacks: got %v; want [timeout]", got)
 			}
 		})
 	}
