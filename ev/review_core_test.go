@@ -152,3 +152,47 @@ func TestEventRemoveTimerAfterExpiry(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseInCallbackSurvivesBreakCancel closes the loop from a callback
+// and then cancels breaks, as another goroutine's Break(BreakCancel) may at
+// any time: Close still ends Run, and no callback runs after it.
+func TestCloseInCallbackSurvivesBreakCancel(t *testing.T) {
+	for _, where := range []string{"timer", "prepare"} {
+		t.Run(where, func(t *testing.T) {
+			l, c := manualLoop(t)
+			after := 0
+			closed := false
+			ev.NewTimer(l, 0, time.Millisecond, func(*ev.Timer) {
+				if closed {
+					if after++; after == 3 {
+						l.Break(ev.BreakAll) // the test's way out if Close failed
+					}
+				}
+				c.Advance(time.Millisecond)
+			}).Start()
+			closeNow := func() {
+				closed = true
+				l.Close()
+				l.Break(ev.BreakCancel)
+			}
+			if where == "timer" {
+				ev.NewTimer(l, 5*time.Millisecond, 0, func(*ev.Timer) { closeNow() }).Start()
+			} else {
+				ev.NewPrepare(l, func(*ev.Prepare) {
+					if l.Iteration() == 5 {
+						closeNow()
+					}
+				}).Start()
+			}
+			if err := l.Run(ev.RunDefault); err != nil {
+				t.Errorf("Run: %v", err)
+			}
+			if after != 0 {
+				t.Errorf("callbacks after Close: got %d; want 0", after)
+			}
+			if !l.Closed() {
+				t.Errorf("Closed() = false after Run returned; want true")
+			}
+		})
+	}
+}

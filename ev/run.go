@@ -94,6 +94,9 @@ func (l *Loop) Run(mode RunMode) error {
 	defer l.leaveRun()
 	for {
 		l.iterate(mode)
+		if l.closing {
+			return nil // not only a break: Break(BreakCancel) cannot undo Close
+		}
 		if b := BreakHow(l.breakReq.Load()); b != BreakCancel {
 			if b == BreakOne {
 				l.breakReq.Store(int32(BreakCancel))
@@ -337,8 +340,8 @@ func (l *Loop) queueTimers() {
 // rare checks (the yield, the WithMaxDispatch caps) wait for ran to reach
 // check.
 func (l *Loop) invokePending() {
-	if l.npending == 0 || l.pendMask == 0 {
-		return
+	if l.npending == 0 || l.pendMask == 0 || l.closing {
+		return // closing: Close was called in a callback of this pass or an earlier one
 	}
 	var start int64
 	if l.maxInterval > 0 {
