@@ -64,7 +64,7 @@ func (c *ManualClock) Advance(d time.Duration) {
 		panic("ev: ManualClock.Advance with a negative duration")
 	}
 	c.mu.Lock()
-	c.mono += d
+	c.mono = time.Duration(deadline(int64(c.mono), d)) // the end of time, not a wrap
 	c.wall = c.wall.Add(d)
 	loops := slices.Clone(c.loops)
 	c.mu.Unlock()

@@ -2,6 +2,7 @@ package ev_test
 
 import (
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -195,4 +196,21 @@ func TestCloseInCallbackSurvivesBreakCancel(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestManualClockAdvanceSaturates advances a ManualClock past the end of
+// the monotonic range: time must stop at the end, not wrap to before the
+// start, where due timers never fire.
+func TestManualClockAdvanceSaturates(t *testing.T) {
+	l, c := manualLoop(t)
+	fired := 0
+	tm := ev.NewTimer(l, time.Hour, 0, func(*ev.Timer) { fired++ })
+	tm.Start()
+	c.Advance(math.MaxInt64)
+	c.Advance(math.MaxInt64)
+	l.Run(ev.RunNoWait)
+	if fired != 1 {
+		t.Errorf("a 1h timer after advancing twice math.MaxInt64: fired %d times; want 1", fired)
+	}
+	tm.Stop()
 }
