@@ -133,12 +133,15 @@ func (e *Event) fire(what Events) {
 // happens first. Adding an added event changes its timeout: a positive one
 // replaces the old, and cancels a callback queued because the old one
 // expired; 0 keeps it. It returns the descriptor's error from
-// IO.Start. Loop-only.
+// IO.Start, and ErrClosed on a closed loop. Loop-only.
 func (e *Event) Add(timeout time.Duration) error {
 	if timeout < 0 {
 		panic("ev: Event.Add with a negative timeout")
 	}
 	e.act.mustInit()
+	if err := e.act.loop.usable(); err != nil {
+		return err // not added: a timer alone would not say so
+	}
 	if e.flags&(Read|Write|Closed) != 0 && !e.io.active {
 		if err := e.io.Start(); err != nil {
 			return err

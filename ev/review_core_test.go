@@ -1,6 +1,7 @@
 package ev_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"testing"
@@ -213,4 +214,33 @@ func TestManualClockAdvanceSaturates(t *testing.T) {
 		t.Errorf("a 1h timer after advancing twice math.MaxInt64: fired %d times; want 1", fired)
 	}
 	tm.Stop()
+}
+
+// TestEventAddOnClosedLoop adds Events to a closed loop: like IO.Start and
+// Signal.Start, Add reports ErrClosed, whatever the Event waits for, and the
+// Event is not added.
+func TestEventAddOnClosedLoop(t *testing.T) {
+	tests := []struct {
+		name    string
+		fd      int
+		flags   ev.Events
+		timeout time.Duration
+	}{
+		{"timer", -1, 0, time.Second},
+		{"persistent timer", -1, ev.Persist, time.Second},
+		{"nothing", -1, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := newLoop(t)
+			l.Close()
+			e := ev.NewEvent(l, tt.fd, tt.flags, func(*ev.Event, ev.Events) {})
+			if err := e.Add(tt.timeout); !errors.Is(err, ev.ErrClosed) {
+				t.Errorf("Add(%v) on a closed loop: got %v; want ErrClosed", tt.timeout, err)
+			}
+			if e.Added() {
+				t.Errorf("Added() = true after Add on a closed loop; want false")
+			}
+		})
+	}
 }
