@@ -460,10 +460,16 @@ func (l *Loop) Invoke(w Watcher, revents Events) {
 }
 
 // ClearPending removes w from the pending queue and returns the events it
-// was pending with; 0 if it was not pending. Loop-only.
+// was pending with; 0 if it was not pending. It panics if w belongs to
+// another loop. Loop-only.
 func (l *Loop) ClearPending(w Watcher) Events {
 	l.checkGoroutine()
 	b := w.base()
+	if b.loop != l {
+		// Its position is in another loop's queue: here it would clear
+		// some other watcher's entry.
+		panic("ev: ClearPending of a watcher that belongs to another loop")
+	}
 	if b.pendIdx == 0 {
 		return 0
 	}

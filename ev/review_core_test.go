@@ -244,3 +244,31 @@ func TestEventAddOnClosedLoop(t *testing.T) {
 		})
 	}
 }
+
+// TestClearPendingOtherLoop asks one loop to clear a watcher of another:
+// like FeedEvent, ClearPending panics, rather than clearing whatever
+// entry of its own queue has the same position.
+func TestClearPendingOtherLoop(t *testing.T) {
+	a, b := newLoop(t), newLoop(t)
+	ranA, ranB := 0, 0
+	wa := ev.NewIdle(a, func(*ev.Idle) { ranA++ })
+	wb := ev.NewIdle(b, func(*ev.Idle) { ranB++ })
+	a.FeedEvent(wa, 0)
+	b.FeedEvent(wb, 0)
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Errorf("b.ClearPending(watcher of a): no panic; want one")
+			}
+		}()
+		b.ClearPending(wa)
+	}()
+	a.Run(ev.RunNoWait)
+	b.Run(ev.RunNoWait)
+	if ranA != 1 || ranB != 1 {
+		t.Errorf("callbacks after the refused ClearPending: a %d, b %d; want 1, 1", ranA, ranB)
+	}
+	if got := b.PendingCount(); got != 0 {
+		t.Errorf("b.PendingCount: got %d; want 0", got)
+	}
+}
