@@ -283,6 +283,9 @@ func (l *Loop) Once(fd int, flags Events, timeout time.Duration, fn func(what Ev
 	if fn == nil {
 		panic("ev: Once with a nil function")
 	}
+	if err := l.usable(); err != nil {
+		return err // Add would say so, but not Active
+	}
 	e := NewEvent(l, fd, flags, func(_ *Event, what Events) { fn(what) })
 	if timeout == 0 && flags&(Read|Write|Closed|SignalEvent) == 0 {
 		e.Active(Timeout)

@@ -272,3 +272,18 @@ func TestClearPendingOtherLoop(t *testing.T) {
 		t.Errorf("b.PendingCount: got %d; want 0", got)
 	}
 }
+
+// TestOnceOnClosedLoop: Once on a closed loop reports ErrClosed whatever it
+// waits for, and queues nothing (the callback could never run).
+func TestOnceOnClosedLoop(t *testing.T) {
+	for _, timeout := range []time.Duration{0, time.Second} {
+		l := newLoop(t)
+		l.Close()
+		if err := l.Once(-1, 0, timeout, func(ev.Events) {}); !errors.Is(err, ev.ErrClosed) {
+			t.Errorf("Once(-1, 0, %v) on a closed loop: got %v; want ErrClosed", timeout, err)
+		}
+		if got := l.PendingCount(); got != 0 {
+			t.Errorf("Once(-1, 0, %v) on a closed loop: PendingCount %d; want 0", timeout, got)
+		}
+	}
+}
