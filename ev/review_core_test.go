@@ -287,3 +287,27 @@ func TestOnceOnClosedLoop(t *testing.T) {
 		}
 	}
 }
+
+// TestLoopExitZeroFromCallback calls LoopExit(0) from a callback on the
+// system clock, whose time has moved on since the pass began: Run returns
+// after that pass, without another pass of callbacks.
+func TestLoopExitZeroFromCallback(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, opts ...ev.Option) {
+		l := newLoop(t, opts...)
+		passes := 0
+		idle := ev.NewIdle(l, func(*ev.Idle) {
+			if passes++; passes == 1 {
+				l.LoopExit(0)
+			}
+			if passes == 100 {
+				l.Break(ev.BreakAll) // the test's way out
+			}
+		})
+		idle.Start()
+		l.Run(ev.RunDefault)
+		idle.Stop()
+		if passes != 1 || !l.GotExit() {
+			t.Errorf("passes after LoopExit(0) in a callback: got %d (GotExit %v); want 1 (true)", passes, l.GotExit())
+		}
+	})
+}

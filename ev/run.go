@@ -434,10 +434,16 @@ func (l *Loop) LoopExit(after time.Duration) {
 	if after < 0 {
 		panic("ev: LoopExit with a negative duration")
 	}
-	_, mono := l.clock.read(l)
-	at := deadline(mono, after)
-	if at < math.MaxInt64 {
-		at++ // 0 means none
+	// After 0 is the current pass: the earliest deadline there is, not the
+	// clock's present, which is later than the pass's time (Now) and would
+	// cost another pass of callbacks.
+	at := int64(1)
+	if after > 0 {
+		_, mono := l.clock.read(l)
+		at = deadline(mono, after)
+		if at < math.MaxInt64 {
+			at++ // 0 means none
+		}
 	}
 	for {
 		cur := l.exitAt.Load()
