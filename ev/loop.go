@@ -254,11 +254,14 @@ func (l *Loop) Close() error {
 	return l.finishClose()
 }
 
-func (l *Loop) finishClose() error {
+func (l *Loop) finishClose() (err error) {
 	// Closed from here on: a Cleanup callback that calls Close again must
 	// not close the backend a second time (its descriptor numbers may be
 	// someone else's by then), and a watcher it starts must stay stopped.
 	l.closing, l.stopInvoke, l.closed = false, false, true
+	// Deferred: a Cleanup that panics must not leave the backend open,
+	// since Close will not run again.
+	defer func() { err = l.release() }()
 	for l.timers.Len() > 0 {
 		n, _ := l.timers.Min()
 		t := timerOf(n)
@@ -289,6 +292,12 @@ func (l *Loop) finishClose() error {
 		l.cleanups.remove(c)
 		c.fn(c)
 	}
+	return nil
+}
+
+// release is the end of finishClose: it drops what is still queued, the
+// posted functions and the backend.
+func (l *Loop) release() error {
 	for pri := range l.pending {
 		q := &l.pending[pri]
 		// What is still queued belongs to watchers that were fed without

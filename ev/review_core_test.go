@@ -311,3 +311,22 @@ func TestLoopExitZeroFromCallback(t *testing.T) {
 		}
 	})
 }
+
+// TestCloseWithPanickingCleanup: a Cleanup callback that panics does not
+// leave the loop half closed: the panic reaches Close's caller, and the
+// backend's descriptors are released all the same (newLoop checks).
+func TestCloseWithPanickingCleanup(t *testing.T) {
+	l := newLoop(t)
+	ev.NewCleanup(l, func(*ev.Cleanup) { panic("cleanup") }).Start()
+	func() {
+		defer func() {
+			if got := recover(); got != "cleanup" {
+				t.Errorf("Close with a panicking cleanup: recovered %v; want the cleanup's panic", got)
+			}
+		}()
+		l.Close()
+	}()
+	if !l.Closed() {
+		t.Errorf("Closed() = false after Close; want true")
+	}
+}
