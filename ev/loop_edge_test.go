@@ -1,3 +1,7 @@
+// Edge cases of the loop core and the Event API: Close from callbacks and
+// cleanups, activations that coincide with timeouts, LoopExit(0),
+// ManualClock at the end of its range, and calls on a closed loop.
+
 package ev_test
 
 import (
