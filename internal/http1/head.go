@@ -107,12 +107,7 @@ func (h *head) addField(line []byte, off int) *Error {
 	if !validFieldValue(line[vs:]) {
 		return errFieldValue
 	}
-	for vs < ve && (line[vs] == ' ' || line[vs] == '\t') {
-		vs++
-	}
-	for ve > vs && (line[ve-1] == ' ' || line[ve-1] == '\t') {
-		ve--
-	}
+	vs, ve = trimBounds(line, vs, ve)
 	if len(h.fields) == cap(h.fields) {
 		return errTooManyFields
 	}
@@ -121,6 +116,19 @@ func (h *head) addField(line []byte, off int) *Error {
 		valStart: int32(off + vs), valEnd: int32(off + ve),
 	})
 	return nil
+}
+
+// trimBounds narrows b[vs:ve] past its leading and trailing optional
+// whitespace (SP, HTAB), as trimOWS does, in offsets: a field records
+// where its value lies in the arena.
+func trimBounds(b []byte, vs, ve int) (int, int) {
+	for vs < ve && (b[vs] == ' ' || b[vs] == '\t') {
+		vs++
+	}
+	for ve > vs && (b[ve-1] == ' ' || b[ve-1] == '\t') {
+		ve--
+	}
+	return vs, ve
 }
 
 func (h *head) header(i int) (name, value []byte) {
@@ -229,13 +237,7 @@ func (h *head) feedWhole(in []byte) (int, bool) {
 			h.fields = h.fields[:0]
 			return 0, false
 		}
-		vs, ve := colon+1, end
-		for vs < ve && (in[vs] == ' ' || in[vs] == '\t') {
-			vs++
-		}
-		for ve > vs && (in[ve-1] == ' ' || in[ve-1] == '\t') {
-			ve--
-		}
+		vs, ve := trimBounds(in, colon+1, end)
 		h.fields = append(h.fields, field{
 			nameStart: int32(name), nameEnd: int32(colon),
 			valStart: int32(vs), valEnd: int32(ve),
