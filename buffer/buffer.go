@@ -44,7 +44,7 @@ type Buffer struct {
 	err error
 
 	// spare is the struct of a consumed reference kept for the next
-	// AddReference (see releaseRefs); nil when there is none.
+	// AddReference (see releaseRef); nil when there is none.
 	spare *chunk
 
 	cbs       []*Callback
@@ -356,20 +356,13 @@ func (b *Buffer) Drain(n int) error {
 
 // drain removes the first n <= b.n bytes without notifying.
 func (b *Buffer) drain(n int) {
-	if c := b.head; c != nil && c.next == nil && c.kind == kindRef && b.n == n &&
-		b.resvN == 0 && b.spare == nil && c.home == b.id() {
-		// What unlink and releaseRefs do for the usual drain of a Buffer
-		// lent memory (a connection's read buffer): all of it, one
-		// reference of its own, which becomes the spare.
+	if c := b.head; c != nil && c.next == nil && c.kind == kindRef && b.n == n && b.resvN == 0 {
+		// What unlink does for the usual drain of a Buffer lent memory (a
+		// connection's read buffer): all of it, one reference.
 		b.gen++
 		b.n = 0
 		b.head, b.tail = nil, nil
-		release, buf := c.release, c.buf
-		c.buf, c.release, c.off, c.end = nil, nil, 0, 0
-		b.spare = c
-		if release != nil {
-			release(buf)
-		}
+		b.releaseRef(c)
 		return
 	}
 	b.releaseRefs(b.unlink(n))
@@ -420,24 +413,27 @@ func (b *Buffer) unlink(n int) (refs *chunk) {
 func (b *Buffer) releaseRefs(refs *chunk) {
 	for c := refs; c != nil; {
 		next := c.next
-		if c.home != b.id() || b.spare != nil {
-			freeChunk(c)
-			c = next
-			continue
-		}
-		// A reference added to b itself keeps its struct as b's spare
-		// for the next AddReference: a Buffer that is lent memory over
-		// and over, such as the one showing a connection's read buffer,
-		// then makes no pool round trip per reference. A reference moved
-		// in from another Buffer goes back to the pool, so only Buffers
-		// that call AddReference ever hold a spare.
-		release, buf := c.release, c.buf
-		c.next, c.buf, c.release, c.off, c.end = nil, nil, nil, 0, 0
-		b.spare = c
-		if release != nil {
-			release(buf)
-		}
+		b.releaseRef(c)
 		c = next
+	}
+}
+
+// releaseRef releases the reference c, removed from b. A reference added
+// to b itself keeps its struct as b's spare for the next AddReference: a
+// Buffer that is lent memory over and over, such as the one showing a
+// connection's read buffer, then makes no pool round trip per reference.
+// A reference moved in from another Buffer goes back to the pool, so only
+// Buffers that call AddReference ever hold a spare.
+func (b *Buffer) releaseRef(c *chunk) {
+	if c.home != b.id() || b.spare != nil {
+		freeChunk(c)
+		return
+	}
+	release, buf := c.release, c.buf
+	c.next, c.buf, c.release, c.off, c.end = nil, nil, nil, 0, 0
+	b.spare = c
+	if release != nil {
+		release(buf)
 	}
 }
 

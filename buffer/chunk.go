@@ -42,7 +42,7 @@ type chunk struct {
 	kind  uint8 // kindMem, kindRef or kindFile
 
 	release func([]byte) // kindRef: called with buf once the data is consumed
-	home    uintptr      // kindRef: the Buffer.id whose AddReference made it (Buffer.releaseRefs)
+	home    uintptr      // kindRef: the Buffer.id whose AddReference made it (Buffer.releaseRef)
 
 	file *os.File // kindFile: the file; not owned
 	fd   int      // kindFile: file.Fd(), cached
@@ -132,7 +132,7 @@ func putBare(c *chunk) {
 }
 
 // newRef returns an empty reference chunk for b from barePool. (AddReference
-// first takes b's spare, if it has one: see releaseRefs.)
+// first takes b's spare, if it has one: see releaseRef.)
 func (b *Buffer) newRef() *chunk {
 	c := newBare()
 	c.kind, c.home = kindRef, b.id()

@@ -33,7 +33,7 @@ func (b *Buffer) AddReference(p []byte, release func([]byte)) error {
 		return bytes.ErrTooLarge
 	}
 	b.cancelReserve()
-	c := b.spare // see releaseRefs
+	c := b.spare // see releaseRef
 	if c != nil {
 		b.spare = nil
 	} else {
