@@ -18,7 +18,7 @@ type dateCache struct {
 func (d *dateCache) line(s *Server) []byte {
 	if it := s.loop.Iteration(); it != d.iter || d.buf[0] == 0 {
 		d.iter = it
-		now := s.loop.Now()
+		now := s.clock() // the loop's time, shared with the connections' timers
 		if sec := now.Unix(); sec != d.sec || d.buf[0] == 0 {
 			d.sec = sec
 			now.UTC().AppendFormat(append(d.buf[:0], "Date: "...), http.TimeFormat)

@@ -333,7 +333,7 @@ func (s *Server) logf(msg string, err error) {
 
 // clock returns the loop's time, read once per loop iteration: the loop's
 // time changes only between iterations (or at an UpdateNow), and the
-// connections' timers read it at every request.
+// connections' timers and the Date line read it at every request.
 func (s *Server) clock() time.Time {
 	if it := s.loop.Iteration(); it != s.nowIter || s.now.IsZero() {
 		s.nowIter, s.now = it, s.loop.Now()
