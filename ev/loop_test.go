@@ -2,6 +2,7 @@ package ev_test
 
 import (
 	"errors"
+	"fmt"
 
 	"golang.org/x/sys/unix"
 	"net"
@@ -136,6 +137,49 @@ func TestBreak(t *testing.T) {
 			t.Errorf("after BreakCancel the loop ran the idle watcher %d times; want 2", ran)
 		}
 	})
+}
+
+// TestBreakBeforeNestedRun checks libev's rule that every Run, nested or
+// not, starts with no Break: ev_run sets loop_done to EVBREAK_CANCEL on
+// entry, so a Break made in a callback before it calls Run again reaches
+// neither that Run nor the one that called the callback.
+func TestBreakBeforeNestedRun(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		how  ev.BreakHow
+	}{{"BreakOne", ev.BreakOne}, {"BreakAll", ev.BreakAll}} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newLoop(t)
+			var trace []string
+			outer := ev.NewIdle(l, func(w *ev.Idle) {
+				w.Stop()
+				l.Break(tc.how)
+				n := 0
+				inner := ev.NewIdle(l, func(w *ev.Idle) {
+					if n++; n == 3 {
+						w.Stop()
+						l.Break(ev.BreakOne)
+					}
+				})
+				inner.Start()
+				l.Run(ev.RunDefault)
+				trace = append(trace, fmt.Sprintf("inner ran %d", n))
+				after := ev.NewIdle(l, func(w *ev.Idle) {
+					w.Stop()
+					trace = append(trace, "outer continued")
+				})
+				after.Start()
+				t.Cleanup(after.Stop)
+			})
+			outer.Start()
+			if err := l.Run(ev.RunDefault); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := strings.Join(trace, ","), "inner ran 3,outer continued"; got != want {
+				t.Errorf("%s before a nested Run: trace %s; want %s", tc.name, got, want)
+			}
+		})
+	}
 }
 
 // nil2 returns f; it exists to keep a long closure readable as an argument.

@@ -87,9 +87,12 @@ func (l *Loop) Run(mode RunMode) error {
 	}
 	if l.depth == 0 {
 		l.gotExit, l.gotBreak = false, false
-		l.breakReq.Store(int32(BreakCancel))
 		l.updateTime()
 	}
+	// Every Run starts unbroken, nested or not, as ev_run does: a Break
+	// made before a nested Run ends neither it nor the Run that called
+	// the callback.
+	l.breakReq.Store(int32(BreakCancel))
 	l.depth++
 	defer l.leaveRun()
 	for {
@@ -407,8 +410,10 @@ func (l *Loop) nextCheck(ran int) int {
 
 // Break makes Run return after the current pass (libev's ev_break): how says
 // whether only the innermost Run returns, every nested one, or whether an
-// earlier Break is cancelled. A Break is forgotten when the outermost Run
-// returns or starts. Safe from any goroutine.
+// earlier Break is cancelled. As in libev, a Break is forgotten when any Run
+// starts, nested or not (a Break made in a callback just before it calls Run
+// ends neither Run), and when the outermost Run returns. Safe from any
+// goroutine.
 func (l *Loop) Break(how BreakHow) {
 	if how < BreakCancel || how > BreakAll {
 		panic("ev: Break with an unknown BreakHow")
