@@ -14,8 +14,11 @@ import (
 type PeriodicFunc func(p *Periodic)
 
 // RescheduleFunc computes a Periodic's next firing time from the current
-// wall-clock time. It must return a time after now; it must not start, stop
-// or otherwise change watchers.
+// wall-clock time. It must return a time not before now (it panics
+// otherwise), and must not start, stop or otherwise change watchers. Now
+// itself makes the Periodic due at once, at the next iteration: one that
+// always returns now fires at every iteration, and the loop never waits
+// (as in libev, which asserts the same bound).
 type RescheduleFunc func(p *Periodic, now time.Time) time.Time
 
 // Periodic fires on wall-clock time (libev's ev_periodic), in one of three
@@ -143,8 +146,8 @@ func (p *Periodic) next(wall int64) int64 {
 	case p.reschedule != nil:
 		now := time.Unix(0, wall)
 		t := p.reschedule(p, now)
-		if !t.After(now) {
-			panic(fmt.Sprintf("ev: RescheduleFunc returned %v, not after now (%v)", t, now))
+		if t.Before(now) {
+			panic(fmt.Sprintf("ev: RescheduleFunc returned %v, before now (%v)", t, now))
 		}
 		return unixNano(t)
 	case p.interval > 0:
@@ -208,16 +211,25 @@ func unixNano(t time.Time) int64 {
 
 // queuePeriodics is the second half of step 7: queue every due periodic and
 // reschedule the repeating ones.
+//
+// A RescheduleFunc may return now, which leaves the periodic due: Fix gives
+// it a new sequence number, so it queues behind every periodic that was due
+// when this began, and meeting the first one so rescheduled again means
+// they have all been queued; it is due again in the next iteration.
 func (l *Loop) queuePeriodics() {
+	var again *Periodic // the first periodic rescheduled to now by this call
 	for l.periodics.Len() > 0 {
 		n, at := l.periodics.Min()
 		p := periodicOf(n)
-		if at > l.wall {
+		if at > l.wall || p == again {
 			return
 		}
 		if p.interval > 0 || p.reschedule != nil {
 			p.at = p.next(l.wall)
 			l.periodics.Fix(p.node.Index(), p.at)
+			if p.at <= l.wall && again == nil {
+				again = p
+			}
 		} else {
 			l.periodics.Remove(p.node.Index())
 			p.active = false

@@ -1,6 +1,7 @@
 package ev_test
 
 import (
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -178,14 +179,35 @@ func TestPeriodicRealTime(t *testing.T) {
 	}
 }
 
-func TestPeriodicBadReschedule(t *testing.T) {
+// TestPeriodicRescheduleNow checks what libev allows: a RescheduleFunc may
+// return now itself (ev.c asserts only ev_at >= ev_rt_now), which makes the
+// periodic due at once, once per iteration: one that always returns now
+// fires at every iteration, and the loop does not wait. A time before now
+// panics.
+func TestPeriodicRescheduleNow(t *testing.T) {
 	c := ev.NewManualClock(time.Unix(1000, 0))
 	l := newLoop(t, ev.WithClock(c))
-	p := ev.NewPeriodicFunc(l, func(_ *ev.Periodic, now time.Time) time.Time { return now }, func(*ev.Periodic) {})
+	n := 0
+	var iters []uint64
+	p := ev.NewPeriodicFunc(l, func(_ *ev.Periodic, now time.Time) time.Time { return now }, func(p *ev.Periodic) {
+		iters = append(iters, l.Iteration())
+		if n++; n == 3 {
+			p.Stop()
+		}
+	})
+	p.Start()
+	if err := l.Run(ev.RunDefault); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(iters), "[1 2 3]"; got != want {
+		t.Errorf("a periodic rescheduled to now fired at iterations %s; want %s (once per iteration)", got, want)
+	}
+
+	past := ev.NewPeriodicFunc(l, func(_ *ev.Periodic, now time.Time) time.Time { return now.Add(-1) }, func(*ev.Periodic) {})
 	defer func() {
 		if r, _ := recover().(string); r == "" {
-			t.Fatal("a RescheduleFunc returning now did not panic")
+			t.Fatal("a RescheduleFunc returning a time before now did not panic")
 		}
 	}()
-	p.Start()
+	past.Start()
 }
