@@ -173,7 +173,8 @@ func (l *Loop) Suspend() {
 	l.suspended, l.suspendAt = true, l.mono
 }
 
-// Resume undoes Suspend: timers move later by the time suspended, periodics
+// Resume undoes Suspend: timers move later by the time suspended, and so
+// does a pending LoopExit deadline (libevent's one-shot timer); periodics
 // are rescheduled against the current wall clock. Loop-only. O(n) in the
 // number of timers.
 func (l *Loop) Resume() {
@@ -185,6 +186,13 @@ func (l *Loop) Resume() {
 	l.updateTime()
 	d := l.mono - l.suspendAt
 	l.timers.Shift(d)
+	for {
+		// 1 is LoopExit(0), "after this pass": not a time, not shifted.
+		e := l.exitAt.Load()
+		if e <= 1 || l.exitAt.CompareAndSwap(e, deadline(e, time.Duration(d))) {
+			break
+		}
+	}
 	l.lastMono, l.lastWall = l.mono, l.wall
 	l.reschedulePeriodics()
 }

@@ -180,6 +180,34 @@ func TestSuspendResumeShiftsTimers(t *testing.T) {
 	}
 }
 
+// TestResumeShiftsLoopExit checks that a LoopExit deadline, libevent's
+// one-shot timer, moves with the timers across Suspend and Resume: time
+// spent suspended does not count towards it.
+func TestResumeShiftsLoopExit(t *testing.T) {
+	c := ev.NewManualClock(time.Unix(0, 0))
+	l := newLoop(t, ev.WithClock(c))
+	l.LoopExit(time.Second)
+	c.Advance(400 * time.Millisecond)
+	l.Run(ev.RunNoWait)
+	l.Suspend()
+	c.Advance(time.Hour)
+	l.Resume()
+	l.Run(ev.RunNoWait)
+	if l.GotExit() {
+		t.Fatal("LoopExit(1s) took effect 400ms after it was made, plus an hour suspended")
+	}
+	c.Advance(599 * time.Millisecond)
+	l.Run(ev.RunNoWait)
+	if l.GotExit() {
+		t.Fatal("LoopExit took effect 1ms early")
+	}
+	c.Advance(time.Millisecond)
+	l.Run(ev.RunNoWait)
+	if !l.GotExit() {
+		t.Fatal("LoopExit did not take effect after its remaining 600ms")
+	}
+}
+
 func TestManualClockWakesBlockedLoop(t *testing.T) {
 	c := ev.NewManualClock(time.Unix(0, 0))
 	l := newLoop(t, ev.WithClock(c))
