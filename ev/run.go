@@ -269,7 +269,15 @@ func (l *Loop) waitTime(mode RunMode, exit int64) time.Duration {
 	if l.clock.manual() {
 		return -1 // time moves only by Advance, which wakes us
 	}
-	return time.Duration(next - l.mono)
+	// From the present, not from the iteration's time: the callbacks that
+	// ran since may have taken long enough for the deadline to pass (libev
+	// updates its time before computing the wait, for the same reason).
+	// Only a loop with a deadline pays for the clock read.
+	now := int64(time.Since(epoch))
+	if !l.sysClock {
+		_, now = l.clock.read(l)
+	}
+	return time.Duration(max(0, next-now))
 }
 
 // maxWallWait bounds a wait while periodics are active, so that a wall-clock

@@ -208,6 +208,32 @@ func TestResumeShiftsLoopExit(t *testing.T) {
 	}
 }
 
+// TestTimerDueAfterLongCallbackNotLate has a callback run past another
+// timer's deadline: that timer must fire as soon as the callback returns,
+// not after a wait computed from the iteration's time, which is stale by
+// the callback's duration. The callback keeps the processor busy (its
+// work is the point); nothing waits on a sleep.
+func TestTimerDueAfterLongCallbackNotLate(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, opts ...ev.Option) {
+		l := newLoop(t, opts...)
+		var ended, fired time.Time
+		a := ev.NewTimer(l, 200*time.Millisecond, 0, func(*ev.Timer) { fired = time.Now() })
+		b := ev.NewTimer(l, time.Millisecond, 0, func(*ev.Timer) {
+			for s := time.Now(); time.Since(s) < 400*time.Millisecond; {
+			}
+			ended = time.Now()
+		})
+		a.Start()
+		b.Start()
+		if err := l.Run(ev.RunDefault); err != nil {
+			t.Fatal(err)
+		}
+		if late := fired.Sub(ended); late > 100*time.Millisecond {
+			t.Errorf("a timer overdue when a long callback returned fired %v after it; want at once", late)
+		}
+	})
+}
+
 func TestManualClockWakesBlockedLoop(t *testing.T) {
 	c := ev.NewManualClock(time.Unix(0, 0))
 	l := newLoop(t, ev.WithClock(c))
