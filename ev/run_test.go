@@ -334,3 +334,58 @@ func TestWakeUpsNeverLost(t *testing.T) {
 		}
 	})
 }
+
+// TestPostsWhileBusyAndIdle posts 100,000 functions from two goroutines
+// while the loop alternates between busy phases (a descriptor left readable:
+// every poll finds it, which on epoll makes the backend leave and later
+// rejoin Go's network poller) and idle ones, in which it parks. Each
+// function must run exactly once, within the deadline.
+func TestPostsWhileBusyAndIdle(t *testing.T) {
+	const perSender, senders = 50_000, 2
+	forEachBackend(t, func(t *testing.T, opts ...ev.Option) {
+		l := newLoop(t, opts...)
+		r, w := pipe(t)
+		busy := 0
+		io := ev.NewIO(l, r, ev.Read, func(*ev.IO, ev.Events) {
+			if busy++; busy == 1500 { // more than the 1,024 busy polls that swap
+				drain(r)
+				busy = 0
+			}
+		})
+		if err := io.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer io.Stop()
+		seen := make([]uint8, perSender*senders)
+		ran := 0
+		for s := range senders {
+			go func() {
+				for i := range perSender {
+					id := s*perSender + i
+					l.Post(func() {
+						seen[id]++
+						if ran++; ran%4000 == 0 {
+							write(t, w, "x") // start a busy phase
+						}
+						if ran == len(seen) {
+							l.Break(ev.BreakAll)
+						}
+					})
+				}
+			}()
+		}
+		hung := time.AfterFunc(evtest.Deadline, func() { l.Break(ev.BreakAll) })
+		defer hung.Stop()
+		if err := l.Run(ev.RunDefault); err != nil {
+			t.Fatal(err)
+		}
+		if ran != len(seen) {
+			t.Fatalf("%d of %d posted functions ran before the deadline", ran, len(seen))
+		}
+		for id, n := range seen {
+			if n != 1 {
+				t.Fatalf("posted function %d ran %d times; want 1", id, n)
+			}
+		}
+	})
+}
