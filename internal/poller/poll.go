@@ -18,6 +18,7 @@ package poller
 //     in poll(2), with a pipe to wake it.
 
 import (
+	"math"
 	"os"
 	"sync/atomic"
 	"time"
@@ -100,12 +101,22 @@ func (p *pollBackend) Delete(fd int) error {
 	return nil
 }
 
+// pollMillis converts a wait of d ≥ 0 to poll(2)'s milliseconds, rounded
+// up. poll takes a C int (x/sys passes it through on the BSDs and macOS), so
+// a wait beyond ~24.8 days is capped rather than turned negative, which
+// would block for good: a capped wait returns early with no events, and the
+// loop computes the rest.
+func pollMillis(d time.Duration) int {
+	const most = math.MaxInt32 * time.Millisecond
+	return int((min(d, most) + time.Millisecond - 1) / time.Millisecond)
+}
+
 func (p *pollBackend) Wait(events []Event, block func() time.Duration) (int, error) {
 	ms := -1
 	var deadline time.Time
 	timeout := block()
 	if timeout >= 0 {
-		ms = int((timeout + time.Millisecond - 1) / time.Millisecond)
+		ms = pollMillis(timeout)
 		deadline = time.Now().Add(timeout)
 	}
 	for {
@@ -117,8 +128,7 @@ func (p *pollBackend) Wait(events []Event, block func() time.Duration) (int, err
 			return 0, os.NewSyscallError("poll", err)
 		}
 		if ms > 0 {
-			left := time.Until(deadline)
-			ms = max(0, int((left+time.Millisecond-1)/time.Millisecond))
+			ms = pollMillis(max(0, time.Until(deadline)))
 		}
 	}
 	n := 0

@@ -2,6 +2,7 @@ package poller_test
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -255,5 +256,28 @@ func TestWakeAfterClose(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPollMillis checks the conversion of a wait to poll(2)'s C int of
+// milliseconds: rounded up, and capped rather than turned negative (which
+// blocks for good) for waits beyond ~24.8 days.
+func TestPollMillis(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want int
+	}{
+		{0, 0},
+		{1, 1},
+		{time.Millisecond, 1},
+		{time.Millisecond + 1, 2},
+		{math.MaxInt32 * time.Millisecond, math.MaxInt32},
+		{math.MaxInt32*time.Millisecond + 1, math.MaxInt32},
+		{50 * 24 * time.Hour, math.MaxInt32},
+		{math.MaxInt64, math.MaxInt32},
+	} {
+		if got := poller.PollMillis(tc.d); got != tc.want {
+			t.Errorf("PollMillis(%v) = %d; want %d", tc.d, got, tc.want)
+		}
 	}
 }
