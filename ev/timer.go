@@ -173,7 +173,10 @@ func (t *Timer) Again() {
 }
 
 // Remaining returns the time left before an active timer fires, measured from
-// the loop's time; for a stopped timer, its configured delay.
+// the loop's time; for a stopped timer, its configured delay, which is what
+// Start would wait. (libev differs: a stopped ev_timer remembers what was
+// left when it stopped, and ev_timer_start resumes from that; here Start
+// always waits the whole delay, so Remaining reports it.)
 func (t *Timer) Remaining() time.Duration {
 	if !t.active {
 		return t.after
