@@ -23,7 +23,10 @@ var errNoFd = errors.New("stream: connection has no descriptor")
 // parseAddr).
 func sockaddr(network, address string) (unix.Sockaddr, int, error) {
 	t, err := parseAddr(network, address, net.DefaultResolver)
-	if err != nil || t.sa != nil {
+	switch {
+	case t.zoneErr != nil:
+		return nil, 0, t.zoneErr
+	case err != nil || t.sa != nil:
 		return t.sa, t.family, err
 	}
 	ips, err := net.DefaultResolver.LookupNetIP(context.Background(), ipNetwork(network), t.host)
@@ -43,6 +46,9 @@ type target struct {
 	family int           // sa's address family
 	host   string        // the name to resolve, when sa is nil
 	port   int
+	// zoneErr is set, and sa nil, for an IPv6 literal whose zone names
+	// no interface: Dial fails with it from the loop.
+	zoneErr *zoneError
 }
 
 // parseAddr parses network and address without looking up host names:
@@ -91,6 +97,9 @@ func parseAddr(network, address string, r *net.Resolver) (target, error) {
 		}
 	}
 	sa, family, err := inetSockaddr(network, address, ip, int(port))
+	if zerr, ok := err.(*zoneError); ok {
+		return target{family: family, zoneErr: zerr}, nil
+	}
 	return target{sa: sa, family: family}, err
 }
 
@@ -99,16 +108,54 @@ func parseAddr(network, address string, r *net.Resolver) (target, error) {
 // the error.
 func inetSockaddr(network, address string, ip netip.Addr, port int) (unix.Sockaddr, int, error) {
 	ip = ip.Unmap()
-	if ip.Zone() != "" {
-		return nil, 0, fmt.Errorf("zoned addresses are not supported: %q", ip)
-	}
 	switch {
 	case ip.Is4() && network != "tcp6":
 		return &unix.SockaddrInet4{Port: port, Addr: ip.As4()}, unix.AF_INET, nil
 	case ip.Is6() && network != "tcp4":
-		return &unix.SockaddrInet6{Port: port, Addr: ip.As16()}, unix.AF_INET6, nil
+		sa := &unix.SockaddrInet6{Port: port, Addr: ip.As16()}
+		if zone := ip.Zone(); zone != "" {
+			id, ok := scopeID(zone)
+			if !ok {
+				return nil, unix.AF_INET6, &zoneError{address: address, zone: zone}
+			}
+			sa.ZoneId = id
+		}
+		return sa, unix.AF_INET6, nil
 	}
 	return nil, 0, &net.AddrError{Err: "address family mismatch", Addr: address}
+}
+
+// scopeID returns the IPv6 scope id that zone names: the index of the
+// network interface called zone or, failing that, zone read as a decimal
+// index, as Go's net package and libevent's evutil_inet_pton_scope read
+// it. Looking up a name costs a walk of the system's interfaces (a
+// netlink dump on Linux), paid only by zoned addresses.
+func scopeID(zone string) (uint32, bool) {
+	if ifi, err := net.InterfaceByName(zone); err == nil {
+		return uint32(ifi.Index), true
+	}
+	n, err := strconv.ParseUint(zone, 10, 32)
+	return uint32(n), err == nil
+}
+
+// zoneName is scopeID's inverse, for netAddr: the name of interface id,
+// or its decimal index if it has none (it went away).
+func zoneName(id uint32) string {
+	if ifi, err := net.InterfaceByIndex(int(id)); err == nil {
+		return ifi.Name
+	}
+	return strconv.FormatUint(uint64(id), 10)
+}
+
+// zoneError is an IPv6 address whose zone is neither a network
+// interface's name nor a number. Listen returns it; Dial reports it as an
+// Error event, as it does a connection that fails at once.
+type zoneError struct {
+	address, zone string
+}
+
+func (e *zoneError) Error() string {
+	return fmt.Sprintf("address %s: no network interface %q", e.address, e.zone)
 }
 
 // familyOf returns the address family of sa.
@@ -138,7 +185,11 @@ func netAddr(sa unix.Sockaddr) net.Addr {
 	case *unix.SockaddrInet4:
 		return net.TCPAddrFromAddrPort(netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port)))
 	case *unix.SockaddrInet6:
-		return net.TCPAddrFromAddrPort(netip.AddrPortFrom(netip.AddrFrom16(a.Addr), uint16(a.Port)))
+		ip := netip.AddrFrom16(a.Addr)
+		if a.ZoneId != 0 {
+			ip = ip.WithZone(zoneName(a.ZoneId))
+		}
+		return net.TCPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(a.Port)))
 	case *unix.SockaddrUnix:
 		return &net.UnixAddr{Name: a.Name, Net: "unix"}
 	}

@@ -1,6 +1,11 @@
 package stream_test
 
 import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,4 +99,117 @@ func TestNoDelayDefault(t *testing.T) {
 		server.Close()
 		ln.Close()
 	}
+}
+
+// ipv6Interfaces returns the loopback interface, if it has ::1, and an
+// interface with a link-local IPv6 address and that address, if any.
+func ipv6Interfaces(t *testing.T) (lo *net.Interface, ll *net.Interface, llAddr netip.Addr) {
+	t.Helper()
+	ifs, err := net.Interfaces()
+	if err != nil {
+		t.Skipf("no interfaces: %v", err)
+	}
+	for i := range ifs {
+		addrs, err := ifs[i].Addrs()
+		if err != nil || ifs[i].Flags&net.FlagUp == 0 {
+			continue
+		}
+		for _, a := range addrs {
+			n, ok := a.(*net.IPNet)
+			if !ok {
+				continue
+			}
+			ip, ok := netip.AddrFromSlice(n.IP)
+			switch {
+			case !ok || !ip.Is6() || ip.Is4In6():
+			case ip == netip.IPv6Loopback() && ifs[i].Flags&net.FlagLoopback != 0 && lo == nil:
+				lo = &ifs[i]
+			case ip.IsLinkLocalUnicast() && ll == nil:
+				ll, llAddr = &ifs[i], ip
+			}
+		}
+	}
+	return lo, ll, llAddr
+}
+
+// TestDialZone dials IPv6 addresses with a zone: an interface name or
+// index becomes the socket address's scope id (the kernel ignores it on
+// ::1 and needs it on a link-local address); a name that is no interface
+// is an Error event.
+func TestDialZone(t *testing.T) {
+	lo, ll, llAddr := ipv6Interfaces(t)
+	if lo == nil {
+		t.Skip("no loopback interface with ::1")
+	}
+	type dialCase struct {
+		name, listen, dial string
+		wantRemote         string // the dialed connection's RemoteAddr
+	}
+	cases := []dialCase{
+		{"loopback name", "[::1]:0", "[::1%" + lo.Name + "]", "[::1]"},
+		{"loopback index", "[::1]:0", fmt.Sprintf("[::1%%%d]", lo.Index), "[::1]"},
+	}
+	if ll != nil {
+		zoned := llAddr.WithZone(ll.Name).String()
+		cases = append(cases,
+			dialCase{"link-local name", "[" + zoned + "]:0", "[" + zoned + "]", "[" + zoned + "]"},
+			dialCase{"link-local index", "[" + zoned + "]:0", fmt.Sprintf("[%s%%%d]", llAddr, ll.Index), "[" + zoned + "]"})
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newLoop(t)
+			var server *stream.Conn
+			ln, err := stream.Listen(l, "tcp6", tc.listen, stream.ListenConfig{}, func(_ *stream.Listener, c *stream.Conn) {
+				server = c
+				echo(c)
+			})
+			if err != nil {
+				t.Fatalf("Listen(%q): %v", tc.listen, err)
+			}
+			defer ln.Close()
+			port := ln.Addr().(*net.TCPAddr).Port
+			c, err := stream.Dial(l, "tcp6", fmt.Sprintf("%s:%d", tc.dial, port), 5*time.Second)
+			if err != nil {
+				t.Fatalf("Dial(%s): %v", tc.dial, err)
+			}
+			closeAtEnd(t, c)
+			var got []byte
+			var events []stream.What
+			collect(c, &got, &events)
+			c.WriteString("zoned")
+			runUntil(t, l, func() bool { return string(got) == "zoned" || len(events) > 0 && events[0] != stream.Connected })
+			closeAtEnd(t, server)
+			if string(got) != "zoned" || len(events) != 1 || events[0] != stream.Connected {
+				t.Fatalf("got %q, events %v; want %q, [connected]", got, events, "zoned")
+			}
+			if got, want := c.RemoteAddr().String(), fmt.Sprintf("%s:%d", tc.wantRemote, port); got != want {
+				t.Errorf("RemoteAddr %s; want %s", got, want)
+			}
+		})
+	}
+	t.Run("unknown interface", func(t *testing.T) {
+		l := newLoop(t)
+		c, err := stream.Dial(l, "tcp6", "[fe80::1%no-such-if0]:80", 0)
+		if err != nil {
+			t.Fatalf("Dial: %v; want an Error event", err)
+		}
+		closeAtEnd(t, c)
+		var ev dialEvents
+		c.SetCallbacks(nil, nil, ev.record)
+		runUntil(t, l, func() bool { return len(ev.what) > 0 })
+		if len(ev.what) != 1 || ev.what[0] != stream.Writing|stream.Error {
+			t.Fatalf("events %v; want [writing|error]", ev.what)
+		}
+		var op *net.OpError
+		if !errors.As(ev.errs[0], &op) || !strings.Contains(op.Error(), `no network interface "no-such-if0"`) {
+			t.Errorf("error %v; want a *net.OpError naming the unknown interface", ev.errs[0])
+		}
+		if !c.Closed() {
+			t.Errorf("connection open after its Error event")
+		}
+		if ln, err := stream.Listen(l, "tcp6", "[fe80::1%no-such-if0]:0", stream.ListenConfig{}, func(*stream.Listener, *stream.Conn) {}); err == nil {
+			ln.Close()
+			t.Errorf("Listen with an unknown zone: no error")
+		}
+	})
 }

@@ -56,7 +56,10 @@ func Dial(l *ev.Loop, network, address string, timeout time.Duration) (*Conn, er
 // once connected.
 //
 // A host that is an IP literal, "localhost" or empty is connected to at
-// once. Any other host name is looked up on a goroutine with
+// once. An IPv6 literal may carry a zone, "[fe80::1%eth0]:80" or
+// "[fe80::1%2]:80": an interface's name or index, which becomes the
+// socket address's scope id (needed by link-local addresses), as in Go's
+// net package; a zone that is neither fails the dial with an Error event. Any other host name is looked up on a goroutine with
 // cfg.Resolver, and the addresses found are tried in order, each on a new
 // socket, until one connects; the error reported when none does is the
 // first one's. Until the lookup ends the connection has no socket: Fd
@@ -83,6 +86,12 @@ func DialWith(l *ev.Loop, network, address string, cfg DialConfig) (*Conn, error
 		return nil, &net.OpError{Op: "dial", Net: network, Err: err}
 	}
 	c := newConn(l, stateOf(l), -1)
+	if t.zoneErr != nil {
+		c.flags |= fEOF
+		c.flags &^= fWrite
+		c.postEvent(Writing|Error, &net.OpError{Op: "dial", Net: network, Err: t.zoneErr})
+		return c, nil
+	}
 	d := &dialState{c: c, network: network, nagle: cfg.Nagle}
 	c.extras().dial = d
 	if t.sa == nil {

@@ -98,7 +98,10 @@
 // out), never as a panic. An address that cannot be parsed is an error
 // returned by Dial itself.
 //
-// An IP literal, "localhost" or an empty host is connected to at once. A
+// An IP literal, "localhost" or an empty host is connected to at once. An
+// IPv6 literal's zone ("[fe80::1%eth0]:80", "[fe80::1%2]:80") names an
+// interface, by name or index, that becomes the scope id of the socket
+// address; a zone that is neither is an Error event. A
 // host name is looked up on a goroutine, with DialConfig.Resolver (by
 // default net.DefaultResolver), and the result is handed back to the loop
 // with ev.Loop.Post, so a slow or silent DNS server delays only that dial.

@@ -79,7 +79,8 @@ const (
 
 // Listen creates a listening socket for network ("tcp", "tcp4", "tcp6",
 // "unix") and address (a literal IP and port: "127.0.0.1:0", ":8080",
-// "[::1]:0"; a path for "unix") and returns an enabled Listener that
+// "[::1]:0", "[fe80::1%eth0]:0" with a zone as in Dial; a path for
+// "unix") and returns an enabled Listener that
 // hands each accepted connection to accept.
 func Listen(l *ev.Loop, network, address string, cfg ListenConfig, accept AcceptFunc) (*Listener, error) {
 	if l == nil || accept == nil {
