@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -172,7 +173,8 @@ func (c *Conn) SetCallbacks(read ReadFunc, write WriteFunc, event EventFunc) {
 func (c *Conn) Loop() *ev.Loop { return c.io.Loop() }
 
 // Fd returns the connection's descriptor, or -1 for a pair or a filter,
-// for a dialed connection still resolving its host name, and after Close.
+// for a dialed connection still resolving its host name, after CloseWrite
+// closed a pipe's write end, and after Close.
 func (c *Conn) Fd() int {
 	if c.flags&fClosed != 0 || c.x != nil && c.x.kind != kindFd {
 		return -1
@@ -413,12 +415,25 @@ func (c *Conn) CloseAfterFlush() {
 // CloseWrite shuts down the writing side (shutdown(2) with SHUT_WR) once
 // all queued output has been written: the peer reads EOF, and this side
 // can still read. Later writes return an error wrapping net.ErrClosed.
+//
+// A descriptor that is no socket (a pipe, a terminal) has no writing side
+// to shut down. If it is open for writing only, as a pipe's write end is
+// on Linux and macOS, CloseWrite closes it once the output is written:
+// the reader gets EOF, and Fd returns -1 from then on; Close is still
+// needed to end the Conn. Otherwise CloseWrite changes nothing and returns
+// an error wrapping errors.ErrUnsupported (libuv's uv_shutdown fails on
+// such a descriptor with ENOTSOCK).
 func (c *Conn) CloseWrite() error {
 	if c.flags&fClosed != 0 {
 		return net.ErrClosed
 	}
 	if c.flags&(fShutdown|fShutdownPending) != 0 {
 		return nil
+	}
+	if c.flags&fNotSocket != 0 {
+		if err := c.writeOnly(); err != nil {
+			return err
+		}
 	}
 	c.flags |= fShutdownPending | fWrite
 	c.flags &^= fCorked
@@ -435,8 +450,39 @@ func (c *Conn) shutdownNow() error {
 	if c.x != nil && c.x.kind != kindFd {
 		return c.x.shutdownVirtual(c)
 	}
+	if c.flags&fNotSocket != 0 {
+		// A write-only descriptor (writeOnly): closing it is the only way
+		// to give the reader its EOF, and nothing else can be done with
+		// it. The Conn forgets it at once, so that Close cannot close a
+		// descriptor that reused its number.
+		fd := c.io.Fd()
+		c.stopIO()
+		c.io.Set(-1, 0)
+		c.flags |= fEOF
+		if err := unix.Close(fd); err != nil {
+			return os.NewSyscallError("close", err)
+		}
+		return nil
+	}
 	if err := unix.Shutdown(c.io.Fd(), unix.SHUT_WR); err != nil {
 		return os.NewSyscallError("shutdown", err)
+	}
+	return nil
+}
+
+// errCloseWriteReadable is CloseWrite's error on a descriptor that is no
+// socket and can be read from: closing it would end reading too.
+var errCloseWriteReadable = fmt.Errorf("stream: CloseWrite on a descriptor that is no socket and is open for reading: %w", errors.ErrUnsupported)
+
+// writeOnly returns nil if the descriptor is open for writing only
+// (fcntl(2) F_GETFL), errCloseWriteReadable if it is open for reading.
+func (c *Conn) writeOnly() error {
+	fl, err := unix.FcntlInt(uintptr(c.io.Fd()), unix.F_GETFL, 0)
+	if err != nil {
+		return os.NewSyscallError("fcntl", err)
+	}
+	if fl&unix.O_ACCMODE != unix.O_WRONLY {
+		return errCloseWriteReadable
 	}
 	return nil
 }

@@ -31,7 +31,8 @@
 // one of:
 //
 //   - EOF: the peer shut down its side; reading stops, writing may go on
-//     (CloseWrite is the way to do the same to the peer);
+//     (CloseWrite is the way to do the same to the peer; on a pipe's
+//     write end, which shutdown(2) refuses, it closes the descriptor);
 //   - Timeout: a read or write timeout expired; that direction is disabled
 //     and Enable resumes it; the error is os.ErrDeadlineExceeded;
 //   - Error: final. The callback runs once and the connection is closed

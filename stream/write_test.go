@@ -538,3 +538,77 @@ func TestCorkRateLimited(t *testing.T) {
 		t.Fatal("bytes differ")
 	}
 }
+
+// TestCloseWriteOnPipe: CloseWrite on a Conn over a pipe's write end,
+// which shutdown(2) refuses (it is no socket), closes the descriptor once
+// the output is written: the reader gets every byte, then EOF. On the read
+// end, which only reads, it is refused with errors.ErrUnsupported and
+// changes nothing.
+func TestCloseWriteOnPipe(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		queued int // bytes written before CloseWrite
+	}{
+		{"nothing queued", 0},
+		{"some bytes", 100},
+		{"more than the pipe holds", 1 << 20},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newLoop(t)
+			var p [2]int
+			if err := unix.Pipe(p[:]); err != nil { // NewConn sets close-on-exec
+				t.Fatal(err)
+			}
+			if fl, err := unix.FcntlInt(uintptr(p[1]), unix.F_GETFL, 0); err != nil || fl&unix.O_ACCMODE != unix.O_WRONLY {
+				unix.Close(p[0])
+				unix.Close(p[1])
+				t.Skipf("a pipe's write end is not write-only here (flags %#x, %v)", fl, err)
+			}
+			r, err := stream.NewConn(l, p[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, err := stream.NewConn(l, p[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			closeAtEnd(t, r, w)
+			var got []byte
+			var events []stream.What
+			collect(r, &got, &events)
+			var wEvents []stream.What
+			w.SetCallbacks(nil, nil, func(_ *stream.Conn, what stream.What, err error) {
+				wEvents = append(wEvents, what)
+				t.Logf("writer event %v: %v", what, err)
+			})
+			want := pattern(tc.queued)
+			if _, err := w.Write(want); err != nil {
+				t.Fatalf("Write: %v", err)
+			}
+			if err := w.CloseWrite(); err != nil {
+				t.Fatalf("CloseWrite: %v", err)
+			}
+			if _, err := w.WriteString("late"); !errors.Is(err, net.ErrClosed) {
+				t.Errorf("Write after CloseWrite: %v; want net.ErrClosed", err)
+			}
+			runUntil(t, l, func() bool { return len(events) > 0 })
+			if !bytes.Equal(got, want) || len(events) != 1 || events[0] != stream.Reading|stream.EOF {
+				t.Fatalf("reader got %d bytes (equal: %v), events %v; want %d bytes, [reading|eof]",
+					len(got), bytes.Equal(got, want), events, len(want))
+			}
+			if len(wEvents) != 0 || w.Closed() || w.Fd() != -1 {
+				t.Errorf("writer events %v, Closed %v, Fd %d; want no event, open, Fd -1", wEvents, w.Closed(), w.Fd())
+			}
+			if err := w.Close(); err != nil {
+				t.Errorf("Close after CloseWrite: %v", err)
+			}
+			// The read end cannot be shut down for writing: it only reads.
+			if err := r.CloseWrite(); !errors.Is(err, errors.ErrUnsupported) {
+				t.Errorf("CloseWrite on the read end: %v; want errors.ErrUnsupported", err)
+			}
+			if r.Closed() || r.Fd() != p[0] {
+				t.Errorf("read end Closed %v, Fd %d after a refused CloseWrite; want open, %d", r.Closed(), r.Fd(), p[0])
+			}
+		})
+	}
+}
