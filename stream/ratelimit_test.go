@@ -87,3 +87,38 @@ func TestRateLimitOnClosedConn(t *testing.T) {
 		})
 	}
 }
+
+// TestFlushRespectsRateLimit: Flush writes no more than the tokens the
+// connection and its group have, as the loop's own writes do; it must
+// not put the buckets in debt (which would stall the connection, and
+// every member of its group, for as long as the debt takes to repay).
+func TestFlushRespectsRateLimit(t *testing.T) {
+	const burst, queued = 100, 1000
+	cfg := stream.RateLimit{WriteRate: 1, WriteBurst: burst, Tick: time.Hour} // no refill during the test
+	for _, tc := range []struct {
+		name  string
+		limit func(t *testing.T, c *stream.Conn)
+	}{
+		{"own", func(_ *testing.T, c *stream.Conn) { c.SetRateLimit(cfg) }},
+		{"group", func(t *testing.T, c *stream.Conn) {
+			g := stream.NewGroup(c.Loop(), cfg)
+			g.Add(c)
+			t.Cleanup(g.Close)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newLoop(t)
+			a, _ := connPair(t, l)
+			tc.limit(t, a)
+			a.Write(pattern(queued))
+			for i, want := range []int{queued - burst, queued - burst} {
+				if err := a.Flush(); err != nil {
+					t.Fatalf("Flush %d: %v", i, err)
+				}
+				if got := a.OutputLen(); got != want {
+					t.Errorf("after Flush %d: %d bytes queued; want %d (the burst of %d written)", i, got, want, burst)
+				}
+			}
+		})
+	}
+}

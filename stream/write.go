@@ -103,7 +103,13 @@ func (c *Conn) WriteBuffer(b *buffer.Buffer) error {
 }
 
 // Flush writes as much queued output as the descriptor takes now, whether
-// or not writing is enabled, and returns the first error.
+// or not writing is enabled or corked, and returns the first error. A
+// rate limit still applies: Flush writes at most the tokens left in the
+// connection's bucket and its group's (nothing when they are empty), and
+// the loop writes the rest as tokens come. (libevent's bufferevent_flush
+// does nothing on a socket; Flush is for a caller that wants the bytes in
+// the kernel before it goes on, such as Uncork.) While a dial resolves or
+// connects, Flush does nothing.
 func (c *Conn) Flush() error {
 	if c.flags&fClosed != 0 {
 		return net.ErrClosed
@@ -114,7 +120,13 @@ func (c *Conn) Flush() error {
 	if c.outLen() == 0 || c.flags&fConnecting != 0 {
 		return nil
 	}
-	n, err := c.out.WriteFd(c.io.Fd(), 0)
+	limit := 0
+	if x := c.x; x != nil && x.rate != nil {
+		if limit = x.rate.writeAllowance(); limit <= 0 {
+			return nil // the bucket refills, and the loop writes then
+		}
+	}
+	n, err := c.out.WriteFd(c.io.Fd(), limit)
 	if err != nil {
 		if e, ok := err.(syscall.Errno); ok && isTemporary(e) {
 			err = nil
