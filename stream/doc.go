@@ -84,7 +84,9 @@
 // the Listener stops watching the socket instead, tells OnError, and
 // retries after 10 ms, doubling to 1 s. The waiting connections stay in
 // the kernel's backlog and are accepted once descriptors are free; none is
-// accepted only to be closed.
+// accepted only to be closed. Any other error of the listening socket
+// (EINVAL from one that is not listening) backs off the same way rather
+// than being met again at every iteration.
 //
 // TCP connections, accepted or dialed, have TCP_NODELAY set, as in Go's
 // net package (and in the C anchors of bench/): a small write leaves at

@@ -40,10 +40,13 @@ type ListenConfig struct {
 	// on every TCP connection: small writes leave at once.
 	Nagle bool
 	// OnError, if not nil, is told about accept errors. Running out of
-	// descriptors (EMFILE, ENFILE) or memory pauses accepting — the
-	// waiting connections stay queued in the kernel — and accepting
-	// resumes after a backoff of 10 ms doubling to 1 s. nil: errors are
-	// handled the same way, silently.
+	// descriptors (EMFILE, ENFILE) or memory, or an error of the
+	// listening socket itself (EINVAL on a socket that is not listening),
+	// pauses accepting — the waiting connections stay queued in the
+	// kernel — and accepting resumes after a backoff of 10 ms doubling to
+	// 1 s. An error that belongs to one connection (aborted before it was
+	// accepted, a network error Linux passes on) skips that connection.
+	// nil: errors are handled the same way, silently.
 	OnError func(ln *Listener, err error)
 }
 
@@ -302,11 +305,19 @@ func (ln *Listener) acceptBatch() {
 		case syscall.EINTR, syscall.ECONNABORTED, syscall.EPROTO:
 			// The connection went away while queued: skip it.
 			continue
-		case syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM:
-			ln.pause(err)
-			return
+		case syscall.ENETDOWN, syscall.ENOPROTOOPT, syscall.EHOSTDOWN, syscall.EHOSTUNREACH,
+			syscall.EOPNOTSUPP, syscall.ENETUNREACH:
+			// Linux passes a pending network error of the new
+			// connection to accept, which is to be retried (accept(2)):
+			// told, and skipped.
+			ln.report(err)
+			continue
 		}
-		ln.report(err)
+		// Running out of resources, or an error of the listening socket
+		// itself (EINVAL: it is not listening), which a level-triggered
+		// poller reports again at once: retrying at every iteration
+		// would spin.
+		ln.pause(err)
 		return
 	}
 }

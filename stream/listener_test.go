@@ -8,10 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/eventide-go/eventide/ev"
 	"github.com/eventide-go/eventide/stream"
 )
 
@@ -118,6 +121,43 @@ func TestNewListener(t *testing.T) {
 	closeAtEnd(t, c)
 	runUntil(t, l, func() bool { return accepted != nil })
 	closeAtEnd(t, accepted)
+}
+
+// TestAcceptErrorBacksOff: an accept error that is not about one
+// connection (here EINVAL: the socket is not listening, which epoll
+// reports as hung up at every iteration) pauses accepting as running out
+// of descriptors does, 10 ms then doubling: it used to be reported at
+// every loop iteration, thousands of OnError calls a second.
+func TestAcceptErrorBacksOff(t *testing.T) {
+	l := newLoop(t)
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		unix.Close(fd)
+		t.Fatal(err)
+	}
+	ln, err := stream.NewListener(l, fd, func(*stream.Listener, *stream.Conn) { t.Error("accepted on a socket that is not listening") })
+	if err != nil {
+		unix.Close(fd)
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var errs []error
+	ln.SetErrorFunc(func(_ *stream.Listener, err error) { errs = append(errs, err) })
+	start := time.Now()
+	for i := 0; i < 100 && len(errs) < 3; i++ {
+		l.Run(ev.RunOnce)
+	}
+	elapsed := time.Since(start)
+	if len(errs) != 3 || !errors.Is(errs[0], syscall.EINVAL) {
+		t.Fatalf("%d errors in 100 loop iterations (first %v); want 3, EINVAL, one per backoff", len(errs), errs)
+	}
+	// Timers never fire early: the third error comes after 10 + 20 ms.
+	if elapsed < 30*time.Millisecond {
+		t.Errorf("3 accept errors in %v; want the backoff to space them by 10 ms, then 20 ms", elapsed)
+	}
 }
 
 // TestUnixListenerCloseRemovesItsFileOnly listens on Unix sockets and
