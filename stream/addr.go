@@ -226,6 +226,15 @@ func (c *Conn) RemoteAddr() net.Addr {
 	return netAddr(sa)
 }
 
+// noFd is the error of a socket option on a connection without a
+// descriptor: net.ErrClosed once closed, else errNoFd.
+func (c *Conn) noFd() error {
+	if c.flags&fClosed != 0 {
+		return net.ErrClosed
+	}
+	return errNoFd
+}
+
 // SetNoDelay sets TCP_NODELAY: on, small writes are sent at once rather
 // than coalesced (Nagle's algorithm off).
 func (c *Conn) SetNoDelay(on bool) error {
@@ -239,7 +248,7 @@ func (c *Conn) SetNoDelay(on bool) error {
 func (c *Conn) SetLinger(sec int) error {
 	fd := c.Fd()
 	if fd < 0 {
-		return errNoFd
+		return c.noFd()
 	}
 	l := unix.Linger{}
 	if sec >= 0 {
@@ -266,7 +275,7 @@ func (c *Conn) setBuffer(opt, bytes int) error {
 	}
 	fd := c.Fd()
 	if fd < 0 {
-		return errNoFd
+		return c.noFd()
 	}
 	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, opt, bytes); err != nil {
 		return os.NewSyscallError("setsockopt", err)
@@ -277,7 +286,7 @@ func (c *Conn) setBuffer(opt, bytes int) error {
 func (c *Conn) setsockopt(level, opt int, on bool) error {
 	fd := c.Fd()
 	if fd < 0 {
-		return errNoFd
+		return c.noFd()
 	}
 	v := 0
 	if on {

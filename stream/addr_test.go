@@ -213,3 +213,26 @@ func TestDialZone(t *testing.T) {
 		}
 	})
 }
+
+// TestSockoptsOnClosedConn: the socket options of a closed connection
+// return errors wrapping net.ErrClosed, as every operation on a closed
+// Conn does, not "no descriptor".
+func TestSockoptsOnClosedConn(t *testing.T) {
+	l := newLoop(t)
+	c, _ := connPair(t, l)
+	c.Close()
+	for _, tc := range []struct {
+		name string
+		set  func() error
+	}{
+		{"SetNoDelay", func() error { return c.SetNoDelay(true) }},
+		{"SetKeepAlive", func() error { return c.SetKeepAlive(true, time.Second) }},
+		{"SetLinger", func() error { return c.SetLinger(0) }},
+		{"SetReadBuffer", func() error { return c.SetReadBuffer(4096) }},
+		{"SetWriteBuffer", func() error { return c.SetWriteBuffer(4096) }},
+	} {
+		if err := tc.set(); !errors.Is(err, net.ErrClosed) {
+			t.Errorf("%s on a closed Conn: %v; want net.ErrClosed", tc.name, err)
+		}
+	}
+}
