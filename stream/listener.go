@@ -306,7 +306,7 @@ func (ln *Listener) acceptBatch() {
 			// The connection went away while queued: skip it.
 			continue
 		case syscall.ENETDOWN, syscall.ENOPROTOOPT, syscall.EHOSTDOWN, syscall.EHOSTUNREACH,
-			syscall.EOPNOTSUPP, syscall.ENETUNREACH:
+			syscall.EOPNOTSUPP, syscall.ENETUNREACH, syscall.EPERM, syscall.ETIMEDOUT:
 			// Linux passes a pending network error of the new
 			// connection to accept, which is to be retried (accept(2)):
 			// told, and skipped.
