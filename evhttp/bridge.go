@@ -449,6 +449,12 @@ func (b *bridged) finish() {
 		return
 	}
 	b.short = b.declared >= 0 && b.written < b.declared && !b.head && bodyAllowed(b.status)
+	if b.streaming && !b.trailers {
+		// Fields named with http.TrailerPrefix may be set after the head
+		// went out (that is what the prefix is for): net/http sends them
+		// after a chunked body.
+		b.trailers = hasTrailerPrefix(b.header)
+	}
 	if b.trailers && b.declared < 0 && bodyAllowed(b.status) {
 		// Trailer fields need the chunked framing: the reply is streamed
 		// even if it is short, as net/http does.
@@ -474,6 +480,17 @@ func (b *bridged) finish() {
 		b.length = int64(len(b.buf))
 	}
 	b.loop.Post(b.replyFn)
+}
+
+// hasTrailerPrefix reports whether h has a field named with
+// http.TrailerPrefix.
+func hasTrailerPrefix(h http.Header) bool {
+	for k := range h {
+		if strings.HasPrefix(k, http.TrailerPrefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // send hands p to the loop as the next piece of a streamed reply and waits

@@ -1,0 +1,43 @@
+package evhttp_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/eventide-go/eventide/evhttp"
+)
+
+// TestBridgeLateTrailerPrefix sets http.TrailerPrefix fields only after
+// the head of a chunked reply went out (a long body, a Flush), which is
+// what the prefix is for: net/http sends them as the trailer.
+func TestBridgeLateTrailerPrefix(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/ping":
+			io.WriteString(w, "pong")
+			return
+		case "/big":
+			io.WriteString(w, strings.Repeat("z", 20000))
+		case "/flushed":
+			io.WriteString(w, "a")
+			w.(http.Flusher).Flush()
+		}
+		w.Header().Set(http.TrailerPrefix+"X-P", "p-value")
+	})
+	ref := startRef(t, h)
+	ts := startBridge(t, evhttp.Config{}, h)
+	for _, tc := range []compatCase{
+		{name: "big", raw: "GET /big HTTP/1.1\r\n\r\n"},
+		{name: "flushed", raw: "GET /flushed HTTP/1.1\r\n\r\n"},
+		{name: "flushed HTTP/1.0", raw: "GET /flushed HTTP/1.0\r\n\r\n"},
+		{name: "flushed HEAD", raw: "HEAD /flushed HTTP/1.1\r\n\r\n", method: "HEAD"},
+	} {
+		want := describe(t, ref, tc, nil)
+		got := describe(t, ts.addr, tc, nil)
+		if got != want {
+			t.Errorf("%s:\n got  %s\n want %s (net/http)", tc.name, got, want)
+		}
+	}
+}
