@@ -253,6 +253,10 @@ func fillHTTPRequest(req *http.Request, r *Request) error {
 		u.Scheme = ""
 	}
 	_, minor := p.Proto()
+	proto := r.Proto()
+	if minor > 1 {
+		proto = "HTTP/1." + strconv.Itoa(minor) // as sent: net/http keeps it
+	}
 	host := u.Host
 	if host == "" {
 		host = string(p.Host())
@@ -274,7 +278,7 @@ func fillHTTPRequest(req *http.Request, r *Request) error {
 	*req = http.Request{
 		Method:     r.method,
 		URL:        u,
-		Proto:      r.Proto(),
+		Proto:      proto,
 		ProtoMajor: 1,
 		ProtoMinor: minor,
 		Header:     httpHeader(p),

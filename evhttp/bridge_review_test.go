@@ -1,6 +1,7 @@
 package evhttp_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -34,6 +35,24 @@ func TestBridgeLateTrailerPrefix(t *testing.T) {
 		{name: "flushed HTTP/1.0", raw: "GET /flushed HTTP/1.0\r\n\r\n"},
 		{name: "flushed HEAD", raw: "HEAD /flushed HTTP/1.1\r\n\r\n", method: "HEAD"},
 	} {
+		want := describe(t, ref, tc, nil)
+		got := describe(t, ts.addr, tc, nil)
+		if got != want {
+			t.Errorf("%s:\n got  %s\n want %s (net/http)", tc.name, got, want)
+		}
+	}
+}
+
+// TestBridgeProtoVersion sends request lines with every HTTP/1 minor
+// version: Request.Proto must agree with ProtoMinor, as with net/http.
+func TestBridgeProtoVersion(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%s %d.%d", r.Proto, r.ProtoMajor, r.ProtoMinor)
+	})
+	ref := startRef(t, h)
+	ts := startBridge(t, evhttp.Config{}, h)
+	for _, proto := range []string{"HTTP/1.0", "HTTP/1.1", "HTTP/1.2", "HTTP/1.9"} {
+		tc := compatCase{name: proto, raw: "GET / " + proto + "\r\n\r\n"}
 		want := describe(t, ref, tc, nil)
 		got := describe(t, ts.addr, tc, nil)
 		if got != want {
