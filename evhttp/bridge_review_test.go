@@ -27,8 +27,8 @@ func TestBridgeLateTrailerPrefix(t *testing.T) {
 		}
 		w.Header().Set(http.TrailerPrefix+"X-P", "p-value")
 	})
-	ref := startRef(t, h)
 	ts := startBridge(t, evhttp.Config{}, h)
+	ref := startRef(t, h) // closed before the loop's descriptor check
 	for _, tc := range []compatCase{
 		{name: "big", raw: "GET /big HTTP/1.1\r\n\r\n"},
 		{name: "flushed", raw: "GET /flushed HTTP/1.1\r\n\r\n"},
@@ -49,8 +49,8 @@ func TestBridgeProtoVersion(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "%s %d.%d", r.Proto, r.ProtoMajor, r.ProtoMinor)
 	})
-	ref := startRef(t, h)
 	ts := startBridge(t, evhttp.Config{}, h)
+	ref := startRef(t, h) // closed before the loop's descriptor check
 	for _, proto := range []string{"HTTP/1.0", "HTTP/1.1", "HTTP/1.2", "HTTP/1.9"} {
 		tc := compatCase{name: proto, raw: "GET / " + proto + "\r\n\r\n"}
 		want := describe(t, ref, tc, nil)
