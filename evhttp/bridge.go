@@ -65,6 +65,11 @@ const (
 // can no longer reach the client.
 var errConnGone = fmt.Errorf("evhttp: client connection closed: %w", net.ErrClosed)
 
+// errBodyCut is what Request.Body's Read returns once the connection is
+// gone before the body ended: io.ErrUnexpectedEOF, which a net/http
+// handler gets for a body cut short, and net.ErrClosed as for the writes.
+var errBodyCut = fmt.Errorf("evhttp: client connection closed before the request body ended: %w (%w)", io.ErrUnexpectedEOF, net.ErrClosed)
+
 // bridgeConn is what Bridge keeps per connection, allocated on its first
 // request so that connections the bridge never serves do not pay for it.
 type bridgeConn struct {
@@ -673,7 +678,7 @@ func (c *Conn) abandonBridged(r *Request) {
 		if b.r == r {
 			b.gone.Store(true)
 			if b.body != nil {
-				b.body.fail(errConnGone)
+				b.body.fail(errBodyCut)
 			}
 			b.cancel()
 			return
@@ -689,7 +694,7 @@ func (c *Conn) notifyBridged() {
 		if c.closed {
 			b.gone.Store(true)
 			if b.body != nil {
-				b.body.fail(errConnGone)
+				b.body.fail(errBodyCut)
 			}
 		}
 		b.cancel()

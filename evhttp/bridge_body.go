@@ -48,7 +48,8 @@ func (bb *bridgeBody) signal() {
 // Read reads the body; it blocks until bytes arrive, the body ends
 // (io.EOF, after which the request's Trailer holds the trailer fields), or
 // it fails (*http.MaxBytesError beyond Config.MaxBodyBytes, an error
-// wrapping net.ErrClosed when the client went away).
+// wrapping io.ErrUnexpectedEOF and net.ErrClosed when the client went away
+// before its end).
 func (bb *bridgeBody) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil

@@ -1,8 +1,10 @@
 package evhttp_test
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -58,5 +60,23 @@ func TestBridgeProtoVersion(t *testing.T) {
 		if got != want {
 			t.Errorf("%s:\n got  %s\n want %s (net/http)", tc.name, got, want)
 		}
+	}
+}
+
+// TestBridgeBodyCutShort sends half a request body and shuts down the
+// client's side: the handler's Read fails with io.ErrUnexpectedEOF, as with
+// net/http, and the error still wraps net.ErrClosed, as documented.
+func TestBridgeBodyCutShort(t *testing.T) {
+	readErr := make(chan error, 1)
+	ts := startBridge(t, evhttp.Config{StreamBodies: true}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, err := io.ReadAll(r.Body)
+		readErr <- err
+	}))
+	c := ts.dial()
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello")
+	c.(*net.TCPConn).CloseWrite()
+	err := wait(t, readErr, "the handler's Read")
+	if !errors.Is(err, io.ErrUnexpectedEOF) || !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Read: got %v; want an error wrapping io.ErrUnexpectedEOF and net.ErrClosed", err)
 	}
 }
