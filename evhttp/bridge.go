@@ -92,7 +92,7 @@ type bridged struct {
 	h      http.Handler
 	req    *http.Request
 	ctx    context.Context
-	cancel context.CancelFunc // goroutine-safe
+	cancel context.CancelCauseFunc // goroutine-safe; errConnGone when the client went away
 	loop   *ev.Loop
 	logger *slog.Logger
 	body   *bridgeBody // nil when the request has no body
@@ -167,7 +167,7 @@ func serveBridged(h http.Handler, r *Request) {
 	if r.method == MethodOptions && r.URI() == "*" {
 		h = globalOptions // as net/http's server: a ServeMux would answer 400
 	}
-	ctx, cancel := context.WithCancel(c.br.ctx)
+	ctx, cancel := context.WithCancelCause(c.br.ctx)
 	b := newBridged()
 	b.h = h
 	b.req = req.WithContext(ctx)
@@ -199,7 +199,7 @@ func serveBridged(h http.Handler, r *Request) {
 	}
 	c.br.reqs = append(c.br.reqs, b)
 	if c.peerEOF {
-		cancel() // the client already went away (net/http does the same)
+		cancel(errConnGone) // the client already went away (net/http does the same)
 	}
 	go b.serve()
 }
@@ -429,7 +429,7 @@ func (b *bridged) serve() {
 // http.ErrAbortHandler), answering 500 if no head went out, else cutting
 // the reply short.
 func (b *bridged) recovered(p any) {
-	b.cancel()
+	b.cancel(nil)
 	if b.body != nil {
 		b.body.discard()
 	}
@@ -446,7 +446,7 @@ func (b *bridged) recovered(p any) {
 
 // finish completes the reply once the handler has returned.
 func (b *bridged) finish() {
-	b.cancel()
+	b.cancel(nil)
 	if b.body != nil {
 		b.body.discard()
 	}
@@ -680,7 +680,7 @@ func (c *Conn) abandonBridged(r *Request) {
 			if b.body != nil {
 				b.body.fail(errBodyCut)
 			}
-			b.cancel()
+			b.cancel(errConnGone)
 			return
 		}
 	}
@@ -697,6 +697,6 @@ func (c *Conn) notifyBridged() {
 				b.body.fail(errBodyCut)
 			}
 		}
-		b.cancel()
+		b.cancel(errConnGone)
 	}
 }

@@ -296,7 +296,7 @@ func TestBridgeResponseController(t *testing.T) {
 	}))
 	_, body := get(t, newClient(t, nil), "GET", "http://"+ts.addr+"/", nil)
 	unsupported := http.ErrNotSupported.Error()
-	if want := "<nil>," + unsupported + "," + unsupported + ",<nil>,true false false false"; body != want {
+	if want := "<nil>," + unsupported + "," + unsupported + ",<nil>,true false false true"; body != want {
 		t.Errorf("got %q; want %q", body, want)
 	}
 }
@@ -385,6 +385,33 @@ func TestBridgeContextCancelledOnDisconnect(t *testing.T) {
 	}
 	if err := wait(t, cancelled, "the write"); !errors.Is(err, net.ErrClosed) {
 		t.Errorf("Write after the client left: got %v; want an error wrapping net.ErrClosed", err)
+	}
+}
+
+// TestBridgeCloseNotify checks http.CloseNotifier: true once the client
+// goes away while the handler runs, nothing for a handler that returns
+// with its client still there.
+func TestBridgeCloseNotify(t *testing.T) {
+	started := make(chan struct{})
+	notified := make(chan bool, 1)
+	ts := startBridge(t, evhttp.Config{}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ch := w.(http.CloseNotifier).CloseNotify() //lint:ignore SA1019 frameworks still ask for it
+		if r.URL.Path == "/stay" {
+			io.WriteString(w, "ok")
+			return
+		}
+		close(started)
+		notified <- <-ch
+	}))
+	if _, body := get(t, newClient(t, nil), "GET", "http://"+ts.addr+"/stay", nil); body != "ok" {
+		t.Fatalf("/stay: got %q; want ok", body)
+	}
+	c := ts.dial()
+	io.WriteString(c, "GET /leave HTTP/1.1\r\nHost: x\r\n\r\n")
+	wait(t, started, "the handler")
+	c.Close()
+	if got := wait(t, notified, "CloseNotify"); !got {
+		t.Errorf("CloseNotify received %v; want true", got)
 	}
 }
 

@@ -1,6 +1,7 @@
 package evhttp
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -17,6 +18,7 @@ import (
 var (
 	_ http.ResponseWriter = (*responseWriter)(nil)
 	_ http.Flusher        = (*responseWriter)(nil)
+	_ http.CloseNotifier  = (*responseWriter)(nil) //lint:ignore SA1019 frameworks still ask for it
 )
 
 // errHandlerReturned is what a ResponseWriter's methods return once its
@@ -32,6 +34,26 @@ var errHandlerReturned = errors.New("evhttp: ResponseWriter used after ServeHTTP
 // reply, or crash on a recycled struct.
 type responseWriter struct {
 	b *bridged // nil once the handler returned; the handler's goroutine only
+}
+
+// CloseNotify returns a channel that receives true, once, when the
+// client's connection goes away before the handler returns
+// (http.CloseNotifier: deprecated in favour of the request's Context,
+// which is cancelled at the same moment, but frameworks still ask for it
+// and some assert it without checking). Each call makes a new channel;
+// after the handler returned, one that never receives.
+func (w *responseWriter) CloseNotify() <-chan bool {
+	ch := make(chan bool, 1)
+	if w.b == nil {
+		return ch
+	}
+	ctx := w.b.ctx
+	context.AfterFunc(ctx, func() {
+		if context.Cause(ctx) == errConnGone {
+			ch <- true
+		}
+	})
+	return ch
 }
 
 // Header returns the reply's header map; after the handler returned, a

@@ -167,8 +167,10 @@
 // is logged (Config.Logger, except http.ErrAbortHandler) and answered 500
 // with "Connection: close" if its reply had not started (net/http closes
 // without a reply), else its reply is cut short and the connection closed. The ResponseWriter implements
-// http.Flusher, and for http.ResponseController FlushError and
-// EnableFullDuplex; deadlines and Hijack return http.ErrNotSupported
+// http.Flusher, the deprecated http.CloseNotifier (true when the client
+// goes away, as the context says), and for http.ResponseController
+// FlushError and EnableFullDuplex; deadlines and Hijack return
+// http.ErrNotSupported
 // (the server's timeouts apply as for any handler), and there is no
 // http.Pusher. A ResponseWriter used after its handler returned fails
 // every Write. "OPTIONS *" is answered 200 by the bridge without calling
