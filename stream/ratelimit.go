@@ -206,6 +206,7 @@ func (x *extras) refilled(*ev.Timer) {
 type Group struct {
 	b       buckets
 	members []*connRate
+	closed  bool
 }
 
 // NewGroup returns a group limited by cfg, on loop l.
@@ -216,8 +217,11 @@ func NewGroup(l *ev.Loop, cfg RateLimit) *Group {
 }
 
 // Add makes c a member of g, leaving any group it was in. A closed c is
-// not added (Close made it leave its group).
+// not added (Close made it leave its group). It panics if g is closed.
 func (g *Group) Add(c *Conn) {
+	if g.closed {
+		panic("stream: Group.Add after Group.Close")
+	}
 	if c.flags&fClosed != 0 {
 		return
 	}
@@ -256,10 +260,17 @@ func (g *Group) remove(r *connRate) {
 // Len returns the number of connections in g.
 func (g *Group) Len() int { return len(g.members) }
 
-// Close stops g's timer; members keep only their own limits.
+// Close stops g's timer; its members leave it and keep only their own
+// limits, and one that was waiting for the group's tokens goes on at once.
+// g cannot be used again.
 func (g *Group) Close() {
+	g.closed = true
 	for len(g.members) > 0 {
-		g.remove(g.members[len(g.members)-1])
+		r := g.members[len(g.members)-1]
+		g.remove(r)
+		if r.c.flags&fClosed == 0 {
+			r.c.arm()
+		}
 	}
 	g.b.stop(g.b.tick.Loop())
 }

@@ -122,3 +122,42 @@ func TestFlushRespectsRateLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestGroupCloseReleasesMembers empties a group's write bucket with a
+// member that has more to send, then closes the group before its refill:
+// the member, now unlimited, must send the rest (a closed group's timer
+// never ticks again, so nothing else would wake it).
+func TestGroupCloseReleasesMembers(t *testing.T) {
+	l := newLoop(t)
+	a, b := connPair(t, l)
+	// 51 bytes a tick: the closed group's timer never ticks again, so
+	// only Close itself can release the member.
+	g := stream.NewGroup(l, stream.RateLimit{WriteRate: 1 << 10})
+	g.Add(a)
+	var got []byte
+	collect(b, &got, nil)
+	const n = 64 << 10
+	a.Write(pattern(n))
+	runUntil(t, l, func() bool { return len(got) > 0 })
+	if len(got) >= n {
+		t.Fatalf("the group let all %d bytes through at once", len(got))
+	}
+	g.Close()
+	runUntil(t, l, func() bool { return len(got) == n })
+}
+
+// TestGroupAddAfterClose checks that adding to a closed group, whose
+// refill timer is stopped for good, is refused as a usage error rather
+// than leaving the connection to stall once the group's tokens run out.
+func TestGroupAddAfterClose(t *testing.T) {
+	l := newLoop(t)
+	a, _ := connPair(t, l)
+	g := stream.NewGroup(l, stream.RateLimit{WriteRate: 1 << 10})
+	g.Close()
+	defer func() {
+		if r := recover(); r == nil {
+			t.Errorf("Group.Add after Close did not panic")
+		}
+	}()
+	g.Add(a)
+}
