@@ -404,6 +404,15 @@ func (c *Conn) headDone(r *Request) bool {
 		return true
 	}
 	r.state = stBody
+	if r.need100 && r.route.fn == nil {
+		// No handler would read the body: answer 404 now rather than
+		// invite it with a 100. The client may still send it or not
+		// (RFC 9110 §10.1.1), so where the next request would start is
+		// unknown: the reply closes the connection (finish, bodyWithheld)
+		// and the body is never parsed.
+		c.dispatch(r)
+		return false
+	}
 	if r.need100 && c.qhead == r {
 		c.send100(r)
 	}

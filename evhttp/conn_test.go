@@ -905,3 +905,61 @@ func TestHeadDeadlinePerRequest(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+// TestExpectContinueUnmatched: a request expecting 100-continue that no
+// handler serves (on the main server or the virtual host its Host picks),
+// or whose method is refused, is answered at once, without 100 Continue
+// and without waiting for a body that will be of no use; since the client
+// may or may not send that body now, the reply says "Connection: close"
+// and the connection closes after it. Alone or behind an unanswered
+// request, and whether the client sends the body anyway or not.
+func TestExpectContinueUnmatched(t *testing.T) {
+	var held *evhttp.Request
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.HandleFunc("/hold", func(r *evhttp.Request) { held = r })
+		s.HandleFunc("/known", echo)
+		vh := evhttp.NewServer(s.Loop(), evhttp.Config{})
+		vh.HandleFunc("/other", echo)
+		s.AddVirtualHost("v.example", vh)
+	})
+	const smuggled = "GET /known HTTP/1.1\r\nHost: x\r\n\r\n"
+	tests := []struct {
+		name         string
+		method, path string
+		host         string
+		behind       bool // behind a held request
+		body         bool // the client sends the body without waiting
+		want         int
+	}{
+		{"alone", "PUT", "/missing", "x", false, false, 404},
+		{"alone, body sent anyway", "PUT", "/missing", "x", false, true, 404},
+		{"virtual host", "PUT", "/known", "v.example", false, false, 404},
+		{"method refused", "TRACE", "/known", "x", false, false, 405},
+		{"behind a held request", "PUT", "/missing", "x", true, false, 404},
+		{"behind a held request, body sent anyway", "PUT", "/missing", "x", true, true, 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := fmt.Sprintf("%s %s HTTP/1.1\r\nHost: %s\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n",
+				tt.method, tt.path, tt.host, len(smuggled))
+			if tt.body {
+				req += smuggled
+			}
+			var c net.Conn
+			var br *bufio.Reader
+			if tt.behind {
+				held = nil
+				c, br = behindHeld(t, ts, &held, req)
+			} else {
+				c = ts.dial()
+				br = bufio.NewReader(c)
+				io.WriteString(c, req)
+			}
+			resp, _ := readResponse(t, br, tt.method)
+			if resp.StatusCode != tt.want || !resp.Close {
+				t.Fatalf("got %d, Connection: close %v; want %d with Connection: close (and no 100 Continue)", resp.StatusCode, resp.Close, tt.want)
+			}
+			expectEOF(t, br)
+		})
+	}
+}

@@ -55,7 +55,13 @@
 // the server from reading the connection until Request.ResumeBody, so a
 // slow consumer holds the client back through TCP flow control instead of
 // buffering. "Expect: 100-continue" is answered 100 when the request's turn
-// comes, or 413/417 without reading the body.
+// comes and its handler is about to run (as in libevent), or with the final
+// status at once, without 100 and without reading the body, when no handler
+// will: 413, 417, 405 (method refused), 404 (no handler for the path on the
+// server or virtual host that serves it). Such a reply closes the
+// connection: the client may send the body anyway or not (RFC 9110
+// §10.1.1), so skipping a body of known length could take the next request
+// for it; the body is never parsed as a request.
 //
 // # Timeouts
 //

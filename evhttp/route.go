@@ -64,7 +64,9 @@ func (s *Server) Remove(path string) bool {
 }
 
 // SetGeneric sets the handler of every request no path handler matched
-// (evhttp_set_gencb); nil, the default, answers 404.
+// (evhttp_set_gencb); nil, the default, answers 404 (at once, without
+// reading the body, to a request expecting 100-continue; the connection
+// then closes).
 func (s *Server) SetGeneric(fn HandlerFunc) { s.generic = fn }
 
 // AddVirtualHost routes the requests whose Host (without its port) matches
