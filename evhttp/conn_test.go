@@ -963,3 +963,36 @@ func TestExpectContinueUnmatched(t *testing.T) {
 		})
 	}
 }
+
+// TestVirtualHostWithoutHost: a request without a host (HTTP/1.0 may omit
+// Host; an empty Host names none) is served by the main server even when
+// a virtual host's pattern matches anything, as in libevent; so is one
+// whose host no pattern matches.
+func TestVirtualHostWithoutHost(t *testing.T) {
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.HandleFunc("/", func(r *evhttp.Request) { r.SendReply(200, "", []byte("main")) })
+		vh := evhttp.NewServer(s.Loop(), evhttp.Config{})
+		vh.HandleFunc("/", func(r *evhttp.Request) { r.SendReply(200, "", []byte("vhost")) })
+		s.AddVirtualHost("a.example", evhttp.NewServer(s.Loop(), evhttp.Config{}))
+		s.AddVirtualHost("*", vh)
+	})
+	for _, tt := range []struct{ name, req, want string }{
+		{"HTTP/1.0 without Host", "GET / HTTP/1.0\r\n\r\n", "main"},
+		{"empty Host", "GET / HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n", "main"},
+		{"any Host", "GET / HTTP/1.1\r\nHost: b.example\r\nConnection: close\r\n\r\n", "vhost"},
+		{"absolute-form", "GET http://b.example/ HTTP/1.0\r\n\r\n", "vhost"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ts.exchange(tt.req); !strings.HasSuffix(got, "\r\n\r\n"+tt.want) {
+				t.Errorf("got %q; want body %q", got, tt.want)
+			}
+		})
+	}
+	ts2 := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.HandleFunc("/", func(r *evhttp.Request) { r.SendReply(200, "", []byte("main")) })
+		s.AddVirtualHost("a.example", evhttp.NewServer(s.Loop(), evhttp.Config{}))
+	})
+	if got := ts2.exchange("GET / HTTP/1.1\r\nHost: b.example\r\nConnection: close\r\n\r\n"); !strings.HasSuffix(got, "\r\n\r\nmain") {
+		t.Errorf("unmatched Host: got %q; want body %q", got, "main")
+	}
+}

@@ -5,10 +5,12 @@
 // A Server serves the connections of its loop: NewServer, Bind (or Accept
 // on listeners and connections made with package stream), then handlers by
 // exact path (HandleFunc, evhttp_set_cb), a generic handler (SetGeneric,
-// evhttp_set_gencb) and virtual hosts (AddVirtualHost, AddAlias). Handlers
-// run on the loop and answer with SendReply, SendError, or a streamed
-// reply (StartReply, SendChunk, EndReply), at once or later from any other
-// callback of the loop. Bridge serves net/http handlers the same way.
+// evhttp_set_gencb) and virtual hosts (AddVirtualHost, AddAlias; a request
+// whose host matches none, or that has no host, is served by the server's
+// own handlers, as in libevent). Handlers run on the loop and answer with
+// SendReply, SendError, or a streamed reply (StartReply, SendChunk,
+// EndReply), at once or later from any other callback of the loop. Bridge
+// serves net/http handlers the same way.
 //
 // # Connections and pipelining
 //

@@ -72,7 +72,10 @@ func (s *Server) SetGeneric(fn HandlerFunc) { s.generic = fn }
 // AddVirtualHost routes the requests whose Host (without its port) matches
 // pattern to vh's handlers, as evhttp_add_virtual_host: pattern is a glob
 // where '*' matches any run of characters and '?' one, compared ASCII
-// case-insensitively, such as "*.example.com". vh is a Server that was never
+// case-insensitively, such as "*.example.com". A request whose host no
+// pattern matches is served by s's own handlers, and so is one without a
+// host (HTTP/1.0 may omit Host; an empty Host names none), which matches
+// no pattern, not even "*", as in libevent. vh is a Server that was never
 // bound: only its handlers, aliases and virtual hosts are used; the
 // connection settings are those of the server that accepted the
 // connection. Patterns are tried in the order added, after the aliases.
@@ -102,12 +105,17 @@ func (s *Server) RemoveVirtualHost(vh *Server) bool {
 // its pattern.
 func (s *Server) AddAlias(name string) { s.aliases = append(s.aliases, name) }
 
-// resolve returns the server whose handlers serve host.
+// resolve returns the server whose handlers serve host. A request without
+// a host (HTTP/1.0 may omit Host, an empty one names none) matches no
+// virtual host, not even "*": s serves it, as in libevent.
 func (s *Server) resolve(host []byte) *Server {
 	if len(s.vhosts) == 0 {
 		return s
 	}
 	host = stripPort(host)
+	if len(host) == 0 {
+		return s
+	}
 	if a := s.findAlias(host); a != nil {
 		return a
 	}
