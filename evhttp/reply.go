@@ -8,7 +8,8 @@ import (
 
 // SendReply sends a complete reply with body (evhttp_send_reply). For a
 // HEAD request the body is not sent, its Content-Length is. reason ""
-// means StatusText(code). It panics if a reply was already started.
+// means StatusText(code). It panics if a reply was already started, or
+// completed and r recycled (see Request).
 func (r *Request) SendReply(code int, reason string, body []byte) {
 	if len(body) <= maxDirectReply && r.direct() {
 		r.sendDirect(code, reason, body)
@@ -27,9 +28,10 @@ const maxDirectReply = 16 << 10
 
 // direct reports whether r's reply may go straight to the connection:
 // every earlier reply is complete (r heads the queue) and r has queued
-// nothing of its own.
+// nothing of its own. queued comes first: a recycled r has no connection
+// (startReply then panics), and an orphan is never queued.
 func (r *Request) direct() bool {
-	return r.c.qhead == r && !r.orphan && !r.c.closed && r.out.Len() == 0
+	return r.queued && r.c.qhead == r && !r.c.closed && r.out.Len() == 0
 }
 
 // sendDirect is SendReply for a reply whose turn it is: head and body are
@@ -63,6 +65,7 @@ func (r *Request) SendReplyBuffer(code int, reason string, b *buffer.Buffer) {
 // SendError sends an error reply (evhttp_send_error) with a small HTML body
 // naming the status. reason "" means StatusText(code).
 func (r *Request) SendError(code int, reason string) {
+	r.checkLive()
 	if reason == "" {
 		reason = StatusText(code)
 	}
@@ -93,6 +96,7 @@ func (r *Request) StartReply(code int, reason string) {
 // more, for flow control. It panics outside StartReply / EndReply.
 func (r *Request) SendChunk(p []byte, done func()) {
 	if !r.started || r.complete {
+		r.checkLive()
 		panic("evhttp: SendChunk outside StartReply and EndReply")
 	}
 	if len(p) > 0 && !r.noBody && !r.orphan {
@@ -116,6 +120,7 @@ func (r *Request) SendChunk(p []byte, done func()) {
 // reply was started.
 func (r *Request) EndReply() {
 	if !r.started || r.complete {
+		r.checkLive()
 		panic("evhttp: EndReply without StartReply")
 	}
 	if r.chunkReply && !r.noBody {
@@ -245,6 +250,15 @@ func (r *Request) runDones() {
 	}
 }
 
+// checkLive panics if r was recycled: its reply completed and the server
+// took it back for reuse (reset left it without a connection). A Request
+// already serving another request cannot be told apart.
+func (r *Request) checkLive() {
+	if r.c == nil {
+		panic("evhttp: Request used after its reply completed")
+	}
+}
+
 // lengthNone is startReply's length for a HEAD reply that must announce
 // no length at all (the bridge's handler wrote nothing and declared
 // nothing, as net/http): no Content-Length, no chunked framing, no default
@@ -254,6 +268,7 @@ const lengthNone = -2
 // startReply writes the reply head into r.out. length is the body length,
 // or -1 for a streamed body.
 func (r *Request) startReply(code int, reason string, length int64) {
+	r.checkLive()
 	s := r.c.srv
 	b := r.appendHead(s.hdr[:0], code, reason, length)
 	r.out.Write(b)

@@ -110,3 +110,61 @@ func TestStatusText(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestUsedAfterReply uses a Request once its reply is complete and
+// the server has recycled it, replying again in the handler or later: each
+// use panics with an "evhttp: " message naming the mistake, not a nil
+// pointer dereference.
+func TestRequestUsedAfterReply(t *testing.T) {
+	big := make([]byte, 64<<10)
+	tests := []struct {
+		name string
+		use  func(r *evhttp.Request)
+	}{
+		{"SendReply", func(r *evhttp.Request) { r.SendReply(200, "", []byte("again")) }},
+		{"SendReply large", func(r *evhttp.Request) { r.SendReply(200, "", big) }},
+		{"SendReplyBuffer", func(r *evhttp.Request) { r.SendReplyBuffer(200, "", new(buffer.Buffer)) }},
+		{"SendError", func(r *evhttp.Request) { r.SendError(500, "") }},
+		{"StartReply", func(r *evhttp.Request) { r.StartReply(200, "") }},
+		{"SendChunk", func(r *evhttp.Request) { r.SendChunk([]byte("x"), nil) }},
+		{"EndReply", func(r *evhttp.Request) { r.EndReply() }},
+		{"RemoteAddr", func(r *evhttp.Request) { r.RemoteAddr() }},
+	}
+	// recovered runs use and returns what it panicked with.
+	recovered := func(r *evhttp.Request, use func(*evhttp.Request)) (v any) {
+		defer func() { v = recover() }()
+		use(r)
+		return nil
+	}
+	check := func(t *testing.T, when string, v any) {
+		t.Helper()
+		msg, _ := v.(string)
+		if !strings.HasPrefix(msg, "evhttp: ") || !strings.Contains(msg, "after its reply") {
+			t.Errorf("%s: panicked with %v; want an \"evhttp: ... after its reply ...\" message", when, v)
+		}
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var held *evhttp.Request
+			var inHandler any
+			ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+				s.SetGeneric(func(r *evhttp.Request) {
+					r.SendReply(200, "", []byte("once"))
+					inHandler = recovered(r, tt.use)
+					held = r
+				})
+			})
+			c := ts.dial()
+			io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+			if _, body := readResponse(t, bufio.NewReader(c), "GET"); body != "once" {
+				t.Fatalf("got %q; want the first reply", body)
+			}
+			var later any
+			ts.do(func() {
+				check(t, "in the handler", inHandler)
+				later = recovered(held, tt.use)
+			})
+			check(t, "later", later)
+		})
+	}
+}

@@ -11,7 +11,9 @@ import (
 //
 // A server reuses its Requests: one is valid from the handler's call until
 // its reply is complete (SendReply, SendError or EndReply), and must not be
-// touched afterwards. Strings it returns (URI, Path, header values…) are
+// touched afterwards. Replying again, or asking for RemoteAddr, panics
+// while the server keeps it for reuse; once it serves another request the
+// mistake cannot be seen. Strings it returns (URI, Path, header values…) are
 // ordinary Go strings that stay valid; the buffers (Body, chunks given to the
 // body handler) belong to the Request and live as long as it does.
 //
@@ -243,7 +245,10 @@ func (r *Request) Proto() string {
 
 // RemoteAddr returns the client's address, or nil if unknown (an
 // in-memory connection).
-func (r *Request) RemoteAddr() net.Addr { return r.c.RemoteAddr() }
+func (r *Request) RemoteAddr() net.Addr {
+	r.checkLive()
+	return r.c.RemoteAddr()
+}
 
 // Conn returns the connection the request came on
 // (evhttp_request_get_connection).
