@@ -948,7 +948,7 @@ func TestExpectContinueUnmatched(t *testing.T) {
 			var c net.Conn
 			var br *bufio.Reader
 			if tt.behind {
-				held = nil
+				ts.do(func() { held = nil })
 				c, br = behindHeld(t, ts, &held, req)
 			} else {
 				c = ts.dial()
