@@ -768,9 +768,12 @@ func (c *Conn) dropQueue() {
 }
 
 // abandon forgets r: released now if no handler holds it, else marked so
-// that its reply is discarded and it is released when complete.
+// that its reply is discarded and it is released when complete. The
+// SendChunk completions of a complete reply that waited for its turn run
+// first: the connection is gone.
 func (c *Conn) abandon(r *Request) {
 	if !r.dispatched || r.complete {
+		r.runDones()
 		c.srv.release(r)
 		return
 	}
