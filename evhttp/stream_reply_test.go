@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/eventide-go/eventide/evhttp"
 )
@@ -91,4 +92,80 @@ func TestSendChunkDoneWhenQueuedReplyDropped(t *testing.T) {
 	if got != 1 {
 		t.Errorf("completion ran %d times; want 1", got)
 	}
+}
+
+// TestStreamedRepliesInterleaved: two pipelined requests stream their
+// replies at the same time, the second ending first; the client reads
+// the first whole, then the second, and each producer's completions
+// drive it on.
+func TestStreamedRepliesInterleaved(t *testing.T) {
+	var a, b *evhttp.Request
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.HandleFunc("/a", func(r *evhttp.Request) { a = r; r.StartReply(200, "") })
+		s.HandleFunc("/b", func(r *evhttp.Request) { b = r; r.StartReply(200, "") })
+	})
+	c := ts.dial()
+	io.WriteString(c, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n")
+	ts.waitHeld(&a)
+	ts.waitHeld(&b)
+	bDone := make(chan struct{})
+	ts.do(func() {
+		b.SendChunk([]byte("b1"), nil)
+		a.SendChunk([]byte("a1"), nil)
+		b.SendChunk([]byte("b2"), func() { close(bDone) })
+		b.EndReply()
+		a.SendChunk(nil, nil)
+	})
+	select {
+	case <-bDone:
+		t.Fatal("the second reply's completion ran before its turn")
+	default:
+	}
+	ts.do(func() {
+		a.SendChunk([]byte("a2"), nil)
+		a.EndReply()
+	})
+	br := bufio.NewReader(c)
+	for _, want := range []string{"a1a2", "b1b2"} {
+		if _, body := readResponse(t, br, "GET"); body != want {
+			t.Errorf("got %q; want %q", body, want)
+		}
+	}
+	wait(t, bDone, "the second reply's completion")
+}
+
+// TestShutdownDuringStream: Shutdown while a reply streams lets it finish
+// (no deadline) and then closes; with a deadline that passes first, the
+// connection closes and the producer's completions still run.
+func TestShutdownDuringStream(t *testing.T) {
+	var held *evhttp.Request
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.SetGeneric(func(r *evhttp.Request) { held = r; r.StartReply(200, ""); r.SendChunk([]byte("one;"), nil) })
+	})
+	c := ts.dial()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	ts.waitHeld(&held)
+	shut := make(chan struct{})
+	ts.do(func() { ts.srv.Shutdown(0, func() { close(shut) }) })
+	ts.do(func() { held.SendChunk([]byte("two"), nil); held.EndReply() })
+	br := bufio.NewReader(c)
+	if _, body := readResponse(t, br, "GET"); body != "one;two" {
+		t.Errorf("got %q; want %q", body, "one;two")
+	}
+	expectEOF(t, br)
+	wait(t, shut, "Shutdown's done")
+
+	held = nil
+	ts2 := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.SetGeneric(func(r *evhttp.Request) { held = r; r.StartReply(200, "") })
+	})
+	c2 := ts2.dial()
+	io.WriteString(c2, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	ts2.waitHeld(&held)
+	shut2 := make(chan struct{})
+	ts2.do(func() { ts2.srv.Shutdown(time.Millisecond, func() { close(shut2) }) })
+	wait(t, shut2, "Shutdown's done after its deadline")
+	late := make(chan struct{})
+	ts2.do(func() { held.SendChunk([]byte("late"), func() { close(late) }); held.EndReply() })
+	wait(t, late, "the completion of a piece sent after the connection closed")
 }
