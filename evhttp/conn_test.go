@@ -945,13 +945,12 @@ func TestExpectContinueUnmatched(t *testing.T) {
 			if tt.body {
 				req += smuggled
 			}
-			var c net.Conn
 			var br *bufio.Reader
 			if tt.behind {
 				ts.do(func() { held = nil })
-				c, br = behindHeld(t, ts, &held, req)
+				_, br = behindHeld(t, ts, &held, req)
 			} else {
-				c = ts.dial()
+				c := ts.dial()
 				br = bufio.NewReader(c)
 				io.WriteString(c, req)
 			}
