@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/eventide-go/eventide/evhttp"
+	"github.com/eventide-go/eventide/internal/evtest"
 )
 
 // startBridge serves h through the bridge as the generic handler.
@@ -813,5 +814,38 @@ func TestBridgeOmittedHeaders(t *testing.T) {
 			t.Errorf("%s: Content-Type %q (present %v), Date %q, Transfer-Encoding %v, body %q; want %q, date %v, chunked %v",
 				tc.path, gotCT, hasCT, resp.Header.Get("Date"), resp.TransferEncoding, body, tc.wantCT, tc.wantDate, tc.wantChunked)
 		}
+	}
+}
+
+// TestBridgeLoopClosedFirst closes the loop while a bridged handler is
+// blocked writing to a client that does not read, without closing the
+// Server first: the Server closes with its loop, so the handler's Write
+// fails instead of waiting forever for a loop that is gone, and the
+// listener's and the connection's descriptors are closed (NewLoop's check).
+func TestBridgeLoopClosedFirst(t *testing.T) {
+	l := evtest.NewLoop(t)
+	s := evhttp.NewServer(l, evhttp.Config{})
+	started := make(chan struct{})
+	returned := make(chan error, 1)
+	s.SetGeneric(evhttp.Bridge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		_, err := w.Write(make([]byte, 16<<20)) // more than the sockets hold
+		returned <- err
+	})))
+	if err := s.Bind("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	addr := s.Addrs()[0].String()
+	evtest.Serve(t, l, nil)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	wait(t, started, "the handler")
+	evtest.Do(l, func() { l.Close() })
+	if err := wait(t, returned, "the handler's Write"); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Write after the loop closed: got %v; want an error wrapping net.ErrClosed", err)
 	}
 }

@@ -184,8 +184,9 @@
 // every Write. "OPTIONS *" is answered 200 by the bridge without calling
 // the handler, and the status line carries net/http's reason phrase, as
 // net/http's server does. Shutdown waits for bridged handlers in flight like for any
-// request held by a handler; close the Server before closing its loop, so
-// that handlers waiting on the loop are released.
+// request held by a handler. A Server with listeners or connections is
+// closed with its loop (an ev.Cleanup), so closing the loop first leaves
+// no descriptor open and no handler waiting on it: their Writes fail.
 //
 // # Goroutines
 //

@@ -49,6 +49,11 @@ type Server struct {
 	corkedConns []*Conn
 	uncorkW     *ev.Prepare
 
+	// closer closes the server with its loop (ev.Cleanup), started once it
+	// has a listener or a connection: descriptors left open and bridged
+	// handlers waiting on a loop that is gone otherwise.
+	closer ev.Cleanup
+
 	shutting      bool
 	closed        bool
 	shutdownTimer *ev.Timer
@@ -124,12 +129,26 @@ func (s *Server) Bind(addr string) error {
 		return err
 	}
 	s.listeners = append(s.listeners, ln)
+	s.closeWithLoop()
 	return nil
 }
 
 // AddListener makes the server own ln, a listener whose AcceptFunc is
 // s.Accept: Shutdown and Close close it.
-func (s *Server) AddListener(ln *stream.Listener) { s.listeners = append(s.listeners, ln) }
+func (s *Server) AddListener(ln *stream.Listener) {
+	s.listeners = append(s.listeners, ln)
+	s.closeWithLoop()
+}
+
+// closeWithLoop makes sure the server is closed when its loop is: a
+// program that closes the loop without closing the server leaves no
+// descriptor open and no bridged handler blocked.
+func (s *Server) closeWithLoop() {
+	if !s.closer.Active() {
+		s.closer.Init(s.loop, func(*ev.Cleanup) { s.Close() })
+		s.closer.Start()
+	}
+}
 
 // Addrs returns the addresses of the server's listeners, in the order
 // bound.
@@ -223,13 +242,14 @@ func (s *Server) Shutdown(deadline time.Duration, done func()) {
 // Close closes the listeners and every connection at once
 // (evhttp_free). Replies not yet written are lost; requests held by handlers
 // stay valid and their replies are discarded. A Shutdown in progress
-// completes.
+// completes. Closing the server's loop closes the server too.
 func (s *Server) Close() {
 	if s.closed {
 		return
 	}
 	s.closed = true
 	s.shutting = true
+	s.closer.Stop()
 	s.closeListeners()
 	s.closeConns()
 	if s.uncorkW != nil {
@@ -276,6 +296,7 @@ func (s *Server) closeConns() {
 }
 
 func (s *Server) finishShutdown() {
+	s.closer.Stop() // nothing left to close
 	if s.shutdownTimer != nil {
 		s.shutdownTimer.Stop()
 		s.shutdownTimer = nil
@@ -289,6 +310,9 @@ func (s *Server) finishShutdown() {
 func (s *Server) addConn(c *Conn) {
 	c.idx = len(s.conns)
 	s.conns = append(s.conns, c)
+	if len(s.conns) == 1 {
+		s.closeWithLoop()
+	}
 }
 
 func (s *Server) removeConn(c *Conn) {
