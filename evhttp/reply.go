@@ -8,8 +8,9 @@ import (
 
 // SendReply sends a complete reply with body (evhttp_send_reply). For a
 // HEAD request the body is not sent, its Content-Length is. reason ""
-// means StatusText(code). It panics if a reply was already started, or
-// completed and r recycled (see Request).
+// means StatusText(code). It panics if code is not a final status
+// (200..999: 1xx replies are interim, and the server sends 100 itself), if
+// a reply was already started, or completed and r recycled (see Request).
 func (r *Request) SendReply(code int, reason string, body []byte) {
 	if len(body) <= maxDirectReply && r.direct() {
 		r.sendDirect(code, reason, body)
@@ -82,8 +83,8 @@ func (r *Request) SendError(code int, reason string) {
 // StartReply starts a streamed reply (evhttp_send_reply_start): the header
 // goes out now, with the chunked transfer coding for an HTTP/1.1 client
 // (an HTTP/1.0 one gets the body until the connection closes). Send the
-// body with SendChunk and end with EndReply. It panics if a reply was
-// already started.
+// body with SendChunk and end with EndReply. It panics, as SendReply does,
+// if code is not 200..999 or a reply was already started.
 func (r *Request) StartReply(code int, reason string) {
 	r.startReply(code, reason, -1)
 	r.flush()
@@ -301,8 +302,10 @@ func (r *Request) appendHead(b []byte, code int, reason string, length int64) []
 	if r.started {
 		panic("evhttp: reply already started")
 	}
-	if code < 100 || code > 999 {
-		panic("evhttp: status code " + strconv.Itoa(code) + " out of range")
+	if code < 200 || code > 999 {
+		// A 1xx is interim (the server sends 100 itself): a client taking
+		// it for the reply would read the real one as the next request's.
+		panic("evhttp: status code " + strconv.Itoa(code) + " is not a final status (200..999)")
 	}
 	r.started = true
 	c := r.c

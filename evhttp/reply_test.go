@@ -2,6 +2,7 @@ package evhttp_test
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -78,6 +79,29 @@ func TestReplyFormatting(t *testing.T) {
 					t.Errorf("Date %q: %v", resp.Header.Get("Date"), err)
 				}
 			}},
+		{"1xx final status panics", func(r *evhttp.Request) {
+			// A 1xx is interim: a client reading it as the reply would
+			// take the real one for the next request's.
+			for _, send := range []func(){
+				func() { r.SendReply(101, "", nil) },
+				func() { r.StartReply(199, "") },
+				func() { r.SendError(100, "") },
+			} {
+				func() {
+					defer func() {
+						if p, _ := recover().(string); !strings.HasPrefix(p, "evhttp: ") {
+							panic(fmt.Sprintf("a 1xx final reply panicked with %q; want an evhttp message", p))
+						}
+					}()
+					send()
+				}()
+			}
+			r.SendReply(200, "", []byte("final"))
+		}, func(t *testing.T, resp *http.Response, body string) {
+			if resp.StatusCode != 200 || body != "final" {
+				t.Errorf("got %d %q; want 200 final", resp.StatusCode, body)
+			}
+		}},
 		{"double reply panics", func(r *evhttp.Request) {
 			r.SendReply(200, "", []byte("once"))
 			defer func() {
