@@ -60,8 +60,9 @@
 // darwin, FreeBSD and DragonFly; elsewhere, and for every method that
 // needs the bytes themselves, the segment is read with pread(2) into
 // pooled chunks, 64 KiB at a time, when it is reached. A read error in a
-// method without an error result ends the data there and is kept for Err.
-// The Buffer never closes the file.
+// method without an error result ends the data there and is kept for Err;
+// a file found shorter than its segment is such an error, and wraps
+// io.ErrUnexpectedEOF. The Buffer never closes the file.
 //
 // # Goroutines
 //

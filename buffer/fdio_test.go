@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -201,4 +203,94 @@ func TestWriteFdFullSocket(t *testing.T) {
 	if total == 0 || b.Len() != 8<<20-total {
 		t.Fatalf("wrote %d, Len %d; want Len %d", total, b.Len(), 8<<20-total)
 	}
+}
+
+// TestFileTruncatedAfterAddFile cuts the file short after AddFile: every
+// way out of the Buffer reports the missing bytes with an error that
+// errors.Is recognises as io.ErrUnexpectedEOF (not a spin, not a silent
+// stop), and Len still counts exactly the bytes not yet sent.
+func TestFileTruncatedAfterAddFile(t *testing.T) {
+	tests := []struct {
+		name string
+		// out empties b as far as it can and returns the bytes it sent
+		// and the error that stopped it.
+		out func(t *testing.T, b *buffer.Buffer) (int, error)
+	}{
+		{"WriteFd socket", func(t *testing.T, b *buffer.Buffer) (int, error) {
+			w, _ := socketpair(t)
+			return writeFdAll(b, w)
+		}},
+		{"WriteFd pipe", func(t *testing.T, b *buffer.Buffer) (int, error) {
+			_, w := pipe(t)
+			return writeFdAll(b, w)
+		}},
+		{"WriteTo memory", func(t *testing.T, b *buffer.Buffer) (int, error) {
+			var out bytes.Buffer
+			n, err := b.WriteTo(&out)
+			return int(n), err
+		}},
+		{"WriteTo file", func(t *testing.T, b *buffer.Buffer) (int, error) {
+			out, err := os.Create(filepath.Join(t.TempDir(), "out"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer out.Close()
+			n, err := b.WriteTo(out)
+			return int(n), err
+		}},
+		{"Read", func(t *testing.T, b *buffer.Buffer) (int, error) {
+			all, err := io.ReadAll(b)
+			return len(all), err
+		}},
+		{"CopyOut", func(t *testing.T, b *buffer.Buffer) (int, error) {
+			b.CopyOut(make([]byte, b.Len()))
+			return 0, b.Err()
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			name := filepath.Join(t.TempDir(), "f")
+			if err := os.WriteFile(name, pattern(200000), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			var b buffer.Buffer
+			b.WriteString("<")
+			if err := b.AddFile(f, 0, 200000); err != nil {
+				t.Fatal(err)
+			}
+			b.WriteString(">")
+			if err := os.Truncate(name, 1000); err != nil {
+				t.Fatal(err)
+			}
+			n, err := tt.out(t, &b)
+			if !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Errorf("error = %v; want one that is io.ErrUnexpectedEOF", err)
+			}
+			if got, want := b.Len(), 200002-n; got != want {
+				t.Errorf("Len() = %d after %d bytes out; want %d", got, n, want)
+			}
+		})
+	}
+}
+
+// writeFdAll calls WriteFd until it fails or b is empty, and returns the
+// bytes written and the error.
+func writeFdAll(b *buffer.Buffer, fd int) (int, error) {
+	total := 0
+	for b.Len() > 0 {
+		n, err := b.WriteFd(fd, 0)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		if n == 0 {
+			return total, errors.New("WriteFd = 0, nil with bytes left")
+		}
+	}
+	return total, nil
 }

@@ -95,7 +95,11 @@ func (b *Buffer) ReadFd(fd int, max int) (int, error) {
 // sendfile). A partial write returns (n, nil). Errors are those of
 // ReadFd: ErrFrozen if the front is frozen, else the raw syscall.Errno
 // (EAGAIN when the socket is full); EINTR is retried. An empty b returns
-// (0, nil) without a system call.
+// (0, nil) without a system call. A file segment at the front adds the
+// errors of its file: sendfile's errno may concern the file rather than
+// fd, a pread(2) failure comes back as the *os.PathError of reading it,
+// and a file shorter than its segment as an error wrapping
+// io.ErrUnexpectedEOF (see AddFile).
 func (b *Buffer) WriteFd(fd int, max int) (int, error) {
 	if b.frontFrozen {
 		return 0, ErrFrozen

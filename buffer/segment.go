@@ -2,7 +2,7 @@ package buffer
 
 import (
 	"bytes"
-	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -54,7 +54,10 @@ func (b *Buffer) AddReference(p []byte, release func([]byte)) error {
 // most 64 KiB at a time, as they reach them.
 //
 // b does not own f: the caller keeps it open until the segment has left b
-// and closes it afterwards. AddFile calls f.Fd() once, so f is put in
+// and closes it afterwards. If the file turns out shorter than the
+// segment (it was truncated, or offset+length is past its end), the
+// bytes missing are reported by an error that wraps io.ErrUnexpectedEOF,
+// from the method that reaches them or from Err, and stay counted in Len. AddFile calls f.Fd() once, so f is put in
 // blocking mode (irrelevant for regular files). AddFile panics on a nil f
 // or a negative offset or length, and returns ErrFrozen if the back is
 // frozen and bytes.ErrTooLarge if Len would overflow an int.
@@ -85,8 +88,10 @@ func (b *Buffer) AddFile(f *os.File, offset, length int64) error {
 	return nil
 }
 
-// errShortFile reports a file that ended before its segment did.
-var errShortFile = errors.New("buffer: file segment is past the end of the file")
+// errShortFile reports a file that ended before its segment did (it was
+// truncated, or the segment was past its end). It wraps
+// io.ErrUnexpectedEOF so that callers can test for it with errors.Is.
+var errShortFile = fmt.Errorf("buffer: file segment is past the end of the file: %w", io.ErrUnexpectedEOF)
 
 // loadAt is load for a reader starting k bytes into the file segment c,
 // as a Pos may: bytes beyond the first 64 KiB are not what load reads, so
