@@ -565,7 +565,7 @@ func (b *Buffer) RemoveBuffer(dst *Buffer, n int) int {
 		if s > left {
 			if c.kind == kindFile {
 				f := newBare()
-				f.kind, f.file, f.fd, f.foff, f.flen = kindFile, c.file, c.fd, c.foff, left
+				f.kind, f.file, f.foff, f.flen = kindFile, c.file, c.foff, left
 				dst.link(f)
 			} else {
 				dst.appendBytes(c.buf[c.off : c.off+left])

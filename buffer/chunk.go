@@ -45,7 +45,6 @@ type chunk struct {
 	home    uintptr      // kindRef: the Buffer.id whose AddReference made it (Buffer.releaseRef)
 
 	file *os.File // kindFile: the file; not owned
-	fd   int      // kindFile: file.Fd(), cached
 	foff int64    // kindFile: file offset of the first byte
 	flen int      // kindFile: bytes left in the segment
 }

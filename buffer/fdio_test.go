@@ -294,3 +294,71 @@ func writeFdAll(b *buffer.Buffer, fd int) (int, error) {
 	}
 	return total, nil
 }
+
+// TestFileClosedAfterAddFile closes the file of a segment (against
+// AddFile's contract) and opens another, which the kernel gives the same
+// descriptor number: sending the segment must fail with os.ErrClosed, as
+// reading it does, and never send the other file's bytes.
+func TestFileClosedAfterAddFile(t *testing.T) {
+	tests := []struct {
+		name string
+		out  func(t *testing.T, b *buffer.Buffer) error
+	}{
+		{"WriteFd", func(t *testing.T, b *buffer.Buffer) error {
+			w, _ := socketpair(t)
+			_, err := b.WriteFd(w, 0)
+			return err
+		}},
+		{"WriteTo file", func(t *testing.T, b *buffer.Buffer) error {
+			out, err := os.Create(filepath.Join(t.TempDir(), "out"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer out.Close()
+			_, err = b.WriteTo(out)
+			if got, _ := os.ReadFile(out.Name()); len(got) != 0 {
+				t.Errorf("WriteTo wrote %q", got)
+			}
+			return err
+		}},
+		{"CopyOut", func(t *testing.T, b *buffer.Buffer) error {
+			b.CopyOut(make([]byte, 4))
+			return b.Err()
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, name := range []string{"public", "secret"} {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(name+" data"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f, err := os.Open(filepath.Join(dir, "public"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b buffer.Buffer
+			if err := b.AddFile(f, 0, 6); err != nil {
+				t.Fatal(err)
+			}
+			fd := f.Fd()
+			f.Close()
+			g, err := os.Open(filepath.Join(dir, "secret"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer g.Close()
+			if g.Fd() != fd {
+				t.Skipf("the new file got descriptor %d, not %d", g.Fd(), fd)
+			}
+			if err := tt.out(t, &b); !errors.Is(err, os.ErrClosed) {
+				t.Errorf("error = %v; want os.ErrClosed", err)
+			}
+			if b.Len() != 6 {
+				t.Errorf("Len() = %d; want 6", b.Len())
+			}
+			b.Reset()
+		})
+	}
+}

@@ -98,8 +98,9 @@ func (b *Buffer) ReadFd(fd int, max int) (int, error) {
 // (0, nil) without a system call. A file segment at the front adds the
 // errors of its file: sendfile's errno may concern the file rather than
 // fd, a pread(2) failure comes back as the *os.PathError of reading it,
-// and a file shorter than its segment as an error wrapping
-// io.ErrUnexpectedEOF (see AddFile).
+// a file shorter than its segment as an error wrapping
+// io.ErrUnexpectedEOF, and a closed file as one wrapping os.ErrClosed
+// (see AddFile).
 func (b *Buffer) WriteFd(fd int, max int) (int, error) {
 	if b.frontFrozen {
 		return 0, ErrFrozen
@@ -112,7 +113,11 @@ func (b *Buffer) WriteFd(fd int, max int) (int, error) {
 	}
 	if c := b.head; c.kind == kindFile {
 		if haveSendfile {
-			k, err := sendfile(fd, c.fd, c.foff, min(c.flen, max, maxSendfile))
+			src, err := c.fileFd()
+			if err != nil {
+				return 0, err
+			}
+			k, err := sendfile(fd, src, c.foff, min(c.flen, max, maxSendfile))
 			switch {
 			case k > 0:
 				b.drainNotify(k)

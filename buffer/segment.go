@@ -54,13 +54,16 @@ func (b *Buffer) AddReference(p []byte, release func([]byte)) error {
 // most 64 KiB at a time, as they reach them.
 //
 // b does not own f: the caller keeps it open until the segment has left b
-// and closes it afterwards. If the file turns out shorter than the
-// segment (it was truncated, or offset+length is past its end), the
-// bytes missing are reported by an error that wraps io.ErrUnexpectedEOF,
-// from the method that reaches them or from Err, and stay counted in Len. AddFile calls f.Fd() once, so f is put in
-// blocking mode (irrelevant for regular files). AddFile panics on a nil f
-// or a negative offset or length, and returns ErrFrozen if the back is
-// frozen and bytes.ErrTooLarge if Len would overflow an int.
+// and closes it afterwards. A segment whose file was closed too early
+// fails with an error wrapping os.ErrClosed (never with the bytes of a
+// file that took over its descriptor number). If the file turns out
+// shorter than the segment (it was truncated, or offset+length is past
+// its end), the missing bytes are reported by an error that wraps
+// io.ErrUnexpectedEOF, from the method that reaches them or from Err, and
+// stay counted in Len. AddFile calls f.Fd(), so f is put in blocking mode
+// (irrelevant for regular files). AddFile panics on a nil f or a negative
+// offset or length, and returns ErrFrozen if the back is frozen and
+// bytes.ErrTooLarge if Len would overflow an int.
 func (b *Buffer) AddFile(f *os.File, offset, length int64) error {
 	if f == nil {
 		panic("buffer: AddFile of a nil file")
@@ -80,7 +83,8 @@ func (b *Buffer) AddFile(f *os.File, offset, length int64) error {
 	b.cancelReserve()
 	c := newBare()
 	c.kind = kindFile
-	c.file, c.fd = f, int(f.Fd())
+	c.file = f
+	f.Fd() // put f in blocking mode now, not in the middle of a send (see fileFd)
 	c.foff, c.flen = offset, int(length)
 	orig := b.n
 	b.link(c)
@@ -104,7 +108,7 @@ func (b *Buffer) loadAt(c *chunk, k int) (*chunk, int, bool) {
 	}
 	if k >= maxChunk {
 		r := newBare()
-		r.kind, r.file, r.fd, r.foff, r.flen = kindFile, c.file, c.fd, c.foff+int64(k), c.flen-k
+		r.kind, r.file, r.foff, r.flen = kindFile, c.file, c.foff+int64(k), c.flen-k
 		r.next = c.next
 		c.next, c.flen = r, k
 		if b.tail == c {
@@ -135,7 +139,7 @@ func (b *Buffer) load(c *chunk) bool {
 	}
 	if rest := c.flen - n; rest > 0 {
 		r := newBare()
-		r.kind, r.file, r.fd, r.foff, r.flen = kindFile, c.file, c.fd, c.foff+int64(n), rest
+		r.kind, r.file, r.foff, r.flen = kindFile, c.file, c.foff+int64(n), rest
 		r.next = c.next
 		c.next = r
 		if b.tail == c {
@@ -144,7 +148,21 @@ func (b *Buffer) load(c *chunk) bool {
 	}
 	// Swap m's storage into c and recycle m's struct bare.
 	c.kind, c.class, c.buf, c.off, c.end = kindMem, m.class, m.buf, 0, n
-	c.file, c.fd, c.foff, c.flen = nil, 0, 0, 0
+	c.file, c.foff, c.flen = nil, 0, 0
 	putBare(m)
 	return true
+}
+
+// fileFd returns the descriptor of the file segment c's file for
+// sendfile(2), or an error wrapping os.ErrClosed if the file has been
+// closed: its descriptor number may by then belong to another file, whose
+// bytes sendfile would send, so the number is not cached. (pread(2) goes
+// through the *os.File, which makes the same check.) After AddFile's call
+// f.Fd() is a few loads.
+func (c *chunk) fileFd() (int, error) {
+	fd := c.file.Fd()
+	if fd == ^uintptr(0) {
+		return -1, &os.PathError{Op: "sendfile", Path: c.file.Name(), Err: os.ErrClosed}
+	}
+	return int(fd), nil
 }

@@ -23,10 +23,14 @@ func sendFileTo(w io.Writer, c *chunk) (n int, handled bool, err error) {
 	if err != nil {
 		return 0, false, nil
 	}
+	src, err := c.fileFd()
+	if err != nil {
+		return 0, true, err
+	}
 	var serr error
 	werr := rc.Write(func(fd uintptr) bool {
 		for n < c.flen {
-			k, e := sendfile(int(fd), c.fd, c.foff+int64(n), min(c.flen-n, maxSendfile))
+			k, e := sendfile(int(fd), src, c.foff+int64(n), min(c.flen-n, maxSendfile))
 			n += k
 			switch {
 			case e == unix.EAGAIN:
