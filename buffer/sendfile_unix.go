@@ -65,5 +65,6 @@ const maxSendfile = 1 << 30
 func isSendfileUnsupported(err error) bool {
 	return errors.Is(err, unix.ENOTSOCK) || errors.Is(err, unix.EINVAL) ||
 		errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EOPNOTSUPP) ||
+		errors.Is(err, unix.ENOTSUP) || // a number of its own on darwin
 		errors.Is(err, errors.ErrUnsupported)
 }
