@@ -26,8 +26,10 @@
 // caller's: the Buffer only reads it and calls its release function once
 // it has been consumed. Files given with AddFile also stay the caller's.
 //
-// Sizes are checked: negative lengths panic with a "buffer: " message,
-// lengths that would overflow an int are refused with bytes.ErrTooLarge,
+// Sizes are checked: negative lengths panic with a "buffer: " message
+// (except where n < 0 is documented to mean all of b, as in Pullup and
+// Peek, and PosAt, which returns false), lengths that would overflow an
+// int are refused with bytes.ErrTooLarge,
 // and no allocation is sized by a caller's number other than the bytes
 // actually held (Pullup of more than 64 KiB, a copied line longer than
 // 4 KiB).

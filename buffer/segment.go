@@ -15,7 +15,10 @@ import (
 // dropped by Reset); an empty p is released at once. Bytes moved whole to
 // another Buffer (AppendBuffer, RemoveBuffer) take their release along.
 // A Buffer dropped while it still holds the bytes never calls release:
-// Reset it first if the memory must come back.
+// Reset it first if the memory must come back. release runs inside the
+// method that removed the bytes: it must not remove bytes from b itself
+// (a Pullup's result would point into storage already recycled), and
+// bytes it adds are reported to b's callbacks before the removal is.
 // AddReference returns ErrFrozen if the back of b is frozen and
 // bytes.ErrTooLarge if Len would overflow an int; it then does not call
 // release.
@@ -54,7 +57,9 @@ func (b *Buffer) AddReference(p []byte, release func([]byte)) error {
 // most 64 KiB at a time, as they reach them.
 //
 // b does not own f: the caller keeps it open until the segment has left b
-// and closes it afterwards. A segment whose file was closed too early
+// and closes it afterwards (b says nothing when that is: a Callback's
+// deleted counts, or Len falling to the bytes added after the segment,
+// tell it). A segment whose file was closed too early
 // fails with an error wrapping os.ErrClosed (never with the bytes of a
 // file that took over its descriptor number). If the file turns out
 // shorter than the segment (it was truncated, or offset+length is past

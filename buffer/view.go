@@ -109,8 +109,9 @@ func (b *Buffer) ContiguousSpace() int {
 // Peek appends to vecs the slices of b's storage that hold its first n
 // bytes (n < 0: all of them), without copying, and returns the extended
 // vecs; the slices hold exactly n bytes in total, or all of b if it holds
-// fewer. File segments in that range are read into memory first. The
-// slices are valid until the next call that modifies b.
+// fewer. File segments in that range are read into memory first; a file
+// that cannot be read ends the slices there, short of n (Err says why).
+// The slices are valid until the next call that modifies b.
 func (b *Buffer) Peek(n int, vecs [][]byte) [][]byte {
 	if n < 0 || n > b.n {
 		n = b.n
