@@ -11,6 +11,8 @@
 //   - Periodic: a wall-clock time came (at a time, every interval, or by a
 //     function);
 //   - Idle, Prepare, Check: nothing else to do; before polling; after;
+//   - Signal, Child, Stat: a signal arrived; a child process changed
+//     state; a file's attributes changed (each has a section below);
 //   - Async: another goroutine called Send;
 //   - Cleanup: the loop is being closed;
 //   - Event: libevent's descriptor + timeout + persist unit, with Active.

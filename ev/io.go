@@ -177,8 +177,8 @@ func (w *IO) Events() Events { return w.events }
 // Start starts watching. It returns ErrBadFD for a negative descriptor, the
 // backend's error (EBADF for a closed one) when the descriptor cannot be
 // watched, and ErrClosed on a closed loop. Starting an active watcher does
-// nothing. Loop-only. O(1) (plus one system call the first time a descriptor
-// is watched).
+// nothing. Loop-only. O(watchers on the descriptor), plus one system call
+// the first time a descriptor is watched.
 func (w *IO) Start() error {
 	w.mustInit()
 	l := w.loop

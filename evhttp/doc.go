@@ -95,14 +95,15 @@
 //
 // Requests are recycled with their parser arena and header storage, method
 // names are constants, routing indexes the handler map with the raw path
-// bytes, the Date header is formatted once per second, and reply bytes go
-// from pooled buffer chunks to one writev: a keep-alive request answered
+// bytes, the Date header is formatted once per second, and a reply whose
+// turn it is goes out in one write from the server's scratch space (others
+// through pooled buffer chunks and one writev): a keep-alive request answered
 // with SendReply allocates nothing in steady state. Conversions to strings
 // (URI, Path, InputHeaders…) happen only when asked for.
 //
 // # Memory
 //
-// An idle keep-alive connection holds its Conn (about 200 bytes), the
+// An idle keep-alive connection holds its Conn (about 230 bytes), the
 // stream's connection and the loop's descriptor entry: no request, no
 // buffer, no goroutine — about 0.5 KiB of RSS per connection measured with
 // 10,000 of them (BENCHMARKS.md; net/http holds ~20 KiB). What few

@@ -64,7 +64,8 @@ func (r *Request) SendReplyBuffer(code int, reason string, b *buffer.Buffer) {
 }
 
 // SendError sends an error reply (evhttp_send_error) with a small HTML body
-// naming the status. reason "" means StatusText(code).
+// naming the status. reason "" means StatusText(code). It panics as
+// SendReply does.
 func (r *Request) SendError(code int, reason string) {
 	r.checkLive()
 	if reason == "" {

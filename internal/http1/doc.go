@@ -41,7 +41,7 @@
 //   - Transfer-Encoding whose final coding is not chunked (400), chunked
 //     applied twice (400), any other coding before chunked (501), empty list
 //     elements or transfer parameters (400), or any Transfer-Encoding in an
-//     HTTP/1.0 message (400);
+//     HTTP/1.0 message (400; 411 in a request without Content-Length);
 //   - NUL, bare CR and other control bytes (HTAB allowed in values) in the
 //     start line and fields; whitespace between a field name and its colon;
 //     obs-fold; empty or non-token field names and methods (a method byte
@@ -78,8 +78,9 @@
 //     '"', '{', non-ASCII), bad percent escapes in the query, fragments,
 //     userinfo, an empty target, an opaque "scheme:rest" target, origin-form
 //     with CONNECT, authority-form without a port or with another method;
-//   - versions other than HTTP/1.0 and HTTP/1.1 (net/http parses any
-//     HTTP/d.d and leaves the check to the server);
+//   - versions whose major is not 1, such as HTTP/0.9 or HTTP/2.0 (a
+//     later 1.x is processed as 1.1; net/http parses any HTTP/d.d and
+//     leaves the check to the server);
 //   - Transfer-Encoding in HTTP/1.0 requests, which net/http ignores, framing
 //     the body by Content-Length instead;
 //   - Content-Length together with Transfer-Encoding, where net/http lets

@@ -11,7 +11,7 @@ import "strconv"
 // (400 malformed, 431 too large, 501 unsupported coding); a client would typically
 // map any of them to 502 Bad Gateway.
 type Error struct {
-	// Status is the HTTP status code: 400, 414, 431, 501 or 505.
+	// Status is the HTTP status code: 400, 411, 414, 431, 501 or 505.
 	Status int
 	// Reason is a short lower-case description of the fault, fit for a log line
 	// or a response body.
