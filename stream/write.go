@@ -84,7 +84,7 @@ func (c *Conn) WriteBuffer(b *buffer.Buffer) error {
 		if err != nil {
 			e, ok := err.(syscall.Errno)
 			if !ok || !isTemporary(e) {
-				err = os.NewSyscallError("write", err)
+				err = writeError(err)
 				c.failLater(err)
 				return err
 			}
@@ -131,7 +131,7 @@ func (c *Conn) Flush() error {
 		if e, ok := err.(syscall.Errno); ok && isTemporary(e) {
 			err = nil
 		} else {
-			err = os.NewSyscallError("write", err)
+			err = writeError(err)
 			c.failLater(err)
 			return err
 		}
@@ -237,7 +237,7 @@ func (c *Conn) handleWrite() {
 	n, err := c.out.WriteFd(c.io.Fd(), limit)
 	if err != nil {
 		if e, ok := err.(syscall.Errno); !ok || !isTemporary(e) {
-			c.fail(Writing, os.NewSyscallError("write", err))
+			c.fail(Writing, writeError(err))
 			return
 		}
 	}
@@ -271,4 +271,15 @@ func (c *Conn) afterWrite() {
 		}
 	}
 	c.arm()
+}
+
+// writeError labels an error of writing the output to the descriptor: a
+// raw errno becomes a "write" *os.SyscallError; anything else came from a
+// file segment of the output (the *os.PathError of reading its file, a
+// file shorter than its segment…) and says so itself.
+func writeError(err error) error {
+	if e, ok := err.(syscall.Errno); ok {
+		return os.NewSyscallError("write", e)
+	}
+	return err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -610,5 +611,40 @@ func TestCloseWriteOnPipe(t *testing.T) {
 				t.Errorf("read end Closed %v, Fd %d after a refused CloseWrite; want open, %d", r.Closed(), r.Fd(), p[0])
 			}
 		})
+	}
+}
+
+// TestWriteFileSegmentError queues a file segment whose file was cut
+// short after AddFile: the connection fails with the buffer's own error,
+// which says the file ended early (io.ErrUnexpectedEOF), not with a
+// "write" system-call error that would blame the socket.
+func TestWriteFileSegmentError(t *testing.T) {
+	l := newLoop(t)
+	a, _ := connPair(t, l)
+	path := filepath.Join(t.TempDir(), "page")
+	if err := os.WriteFile(path, bytes.Repeat([]byte("x"), 100000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var failed error
+	a.SetCallbacks(nil, nil, func(c *stream.Conn, what stream.What, err error) {
+		if what&stream.Error != 0 {
+			failed = err
+		}
+	})
+	var src buffer.Buffer
+	src.AddFile(f, 0, 100000)
+	if err := os.Truncate(path, 10); err != nil {
+		t.Fatal(err)
+	}
+	a.WriteBuffer(&src)
+	runUntil(t, l, func() bool { return failed != nil })
+	var se *os.SyscallError
+	if !errors.Is(failed, io.ErrUnexpectedEOF) || errors.As(failed, &se) {
+		t.Errorf("error = %v (%T); want the buffer's short-file error, not a *os.SyscallError", failed, failed)
 	}
 }
