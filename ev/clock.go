@@ -137,9 +137,11 @@ const wallResync = 500 * time.Millisecond
 
 // refreshIdleTime updates the cached time when the loop is not running, so
 // that a timer started before Run, or long after the last Run, is measured
-// from the present rather than from a stale iteration.
+// from the present rather than from a stale iteration. Not while suspended:
+// a timer started then is measured from the time of Suspend, and Resume
+// moves it with the others (as in libev), rather than twice.
 func (l *Loop) refreshIdleTime() {
-	if l.depth == 0 {
+	if l.depth == 0 && !l.suspended {
 		l.updateTime()
 	}
 }
@@ -163,7 +165,8 @@ func (l *Loop) UpdateNow() {
 // Suspend records the time so that Resume can shift every timer by the time
 // spent suspended (libev's ev_suspend): for a process that is about to be
 // stopped, or a loop that will not run for a while, whose timeouts should not
-// all fire on return. Loop-only.
+// all fire on return. A timer started while suspended is measured from the
+// time of Suspend, so it fires its delay after Resume. Loop-only.
 func (l *Loop) Suspend() {
 	l.checkGoroutine()
 	if l.suspended {

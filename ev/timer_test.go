@@ -180,6 +180,24 @@ func TestSuspendResumeShiftsTimers(t *testing.T) {
 	}
 }
 
+// TestTimerStartedWhileSuspended starts a timer between Suspend and
+// Resume: as in libev, it is measured from the time of Suspend and then
+// moved by the suspension like the others, so it fires its delay after
+// Resume, not its delay plus the suspension again.
+func TestTimerStartedWhileSuspended(t *testing.T) {
+	c := ev.NewManualClock(time.Unix(0, 0))
+	l := newLoop(t, ev.WithClock(c))
+	l.Suspend()
+	c.Advance(time.Hour)
+	tm := ev.NewTimer(l, time.Second, 0, func(*ev.Timer) {})
+	tm.Start()
+	l.Resume()
+	if r := tm.Remaining(); r != time.Second {
+		t.Errorf("Remaining after Resume = %v; want 1s", r)
+	}
+	tm.Stop()
+}
+
 // TestResumeShiftsLoopExit checks that a LoopExit deadline, libevent's
 // one-shot timer, moves with the timers across Suspend and Resume: time
 // spent suspended does not count towards it.
