@@ -276,6 +276,12 @@ func (c *Conn) parse() bool {
 			if in.Len() == 0 || c.qlen >= maxPipeline || c.sc.OutputLen() >= maxUnreadOutput {
 				break
 			}
+			// Nothing after a request that closes the connection is
+			// processed (RFC 9112 §9.6): its reply, when made, ends the
+			// queue and the connection.
+			if c.qtail != nil && !c.qtail.keepAlive {
+				break
+			}
 			r = c.srv.acquire(c)
 			c.cur = r
 			c.since = c.srv.clock() // the head's first byte

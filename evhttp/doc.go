@@ -28,7 +28,9 @@
 // handler streams before it returns (its head goes first). A lone
 // request's reply goes out at once. HTTP/1.1 connections persist unless a
 // side says "Connection: close"; HTTP/1.0 ones only with "Connection:
-// keep-alive", which the reply then carries too.
+// keep-alive", which the reply then carries too. Requests pipelined
+// behind one that closes the connection are neither parsed nor handled
+// (RFC 9112 §9.6): their reply could never be sent.
 // HEAD replies carry the GET reply's Content-Length and no body.
 //
 // # Faults
