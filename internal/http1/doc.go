@@ -21,7 +21,8 @@
 //
 // Faults are *Error values carrying the status a server answers with: 400
 // malformed, 414 request target too long, 431 header section too large, 501
-// unsupported transfer coding, 505 HTTP version not supported, and 411 Length
+// unsupported transfer coding or a method that alone fills the head (RFC 9112
+// §3), 505 HTTP version not supported, and 411 Length
 // Required for the one request that announces a body it cannot frame: HTTP/1.0
 // with Transfer-Encoding and no Content-Length (RFC 9112 §6.1, §6.3). A
 // request without Content-Length or Transfer-Encoding has no body (RFC 9112

@@ -35,6 +35,7 @@ var (
 	errVersion         = newError(400, "malformed HTTP version")
 	errVersionSupport  = newError(505, "HTTP version not supported")
 	errTargetTooLong   = newError(414, "request target too long")
+	errMethodTooLong   = newError(501, "method too long")
 	errStatusLine      = newError(400, "malformed status line")
 	errLeadingNewlines = newError(400, "too many empty lines before start line")
 )

@@ -34,6 +34,7 @@ var knownStricter = map[string]string{
 	"header section too large":                                       "limits",
 	"too many header fields":                                         "limits",
 	"request target too long":                                        "limits",
+	"method too long":                                                "limits",
 	"invalid header field value":                                     "field value bytes",
 	"invalid chunk extension":                                        "chunk line syntax",
 	"invalid chunk size":                                             "chunk line syntax",

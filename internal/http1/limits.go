@@ -7,7 +7,8 @@ type Limits struct {
 	// MaxHeadBytes is the maximum size of the start line plus header section,
 	// including line terminators and the empty line ending it; 0 means
 	// DefaultMaxHeadBytes. Exceeding it fails with 431 (414 while still in the
-	// request line). It is also the arena capacity.
+	// request line, 501 while still in its method). It is also the arena
+	// capacity.
 	MaxHeadBytes int
 	// MaxHeaders is the maximum number of header fields; 0 means
 	// DefaultMaxHeaders. Exceeding it fails with 431.

@@ -15,6 +15,8 @@ func TestRequestLimits(t *testing.T) {
 	}{
 		{"GET /12345678 HTTP/1.1\r\nHost: h\r\n\r\n", 414},
 		{"GET /1234567 HTTP/1.1\r\nHost: h\r\n\r\n", 0},
+		{strings.Repeat("M", 65) + " / HTTP/1.1\r\nHost: h\r\n\r\n", 501},
+		{strings.Repeat("M", 50) + " /123456789 HTTP/1.1\r\nHost: h\r\n\r\n", 414},
 		{"GET / HTTP/1.1\r\nHost: h\r\nA: b\r\nC: d\r\n\r\n", 431},
 		{"GET / HTTP/1.1\r\nHost: h\r\nA: " + strings.Repeat("b", 40) + "\r\n\r\n", 431},
 	}

@@ -127,16 +127,23 @@ func (p *RequestParser) checkPartialMethod() *Error {
 
 // startLineFault returns the error to report for err, a fault of the line
 // reader met before the start line was complete: errMethod if the line's
-// method part already had a byte no method may have.
+// method part already had a byte no method may have, errMethodTooLong if
+// the line filled the head with its method alone (RFC 9112 §3: a method
+// longer than any implemented gets 501; the target, 414, has not begun).
 func (p *RequestParser) startLineFault(err error) error {
 	line := p.h.arena
 	partial := true
 	if n := len(line); n > 0 && line[n-1] == '\n' {
 		line, partial = line[:n-1], false
 	}
-	if _, bad := scanMethod(line, 0, partial); bad {
+	next, bad := scanMethod(line, 0, partial)
+	switch {
+	case bad:
 		p.h.err = errMethod
 		return errMethod
+	case next >= 0 && err == error(errTargetTooLong):
+		p.h.err = errMethodTooLong
+		return errMethodTooLong
 	}
 	return err
 }

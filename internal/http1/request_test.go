@@ -289,6 +289,7 @@ func TestRequestReject(t *testing.T) {
 		{"too many leading lines", strings.Repeat("\r\n", 5) + "GET / HTTP/1.1\r\nHost: h\r\n\r\n", 400},
 		{"target too long", "GET /" + strings.Repeat("a", http1.DefaultMaxTargetBytes) + " HTTP/1.1\r\nHost: h\r\n\r\n", 414},
 		{"request line fills head", "GET /" + strings.Repeat("a", http1.DefaultMaxHeadBytes), 414},
+		{"method fills head", strings.Repeat("M", http1.DefaultMaxHeadBytes+1), 501},
 		{"head too large", "GET / HTTP/1.1\r\nHost: h\r\nX: " + strings.Repeat("a", http1.DefaultMaxHeadBytes) + "\r\n\r\n", 431},
 		{"too many headers", "GET / HTTP/1.1\r\nHost: h\r\n" + strings.Repeat("X: y\r\n", http1.DefaultMaxHeaders) + "\r\n", 431},
 	}
