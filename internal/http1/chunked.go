@@ -44,7 +44,10 @@ const (
 // extensions must match the grammar (token [= token / quoted-string], with
 // BWS only around ";" and "=") and are then ignored; the CRLF after each
 // chunk's data is enforced; bare LF is rejected; trailer fields are parsed with
-// the header rules and kept apart from the header fields.
+// the header rules and kept apart from the header fields. Framing that
+// outweighs the data (many tiny chunks with long extensions) is refused
+// with 400 once it exceeds 16 KiB beyond an allowance of 16 bytes per chunk
+// plus twice the chunk's size.
 //
 // The zero value is ready to use with default limits. Allocation happens once,
 // for the line buffer and trailer arena; Reset keeps them.
@@ -52,6 +55,7 @@ type ChunkedDecoder struct {
 	lim        ChunkedLimits
 	state      uint8
 	remaining  int64  // data bytes left in the current chunk
+	excess     int64  // framing bytes beyond the data's allowance (maxChunkOverhead)
 	line       []byte // chunk-size line received so far; cap = lim.MaxLineBytes
 	trailer    head   // trailer section; its "start line" is skipped
 	configured bool   // buffers allocated
@@ -87,6 +91,7 @@ func (d *ChunkedDecoder) configure(lim ChunkedLimits) {
 func (d *ChunkedDecoder) Reset() {
 	d.state = chunkSize
 	d.remaining = 0
+	d.excess = 0
 	d.line = d.line[:0]
 	d.trailer.reset()
 	d.trailer.started = true
@@ -131,6 +136,9 @@ func (d *ChunkedDecoder) Decode(in []byte) (consumed int, data []byte, err error
 				continue
 			}
 			size, e := parseChunkLine(d.line)
+			if e == nil {
+				e = d.account(len(d.line), size)
+			}
 			d.line = d.line[:0]
 			if e != nil {
 				return consumed, nil, d.fail(e)
@@ -183,6 +191,28 @@ func (d *ChunkedDecoder) Decode(in []byte) (consumed int, data []byte, err error
 		}
 	}
 	return consumed, nil, nil
+}
+
+// maxChunkOverhead bounds the framing bytes a chunked body may send beyond
+// an allowance of 16 bytes per chunk plus twice its data: chunk-size lines
+// (with their extensions) and the CRLF after each chunk's data. Ordinary
+// framing stays far below it; 1-byte chunks each carrying a 4 KiB
+// extension, which would put thousands of times the body limit on the wire
+// while every byte counts as progress, reach it within a few chunks (Go's
+// net/http bounds the same ratio since CVE-2023-39326).
+const maxChunkOverhead = 16 << 10
+
+// account adds the framing of a chunk, its size line of n bytes and the
+// CRLF after its data, to d.excess, less its allowance.
+func (d *ChunkedDecoder) account(n int, size int64) *Error {
+	d.excess += int64(n) + 2 - 16 - 2*min(size, 1<<32)
+	if d.excess < 0 {
+		d.excess = 0
+	}
+	if d.excess > maxChunkOverhead {
+		return errChunkOverhead
+	}
+	return nil
 }
 
 func (d *ChunkedDecoder) fail(e *Error) error {

@@ -174,3 +174,45 @@ func ExampleChunkedDecoder() {
 	// ", world"
 	// trailer 42
 }
+
+// TestChunkedOverhead bounds the bytes a chunked body may spend outside its
+// data (chunk-size lines with extensions, the CRLF after each chunk):
+// without a bound, 1-byte chunks each carrying a 4 KiB extension put ~4,000
+// times the body limit on the wire while every byte counts as progress (the
+// class of Go's CVE-2023-39326). Ordinary framing, short extensions and
+// long ones on big chunks are all accepted.
+func TestChunkedOverhead(t *testing.T) {
+	ext := ";x=" + strings.Repeat("a", 1000)
+	var tiny, short, big strings.Builder
+	for range 100 {
+		tiny.WriteString("1" + ext + "\r\nx\r\n")
+		short.WriteString("1;a=b\r\nx\r\n")
+		big.WriteString("1000" + ext + "\r\n" + strings.Repeat("y", 0x1000) + "\r\n")
+	}
+	d := http1.NewChunkedDecoder(http1.ChunkedLimits{})
+	for _, tc := range []struct {
+		name, body string
+		status     int
+	}{
+		{"1-byte chunks with 1 KB extensions", tiny.String(), 400},
+		{"1-byte chunks with short extensions", short.String(), 0},
+		{"4 KiB chunks with 1 KB extensions", big.String(), 0},
+	} {
+		for _, split := range []bool{false, true} {
+			in := []byte(tc.body + "0\r\n\r\n")
+			var got chunkResult
+			if split {
+				pieces := make([][]byte, len(in))
+				for i := range in {
+					pieces[i] = in[i : i+1]
+				}
+				got = decodeChunked(d, pieces...)
+			} else {
+				got = decodeChunked(d, in)
+			}
+			if got.Status != tc.status {
+				t.Errorf("%s (byte by byte %v): status %d (%s); want %d", tc.name, split, got.Status, got.Reason, tc.status)
+			}
+		}
+	}
+}

@@ -75,5 +75,6 @@ var (
 	errChunkExt         = newError(400, "invalid chunk extension")
 	errChunkCRLF        = newError(400, "missing CRLF after chunk data")
 	errChunkLineTooLong = newError(400, "chunk size line too long")
+	errChunkOverhead    = newError(400, "too much chunk framing for its data")
 	errTrailerTooLarge  = newError(431, "trailer section too large")
 )

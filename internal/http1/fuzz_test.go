@@ -39,6 +39,7 @@ var knownStricter = map[string]string{
 	"invalid chunk extension":                                        "chunk line syntax",
 	"invalid chunk size":                                             "chunk line syntax",
 	"chunk size line too long":                                       "limits",
+	"too much chunk framing for its data":                            "limits",
 	"trailer section too large":                                      "limits",
 	"too many empty lines before start line":                         "leading empty lines",
 	"both Content-Length and Transfer-Encoding":                      "Content-Length with Transfer-Encoding",
