@@ -27,8 +27,10 @@ type vhost struct {
 
 // HandleFunc serves requests whose path (the target without its query,
 // percent-decoded when it holds escapes) is exactly path, as
-// evhttp_set_cb. It panics if path does not start with '/' or already has
-// a handler.
+// evhttp_set_cb. Paths are compared as sent, as libevent does: dot
+// segments are not removed ("/a/../b" and "/./b" do not match "/b"), nor
+// are repeated slashes merged. It panics if path does not start with '/'
+// or already has a handler.
 func (s *Server) HandleFunc(path string, fn HandlerFunc) {
 	s.handle(path, route{fn: fn})
 }
