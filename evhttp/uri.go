@@ -188,8 +188,9 @@ func (u *URI) hasAuthority() bool {
 
 // String reassembles the URI. An empty query or fragment is omitted, so
 // "/p?" and "/p#" do not round-trip exactly; an empty authority is kept
-// ("file:///x", with EmptyAuthority). ParseURI of the result gives the
-// same URI back.
+// ("file:///x", with EmptyAuthority). A Path that does not begin with '/'
+// is written after an authority with one ("http://h/p"). ParseURI of the
+// result gives the same URI back.
 func (u *URI) String() string {
 	var b strings.Builder
 	if u.Scheme != "" {
@@ -209,6 +210,10 @@ func (u *URI) String() string {
 		}
 	}
 	switch {
+	case u.hasAuthority() && u.Path != "" && u.Path[0] != '/':
+		// RFC 3986 §3.3: a path after an authority begins with "/";
+		// without it, Path "p" of Host "h" would read as the host "hp".
+		b.WriteByte('/')
 	case !u.hasAuthority() && strings.HasPrefix(u.Path, "//"):
 		// An empty authority keeps the path from reading as one.
 		b.WriteString("//")
