@@ -186,11 +186,17 @@ func (h *Headers) Clear() {
 // Len returns the number of fields.
 func (h *Headers) Len() int { return len(h.fields) }
 
-// All yields every field as name, value in insertion order.
+// All yields every field as name, value in insertion order. The loop body
+// may change h: fields added meanwhile are not yielded, and removing fields
+// (Del, Set, Clear) may make the iteration skip fields after the current
+// one, but it never yields a field twice or one that is not in h.
 func (h *Headers) All() iter.Seq2[string, string] {
 	return func(yield func(string, string) bool) {
-		for _, f := range h.fields {
-			if !yield(f.name, f.value) {
+		// Index h.fields afresh at each step: a removal shifts the fields
+		// left and zeroes the freed tail, which a range over the slice as
+		// it was would yield as empty fields.
+		for i, n := 0, len(h.fields); i < n && i < len(h.fields); i++ {
+			if f := h.fields[i]; !yield(f.name, f.value) {
 				return
 			}
 		}

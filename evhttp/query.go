@@ -124,11 +124,15 @@ func deleteKey(kv []param, key string) []param {
 // Len returns the number of pairs.
 func (p *Params) Len() int { return len(p.kv) }
 
-// All yields every pair in order.
+// All yields every pair in order. The loop body may change p: pairs added
+// meanwhile are not yielded, and removing pairs (Del, Set) may make the
+// iteration skip pairs after the current one, but it never yields a pair
+// twice or one that is not in p.
 func (p *Params) All() iter.Seq2[string, string] {
 	return func(yield func(string, string) bool) {
-		for _, kv := range p.kv {
-			if !yield(kv.key, kv.value) {
+		// Index p.kv afresh at each step, as Headers.All does.
+		for i, n := 0, len(p.kv); i < n && i < len(p.kv); i++ {
+			if kv := p.kv[i]; !yield(kv.key, kv.value) {
 				return
 			}
 		}
