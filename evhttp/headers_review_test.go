@@ -1,6 +1,9 @@
 package evhttp_test
 
 import (
+	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/eventide-go/eventide/evhttp"
@@ -66,4 +69,96 @@ func checkYielded(t *testing.T, what string, got, orig []string) {
 		}
 		j++
 	}
+}
+
+// FuzzHeadersModel applies Add, Set, Del and Get to Headers and to a plain
+// slice compared byte-wise after ASCII lowering, and checks the fields,
+// their order, the net/http conversions and that no invalid field enters.
+func FuzzHeadersModel(f *testing.F) {
+	f.Add([]byte{0, 4, 1, 8, 2, 3, 28}, "v")
+	f.Add([]byte{0, 20, 24, 1, 21, 2, 4}, "a\r\nb")
+	f.Fuzz(func(t *testing.T, ops []byte, value string) {
+		names := []string{"A", "a", "X-K", "x-k", "x-\u212a", "Bad Name", "", "B"}
+		lower := func(s string) string {
+			b := []byte(s)
+			for i, c := range b {
+				if 'A' <= c && c <= 'Z' {
+					b[i] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+		valid := func(name, value string) bool {
+			return name != "" && !strings.ContainsAny(name, " \u212a") && !strings.ContainsAny(value, "\r\n\x00")
+		}
+		var h evhttp.Headers
+		var model []string // "name: value"
+		for i, op := range ops {
+			name := names[int(op>>2)%len(names)]
+			v := value
+			if i%2 == 1 {
+				v = value[:len(value)/2]
+			}
+			switch op & 3 {
+			case 0:
+				err := h.Add(name, v)
+				if (err == nil) != valid(name, v) {
+					t.Fatalf("Add(%q, %q): got %v", name, v, err)
+				}
+				if err == nil {
+					model = append(model, name+": "+v)
+				}
+			case 1:
+				err := h.Set(name, v)
+				if (err == nil) != valid(name, v) {
+					t.Fatalf("Set(%q, %q): got %v", name, v, err)
+				}
+				if err == nil {
+					var next []string
+					done := false
+					for _, kv := range model {
+						n, _, _ := strings.Cut(kv, ": ")
+						switch {
+						case lower(n) != lower(name):
+							next = append(next, kv)
+						case !done:
+							next = append(next, name+": "+v)
+							done = true
+						}
+					}
+					if !done {
+						next = append(next, name+": "+v)
+					}
+					model = next
+				}
+			case 2:
+				h.Del(name)
+				model = slices.DeleteFunc(model, func(kv string) bool {
+					n, _, _ := strings.Cut(kv, ": ")
+					return lower(n) == lower(name)
+				})
+			case 3:
+				var want []string
+				for _, kv := range model {
+					if n, val, _ := strings.Cut(kv, ": "); lower(n) == lower(name) {
+						want = append(want, val)
+					}
+				}
+				if got := h.Values(name); !slices.Equal(got, want) {
+					t.Fatalf("Values(%q): got %q; want %q", name, got, want)
+				}
+			}
+			if got := fields(&h); !slices.Equal(got, model) {
+				t.Fatalf("after op %d (%d on %q): got %q; want %q", i, op&3, name, got, model)
+			}
+		}
+		hh := h.ToHTTP()
+		back, err := evhttp.HeadersFromHTTP(hh)
+		if err != nil {
+			t.Fatalf("HeadersFromHTTP(%v): %v", hh, err)
+		}
+		if !reflect.DeepEqual(back.ToHTTP(), hh) {
+			t.Fatalf("ToHTTP round trip: got %v; want %v", back.ToHTTP(), hh)
+		}
+	})
 }
