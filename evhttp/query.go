@@ -141,7 +141,9 @@ func (p *Params) All() iter.Seq2[string, string] {
 
 // Encode returns the pairs as "k1=v1&k2=v2" in order, each key and value
 // encoded with EncodeURI (so a space is "%20", never '+'). ParseQuery of the
-// result gives the same pairs back.
+// result gives the same pairs back, unless a key is empty: Add accepts one,
+// but "=v" is a pair ParseQuery refuses (ErrBadQuery) and ParseQueryLenient
+// skips.
 func (p *Params) Encode() string {
 	var b strings.Builder
 	for i, kv := range p.kv {
