@@ -51,7 +51,8 @@ func EncodeURI(s string) string {
 // query encoding), '+' as a space. Unlike libevent's evhttp_decode_uri, which
 // copies a malformed escape through unchanged, DecodeURI is strict: it returns
 // ErrBadEscape for a '%' not followed by two hexadecimal digits. Decoded bytes
-// are not checked to be UTF-8.
+// are not checked: "%00" gives a NUL, "%2F" a '/', and invalid UTF-8 passes,
+// so check the result before using it as a file name.
 func DecodeURI(s string, plusAsSpace bool) (string, error) {
 	escapes, plus := 0, 0
 	for i := 0; i < len(s); i++ {

@@ -25,13 +25,18 @@ type param struct{ key, value string }
 // with a non-empty key, and a trailing '&' is ignored. Keys and values are
 // percent-decoded with '+' as a space. Any malformed pair or escape fails the
 // whole parse (ErrBadQuery, ErrBadEscape). The empty query yields no
-// parameters.
+// parameters. ';' is not a separator ("a=1;b=2" is a = "1;b=2"), as in
+// libevent; net/url refuses such a query instead. Decoded keys and values
+// may hold any byte, "%00" (NUL), "%2F" ('/') and invalid UTF-8 included:
+// check them before using them as file names.
 func ParseQuery(query string) (Params, error) {
 	return parseQuery(query, true)
 }
 
 // ParseQueryLenient is ParseQuery skipping the pairs ParseQuery would reject
-// instead of failing.
+// instead of failing. (libevent's lenient mode differs: it keeps a bare
+// "flag" as flag="" and copies a malformed escape through; both are
+// skipped here.)
 func ParseQueryLenient(query string) Params {
 	p, _ := parseQuery(query, false)
 	return p

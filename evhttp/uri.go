@@ -25,7 +25,8 @@ type URI struct {
 	// ("[::1]"). Empty when there is no authority.
 	Host string
 	// Port is the port of the authority, or -1 when there is none (ParseURI
-	// sets -1; note that a URI literal must set it explicitly).
+	// sets -1; note that a URI literal must set it explicitly: the zero
+	// value URI{} has the port 0, and String writes it as "//:0").
 	Port int
 	// Path is the path, possibly empty.
 	Path string
@@ -80,7 +81,9 @@ func validComponent(s string, set *[256]bool, extra string) bool {
 // component must use only its allowed characters and well-formed percent
 // escapes. Absolute URIs ("http://u@h:8080/p?q#f") and relative references,
 // including request targets ("/path?q"), are accepted. A port must be decimal
-// and at most 65535; an empty port ("h:") counts as none.
+// and at most 65535; an empty port ("h:") counts as none. Stricter than
+// net/url: an IPv6 zone ("[fe80::1%25eth0]", RFC 6874) and a second '@' in
+// the authority ("u:p@w@h") are refused.
 func ParseURI(s string) (*URI, error) {
 	u := &URI{Port: -1}
 	rest := s
@@ -189,8 +192,9 @@ func (u *URI) hasAuthority() bool {
 // String reassembles the URI. An empty query or fragment is omitted, so
 // "/p?" and "/p#" do not round-trip exactly; an empty authority is kept
 // ("file:///x", with EmptyAuthority). A Path that does not begin with '/'
-// is written after an authority with one ("http://h/p"). ParseURI of the
-// result gives the same URI back.
+// is written after an authority with one ("http://h/p"). Components are
+// written as they are, not escaped: for a URI whose components are valid
+// (as ParseURI makes them), ParseURI of the result gives the same URI back.
 func (u *URI) String() string {
 	var b strings.Builder
 	if u.Scheme != "" {
