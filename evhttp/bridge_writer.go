@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The http.ResponseWriter side of a bridged request. These methods run on
@@ -99,6 +100,32 @@ func (w *responseWriter) FlushError() error {
 		return errHandlerReturned
 	}
 	return w.b.FlushError()
+}
+
+// SetWriteDeadline accepts the zero time, "no deadline" (what a streaming
+// handler sets to lift net/http's WriteTimeout): the bridge puts no
+// deadline on a reply; the server's WriteTimeout bounds only how long
+// written bytes may wait for the client to take any, so a stream that
+// flows is never cut. Any other time returns http.ErrNotSupported
+// (http.ResponseController).
+func (w *responseWriter) SetWriteDeadline(t time.Time) error {
+	return w.setDeadline(t)
+}
+
+// SetReadDeadline is SetWriteDeadline for reading the request body, which
+// Config.ReadBodyTimeout bounds the same way (silence, not total time).
+func (w *responseWriter) SetReadDeadline(t time.Time) error {
+	return w.setDeadline(t)
+}
+
+func (w *responseWriter) setDeadline(t time.Time) error {
+	switch {
+	case w.b == nil:
+		return errHandlerReturned
+	case !t.IsZero():
+		return fmt.Errorf("evhttp: the bridge has no per-request deadlines: %w", http.ErrNotSupported)
+	}
+	return nil
 }
 
 // EnableFullDuplex is bridged.EnableFullDuplex while the handler runs

@@ -180,9 +180,10 @@
 // without a reply), else its reply is cut short and the connection closed. The ResponseWriter implements
 // http.Flusher, the deprecated http.CloseNotifier (true when the client
 // goes away, as the context says), and for http.ResponseController
-// FlushError and EnableFullDuplex; deadlines and Hijack return
-// http.ErrNotSupported
-// (the server's timeouts apply as for any handler), and there is no
+// FlushError and EnableFullDuplex; SetReadDeadline and SetWriteDeadline
+// accept the zero time ("no deadline": the server's timeouts bound
+// silence, not a reply's length, so a flowing stream is never cut) and
+// return http.ErrNotSupported for any other, as Hijack does; there is no
 // http.Pusher. A ResponseWriter used after its handler returned fails
 // every Write. "OPTIONS *" is answered 200 by the bridge without calling
 // the handler, and the status line carries net/http's reason phrase, as
