@@ -33,8 +33,9 @@ type ChildFunc func(w *Child)
 //
 // Children started by os/exec are reaped by exec.Cmd.Wait: a Child watcher
 // that reaps one first makes Wait fail ("no child processes"), and a Wait
-// that reaps first leaves the watcher without a status (it stops itself
-// when it finds out). Start the children a Child watcher owns with
+// that reaps first leaves the watcher without a status: it stops itself,
+// without calling its callback, when it finds out (at the child's exit on a
+// pidfd, at the next SIGCHLD otherwise). Start the children a Child watcher owns with
 // os.StartProcess or syscall.ForkExec and let the watcher reap them, or do
 // not call Wait. A watcher for any child (pid 0) reaps every child of the
 // process, os/exec's included: do not use one in a program that also runs
@@ -52,9 +53,11 @@ type Child struct {
 
 	queue  []childReport // reaped, not yet taken by the loop; under childHub.mu
 	posted bool          // take is in the loop's post queue; under childHub.mu
+	gone   bool          // SIGCHLD: wait4 found no such child (reaped elsewhere); under childHub.mu
 	take   func()        // w.takeReports, bound once
 
 	ready   []childReport // taken, waiting for the callback (loop-owned)
+	lost    bool          // gone, as taken by the loop: stop once ready is reported (loop-owned)
 	rpid    int
 	rstatus syscall.WaitStatus
 }
@@ -206,16 +209,24 @@ func (w *Child) pidfdReady(io *IO, _ Events) {
 }
 
 // takeReports runs on the loop: it moves what the reaper queued to the
-// callback's queue.
+// callback's queue. A watcher whose child was reaped elsewhere stops once
+// what was queued before is reported.
 func (w *Child) takeReports() {
 	childHub.mu.Lock()
 	w.posted = false
 	w.ready = append(w.ready, w.queue...)
 	clear(w.queue)
 	w.queue = w.queue[:0]
+	w.lost = w.lost || w.gone
 	childHub.mu.Unlock()
-	if len(w.ready) > 0 && w.active {
+	if !w.active {
+		return
+	}
+	switch {
+	case len(w.ready) > 0:
 		w.loop.feed(w, 0)
+	case w.lost:
+		w.Stop()
 	}
 }
 
@@ -229,6 +240,9 @@ func (w *Child) invoke(Events) {
 			w.Stop()
 		}
 		w.fn(w)
+	}
+	if w.lost && w.active && len(w.ready) == 0 {
+		w.Stop() // reaped elsewhere after the reports it had (a tracing watcher's stops)
 	}
 }
 
@@ -259,6 +273,7 @@ func (t *childTable) register(w *Child) error {
 	defer t.mu.Unlock()
 	w.hubIdx = len(t.watchers)
 	t.watchers = append(t.watchers, w)
+	w.gone, w.lost = false, false
 	if w.pid == 0 {
 		t.anyChild++
 		t.reapAny()
@@ -313,10 +328,28 @@ func reapChildren() {
 	defer childHub.mu.Unlock()
 	for _, w := range childHub.watchers {
 		if w.pid > 0 && !w.usePidfd {
-			childHub.reapPid(w.pid, w.waitFlags())
+			_, err := childHub.reapPid(w.pid, w.waitFlags())
+			if errors.Is(err, syscall.ECHILD) && !w.gone {
+				// register made sure the pid was our child: someone
+				// else reaped it (exec.Cmd.Wait, a raw wait4), or this
+				// reap found it for another watcher of the pid, whose
+				// report is queued for w too. The loop stops w after
+				// reporting what it has.
+				childHub.lost(w)
+			}
 		}
 	}
 	childHub.reapAny()
+}
+
+// lost marks w's child as reaped and posts w's loop to find out. Called with
+// t.mu held.
+func (t *childTable) lost(w *Child) {
+	w.gone = true
+	if !w.posted {
+		w.posted = true
+		w.loop.Post(w.take)
+	}
 }
 
 // reapAny reaps every child that changed state, while a watcher for any

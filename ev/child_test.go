@@ -278,3 +278,51 @@ func ExampleNewChild() {
 	l.Run(ev.RunDefault) // returns when the watcher stopped itself
 	// Output: exit status 3
 }
+
+// TestChildReapedElsewhere lets another waiter (a blocking wait4, as
+// exec.Cmd.Wait makes) reap a watched child: the watcher, in every mode and
+// tracing or not, must stop itself without a report, as documented, rather
+// than stay active for a pid that can never report (and that the system may
+// give to another child). The blocked waiter is woken by the kernel itself,
+// so it almost always beats the watcher; when it does not, the round is
+// tried again with a new child.
+func TestChildReapedElsewhere(t *testing.T) {
+	for _, m := range childModes {
+		for _, trace := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/trace=%v", m.name, trace), func(t *testing.T) {
+				l := newLoop(t)
+				for range 20 {
+					r, wfd := rawPipe(t)
+					pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", "read x; exit 4"},
+						&syscall.ProcAttr{Files: []uintptr{uintptr(r), 1, 2}})
+					if err != nil {
+						t.Fatal(err)
+					}
+					syscall.Close(r)
+					calls := 0
+					w := newChild(l, pid, trace, m.setup, func(*ev.Child) { calls++ })
+					if err := w.Start(); err != nil {
+						t.Fatal(err)
+					}
+					waited := make(chan error, 1)
+					go func() {
+						var ws syscall.WaitStatus
+						_, err := syscall.Wait4(pid, &ws, 0, nil)
+						waited <- err
+					}()
+					syscall.Close(wfd) // the child exits
+					wonElsewhere := <-waited == nil
+					runUntil(t, l, func() bool { return !w.Active() })
+					if !wonElsewhere {
+						continue // the watcher reaped first: try again
+					}
+					if calls != 0 {
+						t.Errorf("callback called %d times for a child reaped elsewhere; want 0", calls)
+					}
+					return
+				}
+				t.Skip("the watcher reaped first in every round")
+			})
+		}
+	}
+}
