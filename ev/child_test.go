@@ -3,6 +3,7 @@ package ev_test
 import (
 	"errors"
 	"fmt"
+	"os/exec"
 	"syscall"
 	"testing"
 
@@ -325,4 +326,104 @@ func TestChildReapedElsewhere(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestChildWithExec runs commands with os/exec on another goroutine while
+// watchers for one pid (each mode, tracing or not) wait for 100 children
+// that exit together: Cmd.Run gets every exit status, every watcher its
+// child's, and no zombie is left.
+func TestChildWithExec(t *testing.T) {
+	for _, m := range childModes {
+		for _, trace := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/trace=%v", m.name, trace), func(t *testing.T) {
+				l := newLoop(t)
+				r, wfd := rawPipe(t)
+				const n = 100
+				want := make(map[int]int)
+				got := make(map[int]syscall.WaitStatus)
+				for i := range n {
+					pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", fmt.Sprintf("read x; exit %d", i%64)},
+						&syscall.ProcAttr{Files: []uintptr{uintptr(r), 1, 2}})
+					if err != nil {
+						t.Fatal(err)
+					}
+					want[pid] = i % 64
+					w := newChild(l, pid, trace, m.setup, func(w *ev.Child) { got[w.RPid()] = w.Status() })
+					if err := w.Start(); err != nil {
+						t.Fatal(err)
+					}
+				}
+				syscall.Close(r)
+				ran := make(chan error, 1)
+				go func() {
+					for range 20 {
+						err := exec.Command("/bin/sh", "-c", "exit 7").Run()
+						if ee := (*exec.ExitError)(nil); !errors.As(err, &ee) || ee.ExitCode() != 7 {
+							ran <- fmt.Errorf("Cmd.Run = %v; want exit status 7", err)
+							return
+						}
+					}
+					ran <- nil
+				}()
+				syscall.Close(wfd) // the watched children exit
+				runUntil(t, l, func() bool { return len(got) == n })
+				if err := <-ran; err != nil {
+					t.Error(err)
+				}
+				for pid, code := range want {
+					if err := exitedWith(code)(got[pid]); err != nil {
+						t.Errorf("watcher for %d: %v", pid, err)
+					}
+				}
+				var ws syscall.WaitStatus
+				if zombie, _ := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil); zombie > 0 {
+					t.Errorf("child %d left a zombie (status %#x)", zombie, uint32(ws))
+				}
+			})
+		}
+	}
+}
+
+// TestChildSignalLoopClosed closes a loop whose Signal and Child watchers
+// (both modes) are active: the signal relays end, and a second loop still
+// gets the signal and the child's exit.
+func TestChildSignalLoopClosed(t *testing.T) {
+	base := ev.SignalRelays()
+	other := newLoop(t)
+	closing := newLoop(t) // evtest checks it at cleanup; Close twice is a no-op
+	r, wfd := rawPipe(t)
+	pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", "read x; exit 1"},
+		&syscall.ProcAttr{Files: []uintptr{uintptr(r), 1, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syscall.Close(r)
+	for _, m := range childModes {
+		if err := newChild(closing, pid, false, m.setup, func(*ev.Child) {}).Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ev.NewSignal(closing, syscall.SIGUSR1, func(*ev.Signal) {}).Start(); err != nil {
+		t.Fatal(err)
+	}
+	kill(t, syscall.SIGUSR1) // a delivery may be on its way to the closing loop
+	if err := closing.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := ev.SignalRelays(); got != base {
+		t.Errorf("signal relays after Close = %d; want %d", got, base)
+	}
+	calls, exited := 0, false
+	s := ev.NewSignal(other, syscall.SIGUSR1, func(*ev.Signal) { calls++ })
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	c := ev.NewChild(other, pid, false, func(*ev.Child) { exited = true })
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	kill(t, syscall.SIGUSR1)
+	syscall.Close(wfd)
+	runUntil(t, other, func() bool { return calls > 0 && exited })
 }

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/eventide-go/eventide/ev"
+	"github.com/eventide-go/eventide/internal/evtest"
 )
 
 func kill(t *testing.T, sig syscall.Signal) {
@@ -259,4 +261,37 @@ func ExampleNewSignal() {
 	syscall.Kill(os.Getpid(), syscall.SIGUSR1)
 	l.Run(ev.RunDefault)
 	// Output: got user defined signal 1
+}
+
+// TestSignalWithNotify checks that a channel given to signal.Notify and a
+// watcher for the same signal both receive it, and that a burst sent from a
+// callback is followed by at least one more call.
+func TestSignalWithNotify(t *testing.T) {
+	l := newLoop(t)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGUSR1)
+	defer signal.Stop(ch)
+	sent, after := false, 0
+	w := ev.NewSignal(l, syscall.SIGUSR1, func(*ev.Signal) {
+		if sent {
+			after++
+		}
+	})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	burst := ev.NewTimer(l, 0, 0, func(*ev.Timer) {
+		for range 1000 {
+			kill(t, syscall.SIGUSR1)
+		}
+		sent = true // no signal callback can run before this one returns
+	})
+	burst.Start()
+	runUntil(t, l, func() bool { return after > 0 })
+	select {
+	case <-ch:
+	case <-time.After(evtest.Deadline):
+		t.Fatalf("signal.Notify's channel got nothing within %v", evtest.Deadline)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/eventide-go/eventide/ev"
+	"github.com/eventide-go/eventide/internal/evtest"
 )
 
 // statModes are the two ways a Stat watcher learns of changes.
@@ -350,4 +351,47 @@ func ExampleNewStat() {
 	os.WriteFile(path, []byte("debug=1\n"), 0o644)
 	l.Run(ev.RunDefault)
 	// Output: exists false → true, size 8
+}
+
+// TestStatTwoLoops watches one path from two loops running on two
+// goroutines: each watcher has its own kernel watches (or polls), and both
+// see the file appear.
+func TestStatTwoLoops(t *testing.T) {
+	for _, m := range statModes {
+		t.Run(m.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "f")
+			loops := []*ev.Loop{newLoop(t), newLoop(t)} // both before any watcher: evtest counts descriptors
+			done := make(chan error, len(loops))
+			for _, l := range loops {
+				w := ev.NewStat(l, path, 5*time.Millisecond, func(w *ev.Stat) {
+					if w.Attr().Exists {
+						w.Stop() // the loop runs out of watchers
+					}
+				})
+				w.SetPolling(m.poll)
+				if err := w.Start(); err != nil {
+					t.Fatal(err)
+				}
+				go func() { done <- l.Run(ev.RunDefault) }()
+			}
+			if err := os.WriteFile(path, []byte("x"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			timeout := time.After(evtest.Deadline)
+			for range loops {
+				select {
+				case err := <-done:
+					if err != nil {
+						t.Errorf("Run: %v", err)
+					}
+				case <-timeout:
+					t.Errorf("a loop did not see the file within %v", evtest.Deadline)
+					for _, l := range loops {
+						l.Break(ev.BreakAll)
+					}
+					<-done // Run returns before the loop is closed at cleanup
+				}
+			}
+		})
+	}
 }
