@@ -27,7 +27,8 @@ type ChildFunc func(w *Child)
 // On Linux a watcher for one pid that does not trace waits on a pidfd
 // (pidfd_open(2)), which is readable once the child has exited. Other
 // watchers, and every watcher elsewhere, are woken by SIGCHLD, relayed as
-// for a Signal, and then reap with wait4(2) and WNOHANG: the pid's,
+// for a Signal (a Signal watcher for SIGCHLD shares the relay and sees every
+// delivery), and then reap with wait4(2) and WNOHANG: the pid's,
 // or, while a watcher for any child is active, every child that changed
 // state.
 //

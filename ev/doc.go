@@ -127,7 +127,10 @@
 // of capacity 1 with a relay goroutine; the last Stop calls signal.Stop,
 // restoring the runtime's default (exit for SIGHUP, SIGINT, SIGTERM; ignore
 // for SIGUSR1, SIGUSR2, SIGWINCH, SIGURG…) unless other code also asked for
-// it. Any number of watchers on any number of loops see every signal; their
+// it. Channels given to signal.Notify receive the signal too, but
+// signal.Ignore and signal.Reset cancel the watchers' subscription as well,
+// and Start undoes an earlier signal.Ignore (Signal says what then). Any
+// number of watchers on any number of loops see every signal; their
 // callbacks run on their loops. Arrivals coalesce (the kernel and the runtime
 // merge a repeat not yet delivered; Count says how many the relay saw); one
 // arriving during the callback runs it again. SIGKILL, SIGSTOP and numbers

@@ -30,7 +30,14 @@ type SignalFunc func(w *Signal)
 // subscribes through os/signal: starting the first watcher of a signal calls
 // signal.Notify, and stopping the last one calls signal.Stop, which restores
 // the signal's default action unless other code in the program asked for it
-// with signal.Notify too. Deliveries coalesce: the callback runs at least
+// with signal.Notify too. Such code's channels receive every delivery as
+// well; neither takes it from the other. signal.Ignore and signal.Reset act
+// on the whole process: called for a watched signal, they cancel the
+// watchers' subscription too, and the watchers hear nothing until all of
+// them have stopped and one starts again. Starting the first watcher undoes
+// an earlier signal.Ignore, as signal.Notify does, and the last Stop
+// restores the runtime's default, not the ignoring: SIGTERM then ends the
+// process (the runtime keeps SIGHUP and SIGINT ignored). Deliveries coalesce: the callback runs at least
 // once after every arrival, and Count says how many arrivals it stands for.
 // A signal that arrives while the callback runs makes it run again.
 type Signal struct {
