@@ -12,7 +12,10 @@
 //
 // Go cannot fork a running program, so -d starts the same program again
 // without -d, in a new session (setsid) with its standard streams on
-// /dev/null, prints its pid and exits.
+// /dev/null, and waits until it listens: then it prints the daemon's pid
+// and address and exits with status 0; if the daemon cannot listen (a port
+// in use), it prints the daemon's error and exits with status 1. (The
+// seed forks before it listens: its parent always exits with status 0.)
 //
 // Unlike the seed, q and s are read from the query and from a form-encoded
 // body alike (Request.Form: the seed's "glue the body to the URI"
@@ -39,6 +42,10 @@ import (
 // signature is the Server header, as the seed's MYHTTPD_SIGNATURE.
 const signature = "myhttpd v 0.0.1"
 
+// readyEnv, in the environment of the program -d starts, says that its
+// descriptor 3 is a pipe to the waiting parent.
+const readyEnv = "HTTPD_READY_FD"
+
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 // run is the program: it returns the exit code. The "listening on" line
@@ -60,8 +67,18 @@ func run(args []string, out, errOut io.Writer) int {
 		fs.PrintDefaults()
 		return 0
 	}
-	if *daemon {
-		return daemonize(args, out, errOut)
+	isDaemon := os.Getenv(readyEnv) != "" // never starts another one
+	if *daemon && !isDaemon {
+		return daemonize(fs, out, errOut)
+	}
+	// The daemon tells its parent, on the pipe, that it listens or why it
+	// cannot; its own standard streams are /dev/null.
+	stdout, stderr := out, errOut
+	var ready *os.File
+	if isDaemon {
+		ready = os.NewFile(3, "ready")
+		defer ready.Close() // an error before listening
+		out, errOut = ready, ready
 	}
 
 	loop, err := ev.NewLoop()
@@ -96,6 +113,10 @@ func run(args []string, out, errOut io.Writer) int {
 		sigs = append(sigs, w)
 	}
 	fmt.Fprintln(out, "listening on", srv.Addrs()[0])
+	if ready != nil {
+		ready.Close() // the parent exits
+		out, errOut = stdout, stderr
+	}
 	if err := loop.Run(ev.RunDefault); err != nil {
 		fmt.Fprintln(errOut, "httpd:", err)
 		return 1
@@ -157,26 +178,49 @@ func decodeURI(uri string) string {
 }
 
 // daemonize starts this program again without -d, detached in its own
-// session.
-func daemonize(args []string, out, errOut io.Writer) int {
+// session, and waits on a pipe for its "listening on" line or its error.
+func daemonize(fs *flag.FlagSet, out, errOut io.Writer) int {
 	exe, err := os.Executable()
 	if err != nil {
 		fmt.Fprintln(errOut, "httpd: fork failed:", err)
 		return 1
 	}
-	var rest []string
-	for _, a := range args {
-		if a != "-d" && a != "--d" && a != "-d=true" && a != "--d=true" {
-			rest = append(rest, a)
+	// The flags as parsed, not as typed: -d=1 and -d=T are -d too.
+	var args []string
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name != "d" {
+			args = append(args, "-"+f.Name+"="+f.Value.String())
 		}
-	}
-	cmd := exec.Command(exe, rest...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil { // stdin, stdout, stderr: /dev/null
+	})
+	args = append(args, fs.Args()...)
+	r, w, err := os.Pipe()
+	if err != nil {
 		fmt.Fprintln(errOut, "httpd: fork failed:", err)
 		return 1
 	}
-	fmt.Fprintln(out, "httpd: running as pid", cmd.Process.Pid)
+	defer r.Close()
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), readyEnv+"=3")
+	cmd.ExtraFiles = []*os.File{w} // descriptor 3
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	err = cmd.Start() // stdin, stdout, stderr: /dev/null
+	w.Close()
+	if err != nil {
+		fmt.Fprintln(errOut, "httpd: fork failed:", err)
+		return 1
+	}
+	// The daemon closes the pipe once it listens, or exits.
+	report, _ := io.ReadAll(r)
+	addr, ok := strings.CutPrefix(string(report), "listening on ")
+	if !ok {
+		err := cmd.Wait()
+		if len(report) == 0 {
+			fmt.Fprintln(errOut, "httpd: the daemon did not start:", err)
+		}
+		errOut.Write(report)
+		return 1
+	}
+	fmt.Fprintf(out, "httpd: running as pid %d, listening on %s", cmd.Process.Pid, addr)
 	cmd.Process.Release()
 	return 0
 }

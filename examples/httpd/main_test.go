@@ -2,15 +2,29 @@ package main
 
 import (
 	"bufio"
-	"github.com/eventide-go/eventide/internal/evtest"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/eventide-go/eventide/internal/evtest"
 )
 
-func TestMain(m *testing.M) { evtest.Main(m) }
+// TestMain runs the tests, or the program itself when -d started this
+// binary as the daemon.
+func TestMain(m *testing.M) {
+	if os.Getenv(readyEnv) != "" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	evtest.Main(m)
+}
 
 // TestHTTPD runs the program in-process on a free port, checks the seed's
 // reply format for a GET and a form POST, then stops it with SIGTERM.
@@ -78,5 +92,84 @@ func TestHelp(t *testing.T) {
 	}
 	if c := run([]string{"-x"}, io.Discard, io.Discard); c != 2 {
 		t.Errorf("bad flag: got exit %d; want 2", c)
+	}
+}
+
+// TestDaemon runs -d as a user would: the parent returns at once with the
+// daemon's pid and address, or with the daemon's error and a non-zero
+// status when it could not listen. The daemon is this test binary, which
+// TestMain turns into the program when it sees readyEnv.
+func TestDaemon(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	_, busyPort, _ := net.SplitHostPort(busy.Addr().String())
+	// Under -race the daemon would wait a second before it exits.
+	t.Setenv("GORACE", "atexit_sleep_ms=0")
+
+	tests := []struct {
+		name    string
+		args    []string
+		code    int
+		wantErr string // in the parent's standard error
+	}{
+		{"-d", []string{"-d", "-l", "127.0.0.1", "-p", "0"}, 0, ""},
+		{"-d=1", []string{"-l", "127.0.0.1", "-d=1", "-p", "0", "-t", "5"}, 0, ""},
+		{"port in use", []string{"-d", "-l", "127.0.0.1", "-p", busyPort}, 1, "address already in use"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut strings.Builder
+			code := run(tt.args, &out, &errOut)
+			if code != tt.code || !strings.Contains(errOut.String(), tt.wantErr) {
+				t.Fatalf("got exit %d, stderr %q; want %d and %q", code, errOut.String(), tt.code, tt.wantErr)
+			}
+			if tt.code != 0 {
+				return
+			}
+			// "httpd: running as pid N, listening on ADDR"
+			var pid int
+			var addr string
+			if _, err := fmt.Sscanf(out.String(), "httpd: running as pid %d, listening on %s", &pid, &addr); err != nil {
+				t.Fatalf("got %q; want the pid and the address (%v)", out.String(), err)
+			}
+			exited := make(chan syscall.WaitStatus)
+			go func() {
+				var ws syscall.WaitStatus
+				syscall.Wait4(pid, &ws, 0, nil) // Released, but still our child: reap it
+				exited <- ws
+			}()
+			stopped := false
+			defer func() {
+				if !stopped {
+					syscall.Kill(pid, syscall.SIGKILL)
+					<-exited
+				}
+			}()
+			if sid, _ := unix.Getsid(pid); sid != pid {
+				t.Errorf("daemon's session: got %d; want its own, %d", sid, pid)
+			}
+			resp, err := http.Get("http://" + addr + "/d?q=1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if !strings.Contains(string(body), "q=1\n") {
+				t.Errorf("daemon's reply: got %q; want q=1", body)
+			}
+			syscall.Kill(pid, syscall.SIGTERM)
+			select {
+			case ws := <-exited:
+				stopped = true
+				if !ws.Exited() || ws.ExitStatus() != 0 {
+					t.Errorf("daemon after SIGTERM: got status %v; want exit 0", ws)
+				}
+			case <-time.After(evtest.Deadline):
+				t.Fatal("daemon still running after SIGTERM")
+			}
+		})
 	}
 }
