@@ -5,7 +5,8 @@
 //	go run ./examples/stdin-timeout             # type a line, or wait 5.5 s
 //	echo hi | go run ./examples/stdin-timeout   # stdin ready
 //
-// -timeout sets another delay (a Go duration: -timeout 2s).
+// -timeout sets another delay (a Go duration: -timeout 2s; 0 times out at
+// once, a negative one is a usage error).
 package main
 
 import (
@@ -20,6 +21,11 @@ import (
 func main() {
 	timeout := flag.Duration("timeout", 5500*time.Millisecond, "how long to wait for standard input")
 	flag.Parse()
+	if *timeout < 0 { // a user's mistake, not the program's: no panic
+		fmt.Fprintln(os.Stderr, "stdin-timeout: -timeout is negative:", *timeout)
+		flag.Usage()
+		os.Exit(2)
+	}
 
 	// Use the default loop unless you have special needs (libev's EV_DEFAULT).
 	loop := ev.Default()

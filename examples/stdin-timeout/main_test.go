@@ -24,9 +24,12 @@ func TestSeedBehaviour(t *testing.T) {
 		args        []string
 		hold        bool // keep stdin open and silent
 		want        string
+		code        int    // exit status
+		wantErr     string // in standard error
 	}{
 		{name: "input", stdin: "hello\n", want: "stdin ready\n"},
 		{name: "no input", args: []string{"-timeout", "50ms"}, hold: true, want: "timeout\n"},
+		{name: "negative timeout", args: []string{"-timeout", "-1s"}, hold: true, code: 2, wantErr: "stdin-timeout: -timeout is negative"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := exec.Command(bin, tc.args...)
@@ -39,9 +42,11 @@ func TestSeedBehaviour(t *testing.T) {
 			} else {
 				cmd.Stdin = strings.NewReader(tc.stdin)
 			}
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
 			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("run: %v", err)
+			if code := cmd.ProcessState.ExitCode(); code != tc.code || !strings.Contains(stderr.String(), tc.wantErr) {
+				t.Fatalf("got exit %d (%v), stderr %q; want %d and %q", code, err, stderr.String(), tc.code, tc.wantErr)
 			}
 			if string(out) != tc.want {
 				t.Fatalf("output %q; want %q", out, tc.want)
