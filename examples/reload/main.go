@@ -7,8 +7,9 @@
 //	curl http://127.0.0.1:8081/
 //
 // -addr host:port changes the address (default ":8081", every interface).
-// A file that cannot be read at start is an error (exit status 1); one
-// that disappears later keeps the last content served.
+// A file that cannot be read at start, or is not a regular file, is an
+// error (exit status 1); one that disappears or cannot be read later keeps
+// the last content served.
 package main
 
 import (
@@ -94,6 +95,11 @@ func (f *file) load() error {
 	}
 	if st.ModTime().Equal(f.mtime) {
 		return nil
+	}
+	if !st.Mode().IsRegular() {
+		// Reading a named pipe blocks the loop until a writer comes; a
+		// device such as /dev/zero never ends.
+		return &os.PathError{Op: "read", Path: f.name, Err: errors.New("not a regular file")}
 	}
 	data, err := os.ReadFile(f.name)
 	if err != nil {

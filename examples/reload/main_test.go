@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -72,5 +73,32 @@ func TestMissingFile(t *testing.T) {
 	code := run([]string{"-addr", "127.0.0.1:0", filepath.Join(t.TempDir(), "nope.html")}, io.Discard, &errOut)
 	if code != 1 || !strings.Contains(errOut.String(), "cannot load") {
 		t.Errorf("got exit %d, %q; want 1 and a message", code, errOut.String())
+	}
+}
+
+// TestNotRegular gives load a named pipe: reading one blocks until a writer
+// comes (the loop would stop serving) and a device such as /dev/zero never
+// ends, so anything but a regular file is an error, at once.
+func TestNotRegular(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(name, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := &file{name: name, log: io.Discard}
+	done := make(chan error)
+	go func() { done <- f.load() }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("load of a named pipe: got %v; want a 'not a regular file' error", err)
+		}
+	case <-time.After(evtest.Deadline):
+		// Blocked opening the pipe: a writer that closes at once lets it
+		// return, so that the test ends.
+		w, err := os.OpenFile(name, os.O_WRONLY, 0)
+		if err == nil {
+			w.Close()
+		}
+		t.Errorf("load of a named pipe still blocked after %v; got %v once a writer came", evtest.Deadline, <-done)
 	}
 }
