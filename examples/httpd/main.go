@@ -24,6 +24,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -58,13 +59,19 @@ func run(args []string, out, errOut io.Writer) int {
 	daemon := fs.Bool("d", false, "run as a daemon")
 	timeout := fs.Int("t", 120, "timeout in seconds")
 	help := fs.Bool("h", false, "print this help and exit")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: httpd [-l address] [-p port] [-d] [-t timeout] [-h]")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0 // -help: the usage went to errOut, as flag does
+		}
 		return 2
 	}
 	if *help {
 		fs.SetOutput(out)
-		fmt.Fprintln(out, "usage: httpd [-l address] [-p port] [-d] [-t timeout] [-h]")
-		fs.PrintDefaults()
+		fs.Usage()
 		return 0
 	}
 	isDaemon := os.Getenv(readyEnv) != "" // never starts another one

@@ -85,13 +85,29 @@ func TestHTTPD(t *testing.T) {
 	}
 }
 
-func TestHelp(t *testing.T) {
-	var out strings.Builder
-	if c := run([]string{"-h"}, &out, io.Discard); c != 0 || !strings.Contains(out.String(), "usage: httpd") {
-		t.Errorf("-h: got %d %q", c, out.String())
+// TestUsage checks the exit status and where the usage goes: -h asks for
+// it (standard output, status 0), -help too (standard error, as package flag
+// does, status 0), a bad flag or value gets it on standard error with
+// status 2.
+func TestUsage(t *testing.T) {
+	const usage = "usage: httpd [-l address]"
+	tests := []struct {
+		args             []string
+		code             int
+		wantOut, wantErr string
+	}{
+		{[]string{"-h"}, 0, usage, ""},
+		{[]string{"-help"}, 0, "", usage},
+		{[]string{"-x"}, 2, "", usage},
+		{[]string{"-p", "abc"}, 2, "", usage},
 	}
-	if c := run([]string{"-x"}, io.Discard, io.Discard); c != 2 {
-		t.Errorf("bad flag: got exit %d; want 2", c)
+	for _, tt := range tests {
+		var out, errOut strings.Builder
+		code := run(tt.args, &out, &errOut)
+		if code != tt.code || !strings.Contains(out.String(), tt.wantOut) || !strings.Contains(errOut.String(), tt.wantErr) {
+			t.Errorf("%q: got exit %d, stdout %q, stderr %q; want %d, %q and %q",
+				tt.args, code, out.String(), errOut.String(), tt.code, tt.wantOut, tt.wantErr)
+		}
 	}
 }
 
