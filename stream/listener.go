@@ -92,13 +92,15 @@ func Listen(l *ev.Loop, network, address string, cfg ListenConfig, accept Accept
 	if cfg.Backlog < 0 {
 		panic("stream: negative Backlog")
 	}
+	var addr net.Addr // named in errors once parsed, as net.Listen does
 	opErr := func(err error) error {
-		return &net.OpError{Op: "listen", Net: network, Addr: nil, Err: err}
+		return &net.OpError{Op: "listen", Net: network, Addr: addr, Err: err}
 	}
 	sa, family, err := sockaddr(network, address)
 	if err != nil {
 		return nil, opErr(err)
 	}
+	addr = netAddr(sa)
 	fd, err := newSocket(family)
 	if err != nil {
 		return nil, opErr(err)

@@ -92,6 +92,23 @@ func TestListenerAddrAndClose(t *testing.T) {
 	}
 }
 
+// TestListenErrorNamesAddress binds an address already in use: the error
+// names the address, as net.Listen's does, and is EADDRINUSE.
+func TestListenErrorNamesAddress(t *testing.T) {
+	l := newLoop(t)
+	nl, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nl.Close()
+	addr := nl.Addr().String()
+	_, err = stream.Listen(l, "tcp4", addr, stream.ListenConfig{}, func(*stream.Listener, *stream.Conn) {})
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Addr == nil || oe.Addr.String() != addr || !errors.Is(err, syscall.EADDRINUSE) {
+		t.Errorf("Listen on %s in use: %v; want a *net.OpError naming it, wrapping EADDRINUSE", addr, err)
+	}
+}
+
 func TestNewListener(t *testing.T) {
 	l := newLoop(t)
 	nl, err := net.Listen("tcp", "127.0.0.1:0")

@@ -22,6 +22,8 @@ import (
 )
 
 func main() {
+	log.SetFlags(0) // errors read "echo: ...", as the other examples'
+	log.SetPrefix("echo: ")
 	addr := flag.String("addr", "0.0.0.0:8080", "address to listen on")
 	verbose := flag.Bool("v", false, "print connections as they come and go")
 	flag.Parse()

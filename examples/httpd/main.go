@@ -8,7 +8,9 @@
 //	curl 'http://127.0.0.1:8080/x?q=test&s=some+thing' -d 'post body'
 //
 // Flags: -l address (0.0.0.0), -p port (8080), -d run as a daemon,
-// -t timeout in seconds (120), -h help.
+// -t timeout in seconds (120; 0 or less: none, as evhttp_set_timeout),
+// -h help. Bodies are bounded by evhttp's default Config.MaxBodyBytes,
+// 8 MiB (a larger one is answered 413; libevent's default is unbounded).
 //
 // Go cannot fork a running program, so -d starts the same program again
 // without -d, in a new session (setsid) with its standard streams on

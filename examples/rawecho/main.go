@@ -18,6 +18,8 @@ import (
 )
 
 func main() {
+	log.SetFlags(0) // errors read "rawecho: ...", as the other examples'
+	log.SetPrefix("rawecho: ")
 	addr := flag.String("addr", "127.0.0.1:7000", "address to listen on")
 	flag.Parse()
 	l, err := ev.NewLoop()
