@@ -129,7 +129,8 @@
 // for SIGUSR1, SIGUSR2, SIGWINCH, SIGURG…) unless other code also asked for
 // it. Channels given to signal.Notify receive the signal too, but
 // signal.Ignore and signal.Reset cancel the watchers' subscription as well,
-// and Start undoes an earlier signal.Ignore (Signal says what then). Any
+// until the next Start of a watcher of that signal, which subscribes anew
+// and so undoes an earlier signal.Ignore (Signal says what then). Any
 // number of watchers on any number of loops see every signal; their
 // callbacks run on their loops. Arrivals coalesce (the kernel and the runtime
 // merge a repeat not yet delivered; Count says how many the relay saw); one

@@ -33,8 +33,9 @@ type SignalFunc func(w *Signal)
 // with signal.Notify too. Such code's channels receive every delivery as
 // well; neither takes it from the other. signal.Ignore and signal.Reset act
 // on the whole process: called for a watched signal, they cancel the
-// watchers' subscription too, and the watchers hear nothing until all of
-// them have stopped and one starts again. Starting the first watcher undoes
+// watchers' subscription too, and the watchers hear nothing until a
+// watcher of that signal is started again (any Start subscribes anew, for
+// every watcher of the signal). Starting the first watcher undoes
 // an earlier signal.Ignore, as signal.Notify does, and the last Stop
 // restores the runtime's default, not the ignoring: SIGTERM then ends the
 // process (the runtime keeps SIGHUP and SIGINT ignored). Deliveries coalesce: the callback runs at least
@@ -204,6 +205,10 @@ func (h *signalHub) add(sig syscall.Signal, w *Signal, internal func()) {
 		h.relays[sig] = r
 		signal.Notify(r.ch, sig)
 		go r.run()
+	} else {
+		// Again: signal.Reset or signal.Ignore elsewhere in the program
+		// may have cancelled the subscription; a Start renews it.
+		signal.Notify(r.ch, sig)
 	}
 	if w != nil {
 		// w.arrived is kept: a count left by a Stop has its take still

@@ -295,3 +295,26 @@ func TestSignalWithNotify(t *testing.T) {
 		t.Fatalf("signal.Notify's channel got nothing within %v", evtest.Deadline)
 	}
 }
+
+// TestSignalStartResubscribes has other code call signal.Reset on a
+// watched signal, which cancels the watchers' subscription with the rest
+// of the process's: starting another watcher subscribes again, and every
+// active watcher hears the signal once more. (SIGWINCH is ignored by
+// default, so a failure is a missed callback, not a dead test binary.)
+func TestSignalStartResubscribes(t *testing.T) {
+	l := newLoop(t)
+	var a, b int
+	wa := ev.NewSignal(l, syscall.SIGWINCH, func(*ev.Signal) { a++ })
+	wb := ev.NewSignal(l, syscall.SIGWINCH, func(*ev.Signal) { b++ })
+	if err := wa.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer wa.Stop()
+	signal.Reset(syscall.SIGWINCH)
+	if err := wb.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Stop()
+	kill(t, syscall.SIGWINCH)
+	runUntil(t, l, func() bool { return a > 0 && b > 0 })
+}
