@@ -93,6 +93,16 @@ func (x *extras) readLimited() bool {
 	return x != nil && x.rate != nil && x.rate.readAllowance() <= 0
 }
 
+// writeLimit returns how many bytes a write may move now: 0 for no limit,
+// and ok false while the rate limit's buckets are empty.
+func (x *extras) writeLimit() (limit int, ok bool) {
+	if x == nil || x.rate == nil {
+		return 0, true
+	}
+	limit = x.rate.writeAllowance()
+	return limit, limit > 0
+}
+
 func (x *extras) writeLimited() bool {
 	return x != nil && x.rate != nil && x.rate.writeAllowance() <= 0
 }

@@ -266,11 +266,7 @@ func (g *Group) Len() int { return len(g.members) }
 func (g *Group) Close() {
 	g.closed = true
 	for len(g.members) > 0 {
-		r := g.members[len(g.members)-1]
-		g.remove(r)
-		if r.c.flags&fClosed == 0 {
-			r.c.arm()
-		}
+		g.Remove(g.members[len(g.members)-1].c)
 	}
 	g.b.stop(g.b.tick.Loop())
 }

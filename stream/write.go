@@ -120,11 +120,9 @@ func (c *Conn) Flush() error {
 	if c.outLen() == 0 || c.flags&fConnecting != 0 {
 		return nil
 	}
-	limit := 0
-	if x := c.x; x != nil && x.rate != nil {
-		if limit = x.rate.writeAllowance(); limit <= 0 {
-			return nil // the bucket refills, and the loop writes then
-		}
+	limit, ok := c.x.writeLimit()
+	if !ok {
+		return nil // the bucket refills, and the loop writes then
 	}
 	n, err := c.out.WriteFd(c.io.Fd(), limit)
 	if err != nil {
@@ -226,13 +224,10 @@ func (c *Conn) handleWrite() {
 		c.arm()
 		return
 	}
-	limit := 0
-	if x := c.x; x != nil && x.rate != nil {
-		limit = x.rate.writeAllowance()
-		if limit <= 0 {
-			c.arm()
-			return
-		}
+	limit, ok := c.x.writeLimit()
+	if !ok {
+		c.arm()
+		return
 	}
 	n, err := c.out.WriteFd(c.io.Fd(), limit)
 	if err != nil {
