@@ -21,6 +21,18 @@ func spawn(t *testing.T, script string) int {
 	return pid
 }
 
+// spawnStdin is spawn with the child's standard input on stdin (a
+// rawPipe's read end); its output goes to the test's.
+func spawnStdin(t *testing.T, script string, stdin int) int {
+	t.Helper()
+	pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", script},
+		&syscall.ProcAttr{Files: []uintptr{uintptr(stdin), 1, 2}})
+	if err != nil {
+		t.Fatalf("ForkExec: %v", err)
+	}
+	return pid
+}
+
 // rawPipe returns a blocking pipe for children's standard input; the test
 // closes both ends itself.
 func rawPipe(t *testing.T) (r, w int) {
@@ -137,11 +149,7 @@ func TestChildRestartAfterReap(t *testing.T) {
 		t.Run(m.name, func(t *testing.T) {
 			l, witness := newLoop(t), newLoop(t)
 			r, wfd := rawPipe(t)
-			pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", "read x; exit 2"},
-				&syscall.ProcAttr{Files: []uintptr{uintptr(r), 1, 2}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			pid := spawnStdin(t, "read x; exit 2", r)
 			syscall.Close(r)
 			calls, seen := 0, 0
 			w := newChild(l, pid, false, m.setup, func(*ev.Child) { calls++ })
@@ -174,11 +182,7 @@ func TestChildRestartAfterReap(t *testing.T) {
 func TestChildTrace(t *testing.T) {
 	l := newLoop(t)
 	r, wfd := rawPipe(t)
-	pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", "kill -STOP $$; read x; exit 5"},
-		&syscall.ProcAttr{Files: []uintptr{uintptr(r), 1, 2}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pid := spawnStdin(t, "kill -STOP $$; read x; exit 5", r)
 	syscall.Close(r)
 	var got []string
 	w := ev.NewChild(l, pid, true, func(w *ev.Child) {
@@ -224,11 +228,7 @@ func TestChildMany(t *testing.T) {
 			defer any.Stop()
 			want := make(map[int]int)
 			for i := range n {
-				pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", fmt.Sprintf("read x; exit %d", i)},
-					&syscall.ProcAttr{Files: []uintptr{uintptr(r), 1, 2}})
-				if err != nil {
-					t.Fatal(err)
-				}
+				pid := spawnStdin(t, fmt.Sprintf("read x; exit %d", i), r)
 				want[pid] = i
 				w := newChild(l, pid, false, m.setup, func(w *ev.Child) { byPid[w.RPid()] = w.Status() })
 				if err := w.Start(); err != nil {
@@ -294,11 +294,7 @@ func TestChildReapedElsewhere(t *testing.T) {
 				l := newLoop(t)
 				for range 20 {
 					r, wfd := rawPipe(t)
-					pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", "read x; exit 4"},
-						&syscall.ProcAttr{Files: []uintptr{uintptr(r), 1, 2}})
-					if err != nil {
-						t.Fatal(err)
-					}
+					pid := spawnStdin(t, "read x; exit 4", r)
 					syscall.Close(r)
 					calls := 0
 					w := newChild(l, pid, trace, m.setup, func(*ev.Child) { calls++ })
@@ -342,11 +338,7 @@ func TestChildWithExec(t *testing.T) {
 				want := make(map[int]int)
 				got := make(map[int]syscall.WaitStatus)
 				for i := range n {
-					pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", fmt.Sprintf("read x; exit %d", i%64)},
-						&syscall.ProcAttr{Files: []uintptr{uintptr(r), 1, 2}})
-					if err != nil {
-						t.Fatal(err)
-					}
+					pid := spawnStdin(t, fmt.Sprintf("read x; exit %d", i%64), r)
 					want[pid] = i % 64
 					w := newChild(l, pid, trace, m.setup, func(w *ev.Child) { got[w.RPid()] = w.Status() })
 					if err := w.Start(); err != nil {
@@ -392,11 +384,7 @@ func TestChildSignalLoopClosed(t *testing.T) {
 	other := newLoop(t)
 	closing := newLoop(t) // evtest checks it at cleanup; Close twice is a no-op
 	r, wfd := rawPipe(t)
-	pid, err := syscall.ForkExec("/bin/sh", []string{"sh", "-c", "read x; exit 1"},
-		&syscall.ProcAttr{Files: []uintptr{uintptr(r), 1, 2}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pid := spawnStdin(t, "read x; exit 1", r)
 	syscall.Close(r)
 	for _, m := range childModes {
 		if err := newChild(closing, pid, false, m.setup, func(*ev.Child) {}).Start(); err != nil {

@@ -337,16 +337,9 @@ func TestRequestJunkFailsEarly(t *testing.T) {
 	p := http1.NewRequestParser(http1.Limits{})
 	for _, tt := range tests {
 		for _, pieces := range splits([]byte(tt.in)) {
-			p.Reset()
-			var err error
-			for _, piece := range pieces {
-				if _, err = p.Feed(piece); err != nil {
-					break
-				}
-			}
-			var e *http1.Error
-			if fail := errors.As(err, &e) && e.Status == 400; fail != tt.fail {
-				t.Errorf("%q in %d pieces: got %v; want failure %v", tt.in, len(pieces), err, tt.fail)
+			r := parseRequest(p, pieces...)
+			if fail := r.Status == 400; fail != tt.fail {
+				t.Errorf("%q in %d pieces: got %d %s; want failure %v", tt.in, len(pieces), r.Status, r.Reason, tt.fail)
 			}
 		}
 	}
@@ -471,14 +464,7 @@ func TestRequestUpgradeAfterFault(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, pieces := range splits([]byte(tt.in)) {
-				p.Reset()
-				var err error
-				for _, piece := range pieces {
-					if _, err = p.Feed(piece); err != nil {
-						break
-					}
-				}
-				if err == nil {
+				if r := parseRequest(p, pieces...); r.Status <= 0 {
 					t.Fatalf("%q in %d pieces: got no error; want one", tt.in, len(pieces))
 				}
 				if got := p.Upgrade(); got != nil {
