@@ -2,9 +2,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"net"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/eventide-go/eventide/internal/evtest"
 )
@@ -15,7 +18,7 @@ func TestMain(m *testing.M) { evtest.Main(m) }
 // with the standard library.
 func TestEcho(t *testing.T) {
 	l := evtest.NewLoop(t)
-	ln, err := listen(l, "127.0.0.1:0", false)
+	ln, err := listen(l, "127.0.0.1:0", false, 1<<10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +46,7 @@ func TestEcho(t *testing.T) {
 // once: every answer must still arrive before the server closes.
 func TestEchoHalfClose(t *testing.T) {
 	l := evtest.NewLoop(t)
-	ln, err := listen(l, "127.0.0.1:0", false)
+	ln, err := listen(l, "127.0.0.1:0", false, 1<<10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,5 +71,45 @@ func TestEchoHalfClose(t *testing.T) {
 	}
 	if want := lines * len("You said a line of text\n"); len(all) != want {
 		t.Fatalf("read %d bytes before the server closed; want %d", len(all), want)
+	}
+}
+
+// TestEchoLineTooLong sends a line longer than the limit without ending it:
+// the server answers the complete lines before it, then closes instead of
+// buffering without bound. A line of exactly the limit is still answered.
+func TestEchoLineTooLong(t *testing.T) {
+	const max = 16
+	l := evtest.NewLoop(t)
+	ln, err := listen(l, "127.0.0.1:0", false, max)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evtest.Serve(t, l, func() { ln.Close() })
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	exact := strings.Repeat("x", max)
+	// The endless line is written in pieces, as a client trickling it would;
+	// the server may close (and reset) before the last ones, so write errors
+	// are expected.
+	go func() {
+		c.Write([]byte("short\n" + exact + "\n"))
+		for range 64 {
+			if _, err := c.Write(bytes.Repeat([]byte("y"), 1<<10)); err != nil {
+				return
+			}
+		}
+	}()
+	all, err := io.ReadAll(c)
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("the server kept the connection open: %v (read %q)", err, all)
+	}
+	// EOF or a reset (the server closed with the long line unread) both
+	// end the exchange.
+	if want := "You said short\nYou said " + exact + "\n"; string(all) != want {
+		t.Fatalf("got %q before the server closed; want %q", all, want)
 	}
 }
