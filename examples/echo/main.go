@@ -30,8 +30,8 @@ func main() {
 	maxLine := flag.Int("maxline", 64<<10, "longest line answered, in bytes; a longer one closes the connection")
 	verbose := flag.Bool("v", false, "print connections as they come and go")
 	flag.Parse()
-	if *maxLine < 1 {
-		log.Fatalf("-maxline %d: must be at least 1", *maxLine)
+	if *maxLine < 1 || *maxLine > 1<<30 {
+		log.Fatalf("-maxline %d: must be from 1 to %d", *maxLine, 1<<30)
 	}
 	l, err := ev.NewLoop()
 	if err != nil {
