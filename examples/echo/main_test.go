@@ -14,22 +14,28 @@ import (
 
 func TestMain(m *testing.M) { evtest.Main(m) }
 
+// dialEcho serves the echo with lines of at most maxLine bytes on a loop in
+// another goroutine and returns a connection to it, closed at cleanup.
+func dialEcho(t *testing.T, maxLine int) net.Conn {
+	t.Helper()
+	l := evtest.NewLoop(t)
+	ln, err := listen(l, "127.0.0.1:0", false, maxLine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evtest.Serve(t, l, func() { ln.Close() })
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 // TestEcho runs the service on a loop in another goroutine and talks to it
 // with the standard library.
 func TestEcho(t *testing.T) {
-	l := evtest.NewLoop(t)
-	ln, err := listen(l, "127.0.0.1:0", false, 1<<10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	evtest.Serve(t, l, func() { ln.Close() })
-
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialEcho(t, 1<<10)
 	// Two lines in one write, one split across writes, CRLF and LF.
 	r := bufio.NewReader(c)
 	c.Write([]byte("hello\r\nwor"))
@@ -45,17 +51,7 @@ func TestEcho(t *testing.T) {
 // TestEchoHalfClose sends many lines and shuts down its writing side at
 // once: every answer must still arrive before the server closes.
 func TestEchoHalfClose(t *testing.T) {
-	l := evtest.NewLoop(t)
-	ln, err := listen(l, "127.0.0.1:0", false, 1<<10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	evtest.Serve(t, l, func() { ln.Close() })
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialEcho(t, 1<<10)
 	const lines = 2000
 	var req []byte
 	for range lines {
@@ -79,17 +75,7 @@ func TestEchoHalfClose(t *testing.T) {
 // buffering without bound. A line of exactly the limit is still answered.
 func TestEchoLineTooLong(t *testing.T) {
 	const max = 16
-	l := evtest.NewLoop(t)
-	ln, err := listen(l, "127.0.0.1:0", false, max)
-	if err != nil {
-		t.Fatal(err)
-	}
-	evtest.Serve(t, l, func() { ln.Close() })
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialEcho(t, max)
 	c.SetDeadline(time.Now().Add(10 * time.Second))
 	exact := strings.Repeat("x", max)
 	// The endless line is written in pieces, as a client trickling it would;
