@@ -3,7 +3,9 @@ package evhttp
 import (
 	"io"
 	"net/http"
+	"os"
 	"sync"
+	"time"
 
 	"github.com/eventide-go/eventide/buffer"
 	"github.com/eventide-go/eventide/ev"
@@ -30,6 +32,9 @@ type bridgeBody struct {
 	err     error       // the body cannot be complete: Read's error once buf is empty
 	closed  bool        // the handler closed the body or returned
 	paused  bool        // the loop left bytes in its chunk and waits for a resume
+	// deadline is the handler's read deadline (SetReadDeadline); zero:
+	// none. A Read that would wait past it fails instead.
+	deadline time.Time
 }
 
 func newBridgeBody(b *bridged, r *Request) *bridgeBody {
@@ -90,9 +95,33 @@ func (bb *bridgeBody) Read(p []byte) (int, error) {
 			}
 			return 0, io.EOF
 		}
+		deadline := bb.deadline
 		bb.mu.Unlock()
-		<-bb.wake
+		if deadline.IsZero() {
+			<-bb.wake
+			continue
+		}
+		wait := time.Until(deadline)
+		if wait <= 0 {
+			return 0, os.ErrDeadlineExceeded
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-bb.wake:
+		case <-t.C:
+		}
+		t.Stop()
 	}
+}
+
+// setDeadline sets the read deadline and wakes a Read that waits, so that
+// it measures its wait against the new one (an earlier deadline, or one
+// already past, ends it at once, as for a net.Conn).
+func (bb *bridgeBody) setDeadline(t time.Time) {
+	bb.mu.Lock()
+	bb.deadline = t
+	bb.mu.Unlock()
+	bb.signal()
 }
 
 // Close closes the body: the rest of it is discarded, and Read returns

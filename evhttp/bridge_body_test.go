@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -254,4 +255,60 @@ func TestBridgeAnnouncedTrailer(t *testing.T) {
 		t.Errorf("Trailer before reading %s, after %q, Header's Trailer %q; want map[X-Sum:[]], 42, none", s.before, s.after, s.header)
 	}
 	readResponse(t, bufio.NewReader(c), "POST")
+}
+
+// TestBridgeReadDeadline checks http.ResponseController.SetReadDeadline on
+// a streamed body: the bytes received are read, then the Read that would
+// wait past the deadline fails with os.ErrDeadlineExceeded; a deadline set
+// from another goroutine ends a waiting Read at once; lifting the deadline
+// lets the rest of the body be read.
+func TestBridgeReadDeadline(t *testing.T) {
+	type result struct {
+		n   int
+		err error
+	}
+	results := make(chan result, 4)
+	sendRest := make(chan struct{})
+	ts := startBridge(t, evhttp.Config{StreamBodies: true}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		buf := make([]byte, 10)
+		// 1: three bytes came, seven never do before the deadline.
+		if err := rc.SetReadDeadline(time.Now().Add(50 * time.Millisecond)); err != nil {
+			results <- result{0, err}
+			return
+		}
+		n, err := io.ReadFull(r.Body, buf)
+		results <- result{n, err}
+		// 2: a Read waiting without a deadline, ended by a past deadline
+		// set from another goroutine.
+		rc.SetReadDeadline(time.Time{})
+		set := make(chan error, 1)
+		go func() { set <- rc.SetReadDeadline(time.Now().Add(-time.Second)) }()
+		m, err := r.Body.Read(buf[n:])
+		<-set
+		results <- result{m, err}
+		// 3: no deadline; the client sends the rest.
+		rc.SetReadDeadline(time.Time{})
+		close(sendRest)
+		m, err = io.ReadFull(r.Body, buf[n:])
+		results <- result{m, err}
+		fmt.Fprintf(w, "%s", buf)
+	}))
+	c := ts.dial()
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+	if got := wait(t, results, "the first read"); got.n != 3 || !errors.Is(got.err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read with a deadline: got %d, %v; want 3, %v", got.n, got.err, os.ErrDeadlineExceeded)
+	}
+	if got := wait(t, results, "the read ended by another goroutine"); got.n != 0 || !errors.Is(got.err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read ended by a past deadline: got %d, %v; want 0, %v", got.n, got.err, os.ErrDeadlineExceeded)
+	}
+	wait(t, sendRest, "the handler to lift the deadline")
+	io.WriteString(c, "defghij")
+	if got := wait(t, results, "the last read"); got.n != 7 || got.err != nil {
+		t.Fatalf("read after the deadline was lifted: got %d, %v; want 7, nil", got.n, got.err)
+	}
+	resp, body := readResponse(t, bufio.NewReader(c), "POST")
+	if resp.StatusCode != 200 || body != "abcdefghij" {
+		t.Errorf("got %d %q; want 200 \"abcdefghij\"", resp.StatusCode, body)
+	}
 }

@@ -302,7 +302,7 @@ func TestBridgeResponseController(t *testing.T) {
 	}))
 	_, body := get(t, newClient(t, nil), "GET", "http://"+ts.addr+"/", nil)
 	unsupported := http.ErrNotSupported.Error()
-	if want := "<nil>," + unsupported + "," + unsupported + ",<nil>,<nil>,<nil>,true false false true"; body != want {
+	if want := "<nil>," + unsupported + ",<nil>,<nil>,<nil>,<nil>,true false false true"; body != want {
 		t.Errorf("got %q; want %q", body, want)
 	}
 }

@@ -109,21 +109,28 @@ func (w *responseWriter) FlushError() error {
 // flows is never cut. Any other time returns http.ErrNotSupported
 // (http.ResponseController).
 func (w *responseWriter) SetWriteDeadline(t time.Time) error {
-	return w.setDeadline(t)
-}
-
-// SetReadDeadline is SetWriteDeadline for reading the request body, which
-// Config.ReadBodyTimeout bounds the same way (silence, not total time).
-func (w *responseWriter) SetReadDeadline(t time.Time) error {
-	return w.setDeadline(t)
-}
-
-func (w *responseWriter) setDeadline(t time.Time) error {
 	switch {
 	case w.b == nil:
 		return errHandlerReturned
 	case !t.IsZero():
-		return fmt.Errorf("evhttp: the bridge has no per-request deadlines: %w", http.ErrNotSupported)
+		return fmt.Errorf("evhttp: the bridge has no write deadlines: %w", http.ErrNotSupported)
+	}
+	return nil
+}
+
+// SetReadDeadline sets a deadline for reading the request body, as
+// net/http's does (http.ResponseController): a body Read that would wait
+// for the client past t returns an error matching os.ErrDeadlineExceeded,
+// bytes already received are still read, and a later or zero deadline
+// lets reading go on. Setting it from another goroutine ends a Read that
+// waits, if t is already past. The server's Config.ReadBodyTimeout still
+// bounds the client's silence on its own.
+func (w *responseWriter) SetReadDeadline(t time.Time) error {
+	if w.b == nil {
+		return errHandlerReturned
+	}
+	if w.b.body != nil { // a request without a body has nothing to wait for
+		w.b.body.setDeadline(t)
 	}
 	return nil
 }

@@ -180,11 +180,12 @@
 // without a reply), else its reply is cut short and the connection closed. The ResponseWriter implements
 // http.Flusher, the deprecated http.CloseNotifier (true when the client
 // goes away, as the context says), and for http.ResponseController
-// FlushError and EnableFullDuplex; SetReadDeadline and SetWriteDeadline
-// accept the zero time ("no deadline": the server's timeouts bound
-// silence, not a reply's length, so a flowing stream is never cut) and
-// return http.ErrNotSupported for any other, as Hijack does; there is no
-// http.Pusher. A ResponseWriter used after its handler returned fails
+// FlushError, EnableFullDuplex and SetReadDeadline (a body Read that
+// would wait past it fails with os.ErrDeadlineExceeded, as net/http's);
+// SetWriteDeadline accepts the zero time ("no deadline": the server's
+// timeouts bound silence, not a reply's length, so a flowing stream is
+// never cut) and returns http.ErrNotSupported for any other, as Hijack
+// does; there is no http.Pusher. A ResponseWriter used after its handler returned fails
 // every Write. "OPTIONS *" is answered 200 by the bridge without calling
 // the handler, and the status line carries net/http's reason phrase, as
 // net/http's server does. Shutdown waits for bridged handlers in flight like for any
