@@ -57,7 +57,9 @@
 //   - a request target that is not origin-form, absolute-form
 //     (scheme://authority...), authority-form (host:port, CONNECT only) or
 //     asterisk-form (OPTIONS only), or that contains anything but RFC 3986
-//     characters and well-formed percent escapes; userinfo is rejected;
+//     characters and well-formed percent escapes; userinfo is rejected, and
+//     so is a percent escape of an ASCII byte other than "%25" in a host (in
+//     the target or the Host field), as net/url rejects it in the target;
 //   - an HTTP version that is not "HTTP/" DIGIT "." DIGIT (400) or whose
 //     major version is not 1 (505); a later 1.x is processed as 1.1 (RFC 9110
 //     §2.5).

@@ -120,7 +120,7 @@ func checkAuthority(a []byte, needPort bool) *Error {
 			case c == '@':
 				return errUserinfo
 			case c == '%':
-				if i+2 >= len(host) || unhex(host[i+1]) < 0 || unhex(host[i+2]) < 0 {
+				if i+2 >= len(host) || !hostEscape(host[i+1], host[i+2]) {
 					return errTarget
 				}
 				i += 2
@@ -149,6 +149,15 @@ func checkAuthority(a []byte, needPort bool) *Error {
 		return errTarget
 	}
 	return nil
+}
+
+// hostEscape reports whether "%" hi lo is a percent escape a host may
+// hold. As net/url reads RFC 3986 §3.2.2, a host escapes only non-ASCII
+// bytes, and "%25" (RFC 6874's escaped percent sign); net/http rejects any
+// other escape of an ASCII byte, such as "%00" or "%41", and so do we.
+func hostEscape(hi, lo byte) bool {
+	h, l := unhex(hi), unhex(lo)
+	return h >= 8 && l >= 0 || h == 2 && l == 5
 }
 
 // regNameLen returns how many bytes at the start of b are reg-name bytes

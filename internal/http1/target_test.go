@@ -26,7 +26,18 @@ func TestTarget(t *testing.T) {
 		{"GET", "http://[v5]/", 400},
 		{"GET", "http://[::1%25eth0]/", 400},
 		{"CONNECT", "[1::2::3]:443", 400},
-		{"GET", "http://h%41/", 0},
+		{"GET", "http://h%41/", 400}, // an ASCII byte escaped in a host: net/url refuses it
+		{"GET", "http://h%00/", 400},
+		{"0", "A://0%00000", 400}, // found by FuzzRequestDifferential
+		{"GET", "http://h%7f/", 400},
+		{"GET", "http://h%80/", 0}, // non-ASCII bytes may be escaped
+		{"GET", "http://h%C3%A9/", 0},
+		{"GET", "http://h%fF/", 0},
+		{"GET", "http://h%25/", 0}, // %25 too, as net/url allows (RFC 6874)
+		{"GET", "http://h%8/", 400},
+		{"GET", "http://h%8g/", 400},
+		{"CONNECT", "h%2e:443", 400},
+		{"CONNECT", "h%e2:443", 0},
 		{"GET", "http://h%4/", 400},
 		{"GET", "http://[::1/", 400},
 		{"GET", "http://[]/", 400},
