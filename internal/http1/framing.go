@@ -51,35 +51,47 @@ type framing struct {
 	upgradeIdx int   // index of the first Upgrade field, -1 if none
 }
 
-// scanFraming reads the framing-related fields. It rejects conflicting or
-// malformed Content-Length and Transfer-Encoding fields, the classic request
-// smuggling vectors; the start-line-specific rules are left to the caller.
-// Any Transfer-Encoding in an HTTP/1.0 message fails (RFC 9112 §6.1: its
-// framing is faulty).
-func (h *head) scanFraming(http10 bool) (framing, *Error) {
-	f := framing{hostIdx: -1, upgradeIdx: -1}
+// scanFraming reads the framing-related fields into f. It rejects conflicting
+// or malformed Content-Length and Transfer-Encoding fields, the classic
+// request smuggling vectors; the start-line-specific rules are left to the
+// caller. Any Transfer-Encoding in an HTTP/1.0 message fails (RFC 9112 §6.1:
+// its framing is faulty). On error f holds what was gathered so far.
+//
+// It runs once per message, over every field: f is filled in place rather
+// than returned (a framing is seven words), and a field's name is sliced
+// only when its length is one of the six names looked for.
+func (h *head) scanFraming(f *framing, http10 bool) *Error {
+	*f = framing{hostIdx: -1, upgradeIdx: -1}
 	var firstLength []byte
+	arena := h.arena
 	for i := range h.fields {
-		name, value := h.header(i)
+		fl := &h.fields[i]
+		switch fl.nameEnd - fl.nameStart {
+		case 4, 6, 7, 10, 14, 17:
+		default:
+			continue
+		}
+		name := arena[fl.nameStart:fl.nameEnd]
+		value := arena[fl.valStart:fl.valEnd]
 		switch len(name) {
 		case 4:
-			if equalFold(name, "host") {
+			if isHostName(name) {
 				if f.hosts == 0 {
 					f.hostIdx = i
 				}
 				f.hosts++
 			}
 		case 6:
-			if equalFold(name, "expect") {
+			if isFieldName(name, "expect") {
 				f.expect = true
 				f.expect100 = f.expect100 || equalFold(value, "100-continue")
 			}
 		case 7:
-			if equalFold(name, "upgrade") && f.upgradeIdx < 0 {
+			if isFieldName(name, "upgrade") && f.upgradeIdx < 0 {
 				f.upgradeIdx = i
 			}
 		case 10:
-			if equalFold(name, "connection") {
+			if isFieldName(name, "connection") {
 				for rest := value; len(rest) > 0; {
 					var opt []byte
 					opt, rest = nextListElem(rest)
@@ -88,24 +100,24 @@ func (h *head) scanFraming(http10 bool) (framing, *Error) {
 				}
 			}
 		case 14:
-			if !equalFold(name, "content-length") {
+			if !isFieldName(name, "content-length") {
 				break
 			}
 			// Identical duplicates are folded (RFC 9110 §8.6); a comma list
 			// is not a valid value (net/http agrees).
 			if f.hasLength {
 				if string(value) != string(firstLength) {
-					return f, errLengthConflict
+					return errLengthConflict
 				}
 				break
 			}
 			n, ok := parseDecimal(value)
 			if !ok {
-				return f, errContentLength
+				return errContentLength
 			}
 			f.hasLength, f.length, firstLength = true, n, value
 		case 17:
-			if !equalFold(name, "transfer-encoding") {
+			if !isFieldName(name, "transfer-encoding") {
 				break
 			}
 			f.hasTE = true
@@ -120,14 +132,14 @@ func (h *head) scanFraming(http10 bool) (framing, *Error) {
 				var coding []byte
 				coding, rest = nextListElem(rest)
 				if !isToken(coding) {
-					return f, errTEList
+					return errTEList
 				}
 				isChunked := equalFold(coding, "chunked")
 				switch {
 				case f.chunked && isChunked:
-					return f, errChunkedTwice
+					return errChunkedTwice
 				case f.chunked:
-					return f, errChunkedLast
+					return errChunkedLast
 				case isChunked:
 					f.chunked = true
 				default:
@@ -136,5 +148,5 @@ func (h *head) scanFraming(http10 bool) (framing, *Error) {
 			}
 		}
 	}
-	return f, nil
+	return nil
 }

@@ -244,10 +244,34 @@ func parseVersion(v []byte) (major, minor int, err *Error) {
 }
 
 // finish applies the request framing rules of RFC 9112 §6 once the head is
-// complete.
+// complete. The framing is gathered in p.f and left there only if the
+// request passes.
 func (p *RequestParser) finish() *Error {
-	f, e := p.h.scanFraming(p.minor == 0)
-	if e != nil {
+	f := &p.f
+	if e := p.checkFraming(f); e != nil {
+		*f = framing{}
+		return e
+	}
+	switch {
+	case f.chunked:
+		p.kind = BodyChunked
+	case f.hasLength:
+		p.kind = BodyLength
+	default:
+		p.kind = BodyNone
+	}
+	if p.minor == 0 {
+		p.keepAlive = f.keepTok && !f.closeTok
+	} else {
+		p.keepAlive = !f.closeTok
+	}
+	return nil
+}
+
+// checkFraming gathers the framing fields into f and checks them and the
+// Host field.
+func (p *RequestParser) checkFraming(f *framing) *Error {
+	if e := p.h.scanFraming(f, p.minor == 0); e != nil {
 		return e
 	}
 	switch {
@@ -272,20 +296,6 @@ func (p *RequestParser) finish() *Error {
 		if len(host) > 0 && checkAuthority(host, false) != nil {
 			return errHost
 		}
-	}
-	p.f = f
-	switch {
-	case f.chunked:
-		p.kind = BodyChunked
-	case f.hasLength:
-		p.kind = BodyLength
-	default:
-		p.kind = BodyNone
-	}
-	if p.minor == 0 {
-		p.keepAlive = f.keepTok && !f.closeTok
-	} else {
-		p.keepAlive = !f.closeTok
 	}
 	return nil
 }

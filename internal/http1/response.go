@@ -129,8 +129,8 @@ func (p *ResponseParser) parseStatusLine() *Error {
 
 // finish applies the response framing rules of RFC 9112 §6.3.
 func (p *ResponseParser) finish() *Error {
-	f, e := p.h.scanFraming(p.minor == 0)
-	if e != nil {
+	var f framing
+	if e := p.h.scanFraming(&f, p.minor == 0); e != nil {
 		return e
 	}
 	if f.hasTE && p.minor == 0 {

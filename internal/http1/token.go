@@ -88,6 +88,30 @@ func equalFold(b []byte, s string) bool {
 	return true
 }
 
+// isFieldName reports whether name, a field name (token bytes only), is
+// lower, a name of lower-case letters and '-', in any case. Setting bit 0x20
+// of a token byte gives a lower-case letter only from that letter in either
+// case, and '-' only from '-' (the other byte, CR, is no token byte), so one
+// OR per byte decides what equalFold decides with a range test.
+func isFieldName(name []byte, lower string) bool {
+	if len(name) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i]|0x20 != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// isHostName is isFieldName(name, "host") for a name of four bytes, as one
+// 32-bit compare: every request has a Host field.
+func isHostName(name []byte) bool {
+	const host = 'h' | 'o'<<8 | 's'<<16 | 't'<<24
+	return binary.LittleEndian.Uint32(name)|0x20202020 == host
+}
+
 // trimOWS removes leading and trailing optional whitespace (SP, HTAB).
 func trimOWS(b []byte) []byte {
 	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {

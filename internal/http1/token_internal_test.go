@@ -71,3 +71,31 @@ func TestEqualFold(t *testing.T) {
 		t.Fatal("equalFold on words")
 	}
 }
+
+// TestIsFieldName checks the one-OR-per-byte name compares against
+// equalFold: each name scanFraming looks for, with every token byte at
+// every position, in lower and upper case.
+func TestIsFieldName(t *testing.T) {
+	for _, lower := range []string{"host", "expect", "upgrade", "connection", "content-length", "transfer-encoding"} {
+		for _, base := range []string{lower, string(bytes.ToUpper([]byte(lower)))} {
+			for pos := range len(base) {
+				for c := range 256 {
+					if !tchar[c] {
+						continue // field names hold token bytes only
+					}
+					name := []byte(base)
+					name[pos] = byte(c)
+					want := equalFold(name, lower)
+					if got := isFieldName(name, lower); got != want {
+						t.Fatalf("isFieldName(%q, %q) = %v; want %v", name, lower, got, want)
+					}
+					if len(name) == 4 {
+						if got := isHostName(name); got != (want && lower == "host") {
+							t.Fatalf("isHostName(%q) = %v; want %v", name, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
