@@ -995,3 +995,38 @@ func TestVirtualHostWithoutHost(t *testing.T) {
 		t.Errorf("unmatched Host: got %q; want body %q", got, "main")
 	}
 }
+
+// TestHostSequenceOnOneConnection sends requests one after another on a
+// keep-alive connection with the same, different and invalid Host values:
+// the parser skips checking a Host identical to the last one it accepted,
+// so an invalid one after valid ones must still get 400 (and the close).
+func TestHostSequenceOnOneConnection(t *testing.T) {
+	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) {
+		s.SetGeneric(func(r *evhttp.Request) { r.SendReply(200, "", []byte(r.Host())) })
+	})
+	tests := [][]string{
+		{"a.example", "a.example", "b.example:80", "b.example:80", "a.example", "a.example:8O"},
+		{"h", "h", "h%41"},
+		{"h:80", "h:80@evil"},
+		{"[::1]:80", "[::1]:80", "[::1%25lo]:80"},
+		{"a.example", "a b"},
+	}
+	for _, hosts := range tests {
+		c := ts.dial()
+		br := bufio.NewReader(c)
+		for i, host := range hosts {
+			io.WriteString(c, "GET / HTTP/1.1\r\nHost: "+host+"\r\n\r\n")
+			resp, body := readResponse(t, br, "GET")
+			if i == len(hosts)-1 {
+				if resp.StatusCode != 400 || !resp.Close {
+					t.Errorf("%q, request %d: got %d close=%v; want 400 and Connection: close", hosts, i, resp.StatusCode, resp.Close)
+				}
+				expectEOF(t, br)
+				break
+			}
+			if resp.StatusCode != 200 || body != host {
+				t.Errorf("%q, request %d: got %d %q; want 200 %q", hosts, i, resp.StatusCode, body, host)
+			}
+		}
+	}
+}

@@ -26,6 +26,11 @@ type RequestParser struct {
 	// methodScan is how many bytes of the incomplete start line have been
 	// checked as method bytes (-1: the method is complete).
 	methodScan int
+	// lastHost[:lastHostLen] is the last Host value that passed the
+	// authority check (none while lastHostLen is 0); unlike the rest, it
+	// survives Reset (see knownHost).
+	lastHost    [maxKnownHost]byte
+	lastHostLen uint8
 }
 
 // NewRequestParser returns a parser bounded by lim, with its arena allocated.
@@ -96,8 +101,9 @@ func (p *RequestParser) Feed(in []byte) (consumed int, err error) {
 // framing accessors are meaningful only then.
 func (p *RequestParser) Done() bool { return p.h.done && p.h.err == nil }
 
-// Reset prepares the parser for the next request, keeping its arena. All views
-// returned so far become invalid.
+// Reset prepares the parser for the next request, keeping its arena (and
+// the last Host value it accepted, so that the next request's identical
+// Host is not checked again). All views returned so far become invalid.
 func (p *RequestParser) Reset() {
 	p.h.reset()
 	p.methodEnd, p.targetEnd, p.major, p.minor = 0, 0, 0, 0
@@ -293,11 +299,35 @@ func (p *RequestParser) checkFraming(f *framing) *Error {
 	}
 	if f.hosts == 1 {
 		_, host := p.h.header(f.hostIdx)
-		if len(host) > 0 && checkAuthority(host, false) != nil {
-			return errHost
+		if len(host) > 0 && !p.knownHost(host) {
+			if checkAuthority(host, false) != nil {
+				return errHost
+			}
+			p.rememberHost(host)
 		}
 	}
 	return nil
+}
+
+// maxKnownHost bounds the Host values a parser remembers: a few host names
+// and ports fit, and comparing that much costs less than checking it again.
+const maxKnownHost = 64
+
+// knownHost reports whether host is byte for byte the last Host value that
+// passed checkAuthority in this parser. A keep-alive client sends the same
+// Host on every request, and the parser (recycled with its connection's
+// requests) sees it again and again; the answer depends on the bytes alone,
+// so whichever connection a remembered value came from does not matter.
+func (p *RequestParser) knownHost(host []byte) bool {
+	return len(host) == int(p.lastHostLen) && string(host) == string(p.lastHost[:p.lastHostLen])
+}
+
+// rememberHost records host, which has passed checkAuthority, for
+// knownHost, if it is short enough.
+func (p *RequestParser) rememberHost(host []byte) {
+	if len(host) <= maxKnownHost {
+		p.lastHostLen = uint8(copy(p.lastHost[:], host))
+	}
 }
 
 // Method returns the request method, such as "GET". Methods are

@@ -477,3 +477,53 @@ func TestRequestUpgradeAfterFault(t *testing.T) {
 		})
 	}
 }
+
+// TestRequestHostSequence parses a sequence of requests with one parser, as
+// a keep-alive connection does, each whole and byte by byte: a Host equal to
+// the previous accepted one is not checked again, so a different, an
+// invalid, or a long one after a valid one must still get its own verdict.
+func TestRequestHostSequence(t *testing.T) {
+	long := strings.Repeat("a", 70) + ".example"
+	tests := []struct {
+		host   string
+		status int
+	}{
+		{"a.example", 0},
+		{"a.example", 0},
+		{"a.example:80", 0},
+		{"a.example:8O", 400}, // differs from the remembered value in its last byte
+		{"a.example:80", 0},
+		{"a.example:8", 0},
+		{"a.example:", 400},
+		{"a b", 400},
+		{"a b", 400}, // a rejected Host is never remembered
+		{"a.example:80", 0},
+		{"u@a.example:80", 400},
+		{"a.example:80@", 400},
+		{long, 0}, // too long to remember: checked every time
+		{long, 0},
+		{long + "%41", 400},
+		{"[::1]:8080", 0},
+		{"[::1]:8080", 0},
+		{"[::1%25lo]:8080", 400},
+		{"h%C3%A9", 0},
+		{"h%41", 400},
+		{"", 0}, // empty: allowed, and not remembered
+		{"", 0},
+		{"a.example", 0},
+	}
+	p := http1.NewRequestParser(http1.Limits{})
+	for i, tt := range tests {
+		in := []byte("GET / HTTP/1.1\r\nHost: " + tt.host + "\r\n\r\n")
+		for _, pieces := range [][][]byte{{in}, bytewise(in)} {
+			got := parseRequest(p, pieces...)
+			if got.Status != tt.status {
+				t.Fatalf("request %d, Host %q in %d pieces: got status %d (%s); want %d",
+					i, tt.host, len(pieces), got.Status, got.Reason, tt.status)
+			}
+			if tt.status == 0 && got.Host != tt.host {
+				t.Fatalf("request %d: got Host %q; want %q", i, got.Host, tt.host)
+			}
+		}
+	}
+}
