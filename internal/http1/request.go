@@ -174,11 +174,53 @@ func scanMethod(line []byte, from int, partial bool) (next int, bad bool) {
 }
 
 // parseRequestLine validates request-line = method SP request-target SP
-// HTTP-version (RFC 9112 §3), with exactly one SP between the parts. The
-// usual target, an origin-form path and query without percent escapes, is
-// checked while its end is looked for; any other goes to checkTarget.
+// HTTP-version (RFC 9112 §3), with exactly one SP between the parts.
 func (p *RequestParser) parseRequestLine() *Error {
 	line := p.h.arena[:p.h.startEnd]
+	if p.parseCommonLine(line) {
+		return nil
+	}
+	return p.parseAnyLine(line)
+}
+
+// parseCommonLine is parseRequestLine's one-pass fast path for the line
+// nearly every request has: a method, an origin-form target of RFC 3986
+// characters without percent escapes, and HTTP/1.1. It reports false,
+// having recorded nothing, on any other line, which parseAnyLine then
+// parses from the start: a line it accepts, parseAnyLine accepts with the
+// same result, so no verdict depends on which of the two ran.
+func (p *RequestParser) parseCommonLine(line []byte) bool {
+	const version = " HTTP/1.1"
+	end := len(line) - len(version) // where the target ends
+	if end < 3 || string(line[end:]) != version {
+		return false
+	}
+	sp1 := 3 // after "GET", the usual method
+	if end <= sp1+1 || string(line[:sp1+1]) != "GET " {
+		sp1 = 0
+		for sp1 < end && tchar[line[sp1]] {
+			sp1++
+		}
+		if sp1 == 0 || sp1 >= end || line[sp1] != ' ' || string(line[:sp1]) == "CONNECT" {
+			return false
+		}
+	}
+	target := line[sp1+1 : end]
+	if len(target) == 0 || target[0] != '/' || len(target) > p.h.lim.MaxTargetBytes {
+		return false
+	}
+	for _, c := range target {
+		if !uriChar[c] {
+			return false
+		}
+	}
+	p.methodEnd, p.targetEnd = int32(sp1), int32(end)
+	p.major, p.minor = 1, 1
+	return true
+}
+
+// parseAnyLine is parseRequestLine for any line; it knows every fault.
+func (p *RequestParser) parseAnyLine(line []byte) *Error {
 	sp1 := 0
 	for sp1 < len(line) && tchar[line[sp1]] {
 		sp1++
@@ -190,16 +232,7 @@ func (p *RequestParser) parseRequestLine() *Error {
 		return errRequestLine
 	}
 	method, rest := line[:sp1], line[sp1+1:]
-	sp2, checked := 0, false
-	if len(rest) > 0 && rest[0] == '/' && string(method) != "CONNECT" {
-		for sp2 < len(rest) && uriChar[rest[sp2]] {
-			sp2++
-		}
-		checked = sp2 < len(rest) && rest[sp2] == ' '
-	}
-	if !checked {
-		sp2 = indexSP(rest)
-	}
+	sp2 := indexSP(rest)
 	if sp2 < 0 {
 		return errRequestLine
 	}
@@ -213,10 +246,8 @@ func (p *RequestParser) parseRequestLine() *Error {
 	if e != nil {
 		return e
 	}
-	if !checked {
-		if e := checkTarget(method, rest[:sp2]); e != nil {
-			return e
-		}
+	if e := checkTarget(method, rest[:sp2]); e != nil {
+		return e
 	}
 	p.methodEnd = int32(sp1)
 	p.targetEnd = int32(sp1 + 1 + sp2)
