@@ -342,12 +342,16 @@ func (r *Request) appendHead(b []byte, code int, reason string, length int64) []
 		}
 	}
 
-	b = appendStatusLine(b, code, reason)
-	if !r.omitDate && set&setDate == 0 {
-		b = append(b, s.date.line(s)...)
-	}
-	if s.cfg.ServerName != "" && set&setServer == 0 {
-		b = append(b, s.serverLine...)
+	if code == 200 && reason == "OK" && !r.omitDate && set&(setDate|setServer) == 0 {
+		b = append(b, s.date.okHead(s)...) // the usual opening, one copy
+	} else {
+		b = appendStatusLine(b, code, reason)
+		if !r.omitDate && set&setDate == 0 {
+			b = append(b, s.date.line(s)...)
+		}
+		if set&setServer == 0 {
+			b = append(b, s.serverLine...)
+		}
 	}
 	if bodyAllowed(code) {
 		if (length != 0 || r.head) && length != lengthNone && !r.omitType && set&setType == 0 {
@@ -436,12 +440,8 @@ func framingField(name string) bool {
 	return false
 }
 
-// appendStatusLine appends the status line of code and reason: one copy
-// of a prebuilt line for 200 OK, the usual reply.
+// appendStatusLine appends the status line of code and reason.
 func appendStatusLine(b []byte, code int, reason string) []byte {
-	if code == 200 && reason == "OK" {
-		return append(b, "HTTP/1.1 200 OK\r\n"...)
-	}
 	b = append(b, "HTTP/1.1 "...)
 	b = append(b, byte('0'+code/100), byte('0'+code/10%10), byte('0'+code%10), ' ')
 	b = appendSafe(b, reason)

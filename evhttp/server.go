@@ -92,6 +92,8 @@ func NewServer(l *ev.Loop, cfg Config) *Server {
 	if cfg.ServerName != "" {
 		s.serverLine = "Server: " + cfg.ServerName + "\r\n"
 	}
+	s.date = newDateCache(s.serverLine)
+	s.nowIter = ^uint64(0) // no iteration: clock reads the time first
 	return s
 }
 
@@ -359,8 +361,16 @@ func (s *Server) logf(msg string, err error) {
 // time changes only between iterations (or at an UpdateNow), and the
 // connections' timers and the Date line read it at every request.
 func (s *Server) clock() time.Time {
-	if it := s.loop.Iteration(); it != s.nowIter || s.now.IsZero() {
-		s.nowIter, s.now = it, s.loop.Now()
+	if s.loop.Iteration() != s.nowIter {
+		s.readClock()
 	}
 	return s.now
+}
+
+// readClock reads the loop's time for clock. Inlined there, it would make
+// clock too big to be inlined itself.
+//
+//go:noinline
+func (s *Server) readClock() {
+	s.nowIter, s.now = s.loop.Iteration(), s.loop.Now()
 }
