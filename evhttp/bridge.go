@@ -539,7 +539,7 @@ func (b *bridged) signalAck() {
 
 // applyHead starts r's reply with the head the goroutine prepared.
 func (b *bridged) applyHead(r *Request) {
-	r.outHdr.fields = append(r.outHdr.fields[:0], b.hdr...)
+	r.outHdr.setFields(b.hdr)
 	r.omitType, r.omitDate = b.omitType, b.omitDate
 	if b.code == http.StatusNotModified {
 		r.outHdr.Del("Content-Type") // as net/http: a 304 describes no body

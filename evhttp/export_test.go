@@ -17,3 +17,15 @@ func BufferedOutput(s *Server) int {
 // CorkPosted corks r's connection until the posted functions running have
 // run, as a bridged reply does.
 func CorkPosted(r *Request) { r.c.corkPosted() }
+
+// ReplyFieldsCounted reports whether the reply-head fields h records, kept
+// up to date by its methods, are those a count of its fields finds.
+func ReplyFieldsCounted(h *Headers) bool {
+	got := h.replyFields()
+	c := Headers{fields: h.fields}
+	c.count()
+	return got == c.known
+}
+
+// AppendLength is appendLength.
+func AppendLength(b []byte, length int64) []byte { return appendLength(b, length) }

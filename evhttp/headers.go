@@ -26,12 +26,22 @@ var ErrInvalidHeader = errors.New("evhttp: invalid header field")
 // concurrent use.
 type Headers struct {
 	fields []headerField
+	// known records which of the fields that shape a reply head fields
+	// holds, when its setKnown bit is set: Add, Set and Clear keep it, Del
+	// drops it, and replyFields then counts afresh. Code that changes
+	// fields directly must clear it (setFields does).
+	known fieldSet
 }
 
 type headerField struct{ name, value string }
 
 // validField reports whether name is a token and value has no CR, LF or NUL.
 func validField(name, value string) bool {
+	return validName(name) && validValue(value)
+}
+
+// validName reports whether name is a token (RFC 9110 §5.6.2).
+func validName(name string) bool {
 	if name == "" {
 		return false
 	}
@@ -40,7 +50,138 @@ func validField(name, value string) bool {
 			return false
 		}
 	}
-	return validValue(value)
+	return true
+}
+
+// checkName reports whether name is a token, and which of the fields that
+// shape a reply head it names. The names replies carry most are
+// recognised whole, which costs a few compares (a string switch) rather
+// than a test of every byte; the others take the general path.
+func checkName(name string) (fieldSet, bool) {
+	switch name {
+	case "Content-Type":
+		return setType, true
+	case "Content-Length":
+		return setLength, true
+	case "Date":
+		return setDate, true
+	case "Server":
+		return setServer, true
+	case "Connection":
+		return setConn, true
+	case "Cache-Control", "Content-Encoding", "ETag", "Expires", "Last-Modified",
+		"Location", "Set-Cookie", "Vary", "Access-Control-Allow-Origin":
+		return 0, true
+	}
+	if !validName(name) {
+		return 0, false
+	}
+	return nameSet(name), true
+}
+
+// fieldSet records which of the fields that shape a reply head a Headers
+// holds (Headers.known).
+type fieldSet uint8
+
+const (
+	setDate      fieldSet = 1 << iota // a Date field
+	setServer                         // a Server field
+	setType                           // a Content-Type field
+	setConnClose                      // the first Connection field says "close"
+	setConn                           // a Connection field
+	setLength                         // a Content-Length field
+	setTE                             // a Transfer-Encoding field
+	setKnown                          // the bits above are those of the fields
+
+	// setFraming marks the fields framingField names.
+	setFraming = setConn | setLength | setTE
+)
+
+// nameSet returns the bit of the field named name (ASCII case
+// insensitively), 0 for a field that does not shape the reply head.
+func nameSet(name string) fieldSet {
+	switch len(name) { // the names are told apart by length alone
+	case len("Date"):
+		if equalFold(name, "Date") {
+			return setDate
+		}
+	case len("Server"):
+		if equalFold(name, "Server") {
+			return setServer
+		}
+	case len("Content-Type"):
+		if equalFold(name, "Content-Type") {
+			return setType
+		}
+	case len("Connection"):
+		if equalFold(name, "Connection") {
+			return setConn
+		}
+	case len("Content-Length"):
+		if equalFold(name, "Content-Length") {
+			return setLength
+		}
+	case len("Transfer-Encoding"):
+		if equalFold(name, "Transfer-Encoding") {
+			return setTE
+		}
+	}
+	return 0
+}
+
+// note records in h.known a field of set with value, about to be added
+// (Add) or to replace every field of its name (Set, replace). The usual
+// case is inlined; noteSlow is the rest.
+func (h *Headers) note(set fieldSet, value string, replace bool) {
+	if h.known&setKnown == 0 || set == setConn {
+		h.noteSlow(set, value, replace)
+		return
+	}
+	h.known |= set
+}
+
+// noteSlow is note for unknown fields or a Connection field.
+func (h *Headers) noteSlow(set fieldSet, value string, replace bool) {
+	if h.known&setKnown == 0 {
+		h.count()
+	}
+	if set == setConn && (replace || h.known&setConn == 0) {
+		// It is, or will be, the first Connection field.
+		h.known &^= setConnClose
+		if equalFold(value, "close") {
+			h.known |= setConnClose
+		}
+	}
+	h.known |= set
+}
+
+// count sets h.known from h's fields.
+func (h *Headers) count() {
+	known := setKnown
+	for i := range h.fields {
+		f := &h.fields[i]
+		set := nameSet(f.name)
+		if set == setConn && known&setConn == 0 && equalFold(f.value, "close") {
+			known |= setConnClose
+		}
+		known |= set
+	}
+	h.known = known
+}
+
+// replyFields returns which of the fields that shape a reply head h holds,
+// with setKnown.
+func (h *Headers) replyFields() fieldSet {
+	if h.known&setKnown == 0 {
+		h.count()
+	}
+	return h.known
+}
+
+// setFields makes fields, valid ones, h's fields.
+func (h *Headers) setFields(fields []headerField) {
+	h.fields = append(h.fields[:0], fields...)
+	h.known = 0
 }
 
 // validValue reports whether v has no CR, LF or NUL. It tests eight bytes
@@ -118,9 +259,11 @@ func equalFold(a, b string) bool {
 // Add appends the field name: value. It returns ErrInvalidHeader, and adds
 // nothing, if name is not a token or value contains CR, LF or NUL.
 func (h *Headers) Add(name, value string) error {
-	if !validField(name, value) {
+	set, ok := checkName(name)
+	if !ok || !validValue(value) {
 		return ErrInvalidHeader
 	}
+	h.note(set, value, false)
 	h.fields = append(h.fields, headerField{name, value})
 	return nil
 }
@@ -129,9 +272,11 @@ func (h *Headers) Add(name, value string) error {
 // the first one (appended if there was none). It returns ErrInvalidHeader, and
 // changes nothing, for an invalid name or value.
 func (h *Headers) Set(name, value string) error {
-	if !validField(name, value) {
+	set, ok := checkName(name)
+	if !ok || !validValue(value) {
 		return ErrInvalidHeader
 	}
+	h.note(set, value, true)
 	for i := range h.fields {
 		if equalFold(h.fields[i].name, name) {
 			h.fields[i] = headerField{name, value}
@@ -170,6 +315,7 @@ func (h *Headers) Values(name string) []string {
 // Del removes every field named name.
 func (h *Headers) Del(name string) {
 	h.fields = slices.DeleteFunc(h.fields, func(f headerField) bool { return equalFold(f.name, name) })
+	h.known = 0
 }
 
 // Clear removes every field, keeping the backing storage for reuse.
@@ -181,6 +327,7 @@ func (h *Headers) Clear() {
 		f.name, f.value = "", ""
 	}
 	h.fields = h.fields[:0]
+	h.known = setKnown
 }
 
 // Len returns the number of fields.
@@ -205,7 +352,7 @@ func (h *Headers) All() iter.Seq2[string, string] {
 
 // Clone returns an independent copy of h.
 func (h *Headers) Clone() Headers {
-	return Headers{fields: slices.Clone(h.fields)}
+	return Headers{fields: slices.Clone(h.fields), known: h.known}
 }
 
 // ToHTTP converts h to a net/http Header, canonicalising the names

@@ -77,8 +77,11 @@ func checkYielded(t *testing.T, what string, got, orig []string) {
 func FuzzHeadersModel(f *testing.F) {
 	f.Add([]byte{0, 4, 1, 8, 2, 3, 28}, "v")
 	f.Add([]byte{0, 20, 24, 1, 21, 2, 4}, "a\r\nb")
+	f.Add([]byte{32, 36, 33, 37, 34, 32, 40, 44, 48, 52, 57, 61, 35}, "close")
+	f.Add([]byte{36, 32, 38, 32, 33, 37}, "Close")
 	f.Fuzz(func(t *testing.T, ops []byte, value string) {
-		names := []string{"A", "a", "X-K", "x-k", "x-\u212a", "Bad Name", "", "B"}
+		names := []string{"A", "a", "X-K", "x-k", "x-\u212a", "Bad Name", "", "B",
+			"Connection", "connection", "Content-Type", "Date", "server", "Content-Length", "TRANSFER-ENCODING", "Content-Typ"}
 		lower := func(s string) string {
 			b := []byte(s)
 			for i, c := range b {
@@ -150,6 +153,9 @@ func FuzzHeadersModel(f *testing.F) {
 			}
 			if got := fields(&h); !slices.Equal(got, model) {
 				t.Fatalf("after op %d (%d on %q): got %q; want %q", i, op&3, name, got, model)
+			}
+			if !evhttp.ReplyFieldsCounted(&h) {
+				t.Fatalf("after op %d (%d on %q): the reply fields recorded differ from those counted in %q", i, op&3, name, model)
 			}
 		}
 		hh := h.ToHTTP()

@@ -103,7 +103,11 @@ func FuzzHeaders(f *testing.F) {
 	f.Add("X", "a\r\nb", "x")
 	f.Fuzz(func(t *testing.T, name, value, lookup string) {
 		var h evhttp.Headers
-		if err := h.Add(name, value); err != nil {
+		err := h.Add(name, value)
+		if want := isToken(name) && !strings.ContainsAny(value, "\r\n\x00"); (err == nil) != want {
+			t.Fatalf("Add(%q, %q): got %v; want valid %v", name, value, err, want)
+		}
+		if err != nil {
 			return
 		}
 		// Where we accept, net/http's validation agrees and the lookups match.
@@ -159,5 +163,46 @@ func TestHeadersValueBytes(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// isToken reports whether s is an RFC 9110 §5.6.2 token, byte by byte.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestHeadersNameBytes puts every byte at every position of names of
+// lengths around the eight-byte words Set reads: only the token bytes are
+// accepted, whichever way the name is tested.
+func TestHeadersNameBytes(t *testing.T) {
+	var h evhttp.Headers
+	const base = "Content-Type-Length-9z"
+	for c := 0; c < 256; c++ {
+		want := isToken(string(rune(c))) && c < 0x80
+		for _, n := range []int{1, 2, 7, 8, 9, 12, 15, 16, 17, 22} {
+			for k := range n {
+				name := []byte(base[:n])
+				name[k] = byte(c)
+				if got := h.Set(string(name), "v") == nil; got != want {
+					t.Fatalf("byte %#02x at %d of %q: accepted %v; want %v", c, k, base[:n], got, want)
+				}
+				if got := h.Add(string(name), "v") == nil; got != want {
+					t.Fatalf("Add: byte %#02x at %d of %q: accepted %v; want %v", c, k, base[:n], got, want)
+				}
+			}
+		}
+	}
+	if h.Add("", "v") == nil || h.Set("", "v") == nil {
+		t.Error("empty name accepted")
 	}
 }

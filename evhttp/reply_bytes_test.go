@@ -3,6 +3,7 @@ package evhttp_test
 import (
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -293,5 +294,21 @@ func TestReplyBytes(t *testing.T) {
 				runtimeGosched()
 			}
 		})
+	}
+}
+
+// TestAppendLength checks the Content-Length line around every step of
+// its digit-by-digit path against strconv.
+func TestAppendLength(t *testing.T) {
+	for _, n := range []int64{0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 1001, 9999, 10000, 10001, 123456789, 1<<63 - 1} {
+		want := "Content-Length: " + strconv.FormatInt(n, 10) + "\r\n"
+		if got := string(evhttp.AppendLength([]byte("x"), n)); got != "x"+want {
+			t.Errorf("appendLength(%d): got %q; want %q", n, got, "x"+want)
+		}
+	}
+	for n := range int64(20000) {
+		if got, want := string(evhttp.AppendLength(nil, n)), "Content-Length: "+strconv.FormatInt(n, 10)+"\r\n"; got != want {
+			t.Fatalf("appendLength(%d): got %q; want %q", n, got, want)
+		}
 	}
 }

@@ -183,6 +183,7 @@ func (r *Request) InputHeaders() *Headers {
 			n, v := r.p.Header(i)
 			r.inHdr.fields = append(r.inHdr.fields, headerField{string(n), string(v)})
 		}
+		r.inHdr.known = 0 // filled directly: its reply fields are unknown
 	}
 	return &r.inHdr
 }
