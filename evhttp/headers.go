@@ -186,7 +186,9 @@ func (h *Headers) setFields(fields []headerField) {
 
 // validValue reports whether v has no CR, LF or NUL. It tests eight bytes
 // at a time; a value of eight bytes or more ends with its last eight
-// bytes, which overlap the previous word.
+// bytes, which overlap the previous word. A word with no byte below 0x0e
+// (NUL, LF and CR are) passes one test; only the others are looked at for
+// the three bytes.
 func validValue(v string) bool {
 	if len(v) < 8 {
 		for i := 0; i < len(v); i++ {
@@ -203,10 +205,15 @@ func validValue(v string) bool {
 	b := unsafe.Slice(unsafe.StringData(v), len(v)) // read only
 	for {
 		w := binary.LittleEndian.Uint64(b)
-		cr, lf := w^'\r'*ones, w^'\n'*ones
-		// A zero byte in w, cr or lf is a NUL, CR or LF in v.
-		if ((w-ones)&^w|(cr-ones)&^cr|(lf-ones)&^lf)&highs != 0 {
-			return false
+		// (w - n*ones) &^ w has a high bit set exactly when some byte of w
+		// is below n (for n up to 0x80), the test for a zero byte
+		// generalised.
+		if (w-0x0e*ones)&^w&highs != 0 {
+			cr, lf := w^'\r'*ones, w^'\n'*ones
+			// A zero byte in w, cr or lf is a NUL, CR or LF in v.
+			if ((w-ones)&^w|(cr-ones)&^cr|(lf-ones)&^lf)&highs != 0 {
+				return false
+			}
 		}
 		switch {
 		case len(b) == 8:
