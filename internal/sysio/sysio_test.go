@@ -52,3 +52,47 @@ func TestCall(t *testing.T) {
 		t.Fatalf("recvfrom on a pipe: %v; want ENOTSOCK", e)
 	}
 }
+
+// TestReadWrite is TestCall for Read and Write: through a socketpair as a
+// socket (sendto/recvfrom) and as a plain descriptor (write/read), then
+// EAGAIN from an empty non-blocking socket, and through a pipe, where the
+// socket calls fail with ENOTSOCK and the plain ones work.
+func TestReadWrite(t *testing.T) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fds[0])
+	defer unix.Close(fds[1])
+	buf := make([]byte, 16)
+	for _, sock := range []bool{true, false} {
+		msg := []byte("sock=" + map[bool]string{true: "true", false: "false"}[sock])
+		if n, e := sysio.Write(fds[0], msg, sock); n != len(msg) || e != 0 {
+			t.Fatalf("Write(sock=%v) = %d, %v; want %d, 0", sock, n, e, len(msg))
+		}
+		if n, e := sysio.Read(fds[1], buf, sock); e != 0 || string(buf[:n]) != string(msg) {
+			t.Fatalf("Read(sock=%v) = %q, %v; want %q", sock, buf[:n], e, msg)
+		}
+		if n, e := sysio.Read(fds[1], buf, sock); n != 0 || e != syscall.EAGAIN {
+			t.Fatalf("Read(sock=%v) of an empty socket = %d, %v; want 0, EAGAIN", sock, n, e)
+		}
+	}
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(p[0])
+	defer unix.Close(p[1])
+	if n, e := sysio.Write(p[1], []byte("x"), true); n != 0 || e != syscall.ENOTSOCK {
+		t.Fatalf("Write(sock=true) on a pipe = %d, %v; want 0, ENOTSOCK", n, e)
+	}
+	if n, e := sysio.Write(p[1], []byte("x"), false); n != 1 || e != 0 {
+		t.Fatalf("Write(sock=false) on a pipe = %d, %v; want 1, 0", n, e)
+	}
+	if n, e := sysio.Read(p[0], buf, true); n != 0 || e != syscall.ENOTSOCK {
+		t.Fatalf("Read(sock=true) on a pipe = %d, %v; want 0, ENOTSOCK", n, e)
+	}
+	if n, e := sysio.Read(p[0], buf, false); n != 1 || e != 0 || buf[0] != 'x' {
+		t.Fatalf("Read(sock=false) on a pipe = %d, %v; want 1, 0", n, e)
+	}
+}
