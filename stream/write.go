@@ -54,20 +54,28 @@ func (c *Conn) WriteString(s string) (int, error) {
 // moving b's chunks to the output, without copying. Errors are Write's,
 // and buffer.ErrFrozen, with nothing moved, if b's front is frozen.
 func (c *Conn) WriteBuffer(b *buffer.Buffer) error {
-	if err := c.writable(); err != nil {
-		return err
-	}
 	n := b.Len()
-	if n == 0 {
-		return nil
+	// A connection without extras whose flags allow writing now, with
+	// nothing queued, and bytes in b that may be taken (an echo), passes
+	// every test below: it goes straight to the write. The flags test is
+	// writable's and canWriteNow's for c.x == nil.
+	now := true
+	if c.x != nil || c.flags&plainWriteMask != fWrite || c.out != nil && c.out.Len() > 0 || n == 0 || b.Frozen(true) {
+		if err := c.writable(); err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		if b.Frozen(true) {
+			// Nothing can be taken from b: the caller's mistake, not the
+			// connection's, so it is not failed (as when output is queued
+			// and AppendBuffer refuses b).
+			return buffer.ErrFrozen
+		}
+		now = c.canWriteNow()
 	}
-	if b.Frozen(true) {
-		// Nothing can be taken from b: the caller's mistake, not the
-		// connection's, so it is not failed (as when output is queued
-		// and AppendBuffer refuses b).
-		return buffer.ErrFrozen
-	}
-	if c.canWriteNow() {
+	if now {
 		// A single segment (an echo's input, a reply in one chunk) goes
 		// out with rawWrite, like Write's; more with one writev(2).
 		var err error
@@ -195,6 +203,10 @@ func (c *Conn) writable() error {
 	}
 	return nil
 }
+
+// plainWriteMask is the flags writable and canWriteNow look at: of
+// these, a connection that may write now has fWrite alone set.
+const plainWriteMask = fClosed | fErrPending | fShutdown | fShutdownPending | fCloseAfterFlush | fWrite | fConnecting | fCorked
 
 // canWriteNow reports whether a write may go straight to the descriptor:
 // nothing queued, writing enabled, connected, no rate limit or filter or

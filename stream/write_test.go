@@ -648,3 +648,51 @@ func TestWriteFileSegmentError(t *testing.T) {
 		t.Errorf("error = %v (%T); want the buffer's short-file error, not a *os.SyscallError", failed, failed)
 	}
 }
+
+// TestWriteBufferStates: WriteBuffer skips its checks for a connection
+// without extras that may write now; in every state where one of them
+// matters it must answer as Write does (which always makes them): the
+// same error, and the same bytes queued rather than written.
+func TestWriteBufferStates(t *testing.T) {
+	for _, s := range []struct {
+		name string
+		set  func(c *stream.Conn)
+	}{
+		{"plain", func(*stream.Conn) {}},
+		{"closed", func(c *stream.Conn) { c.Close() }},
+		{"close after flush", func(c *stream.Conn) { c.CloseAfterFlush() }},
+		{"write closed", func(c *stream.Conn) { c.CloseWrite() }},
+		{"corked", func(c *stream.Conn) { c.Cork() }},
+		{"write disabled", func(c *stream.Conn) { c.Disable(stream.Write) }},
+		{"queued", func(c *stream.Conn) { c.Output().WriteString("q") }},
+		{"extras", func(c *stream.Conn) { c.SetWriteLowWatermark(1) }},
+	} {
+		t.Run(s.name, func(t *testing.T) {
+			type result struct {
+				err    string
+				queued int
+			}
+			var got [2]result
+			for i, viaBuffer := range []bool{false, true} {
+				l := newLoop(t)
+				a, _ := connPair(t, l)
+				s.set(a)
+				var err error
+				if viaBuffer {
+					var src buffer.Buffer
+					src.WriteString("hello")
+					err = a.WriteBuffer(&src)
+				} else {
+					_, err = a.Write([]byte("hello"))
+				}
+				got[i] = result{fmt.Sprint(err), a.OutputLen()}
+				if !a.Closed() {
+					a.Close()
+				}
+			}
+			if got[0] != got[1] {
+				t.Errorf("Write: %+v; WriteBuffer: %+v", got[0], got[1])
+			}
+		})
+	}
+}
