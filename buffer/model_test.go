@@ -63,6 +63,16 @@ func size(x byte) int {
 	return int(x) * 13
 }
 
+// maxModel bounds what FuzzBufferModel keeps in each Buffer: a few of
+// the largest chunks (64 KiB) and of the largest sizes (70000), small
+// enough that an input's cost stays low. The check after every step
+// copies and compares the whole Buffer, so an input's cost grows with
+// steps × maxModel: at 512 KiB, with other unbounded and a fresh copy
+// allocated per step, inputs that write a lot took 0.13 s each, and the
+// fuzzer's minimisation of one of them (thousands of runs) showed as 0
+// execs/sec for 30 s and more.
+const maxModel = 256 << 10
+
 func FuzzBufferModel(f *testing.F) {
 	f.Add([]byte{0, 10, 4, 0, 2, 3})
 	f.Add([]byte{0, 16, 1, 9, 5, 16, 2, 15, 4, 1, 4, 2, 4, 3})
@@ -97,10 +107,17 @@ func FuzzBufferModel(f *testing.F) {
 			ops = ops[1:]
 			return x
 		}
+		var scratch []byte // CopyOut's destination for the check after every step
 		for step := 0; len(ops) > 0 && step < 200; step++ {
 			op := next() % 20
-			if len(m) > 1<<19 {
+			if len(m) > maxModel {
 				op = 16 // keep each input fast: Reset
+			}
+			if len(om) > maxModel {
+				// other only grows (RemoveBuffer), and its check gathers
+				// all of it: start it again.
+				other.Reset()
+				om = nil
 			}
 			arg := next()
 			var desc string
@@ -313,7 +330,10 @@ func FuzzBufferModel(f *testing.F) {
 			if b.Len() != len(m) {
 				t.Fatalf("after %s: Len() = %d; want %d", desc, b.Len(), len(m))
 			}
-			p := make([]byte, len(m))
+			if cap(scratch) < len(m) {
+				scratch = make([]byte, len(m))
+			}
+			p := scratch[:len(m)]
 			if n := b.CopyOut(p); n != len(m) || !bytes.Equal(p, m) {
 				t.Fatalf("after %s: contents differ", desc)
 			}
