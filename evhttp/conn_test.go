@@ -266,7 +266,7 @@ func TestIdleTimeout(t *testing.T) {
 // not moved at each request; it used to close the busy connection one
 // idle timeout after it first went idle, cutting request 6 of 15.)
 func TestIdleTimeoutCountsFromLastRequest(t *testing.T) {
-	const idle = 200 * time.Millisecond
+	const idle = 500 * time.Millisecond // requests every 100 ms: 400 ms to spare on a loaded machine
 	ts := startServer(t, evhttp.Config{IdleTimeout: idle}, func(s *evhttp.Server) { s.SetGeneric(echo) })
 	c := ts.dial()
 	br := bufio.NewReader(c)
@@ -889,7 +889,7 @@ func TestStreamedChunkedBodyTooLarge(t *testing.T) {
 // ReadHeaderTimeout: the second head's deadline starts at its own first
 // byte.
 func TestHeadDeadlinePerRequest(t *testing.T) {
-	const timeout = 400 * time.Millisecond
+	const timeout = time.Second // margins of 250 and 500 ms for a loaded machine
 	ts := startServer(t, evhttp.Config{ReadHeaderTimeout: timeout}, func(s *evhttp.Server) { s.SetGeneric(echo) })
 	c := ts.dial()
 	br := bufio.NewReader(c)

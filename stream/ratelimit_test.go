@@ -45,8 +45,13 @@ func TestRateLimit(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := measureRate(t, tc.limit, 600*time.Millisecond)
-			if got < rate*0.7 || got > rate*1.3 {
-				t.Fatalf("%.0f bytes/s; want %d ±30%%", got, rate)
+			// Above the rate is the limiter's fault. Below it can be the
+			// machine's: a refill tick that fires late (a loaded CI
+			// machine, the race detector) grants no more than one tick's
+			// tokens, so a starved loop moves less; a limiter that lost
+			// half its refills would still fail.
+			if got < rate*0.5 || got > rate*1.3 {
+				t.Fatalf("%.0f bytes/s; want %d, -50%% / +30%%", got, rate)
 			}
 		})
 	}
