@@ -3,6 +3,8 @@ package sysio
 import (
 	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // Call makes the read- or write-like system call trap(fd, p, n, flags)
@@ -46,9 +48,9 @@ func Call(trap uintptr, fd int, p unsafe.Pointer, n int, flags uintptr) (int, sy
 // message for the read and the write). Callers' own wrappers of Read
 // stay small enough to be inlined.
 func Read(fd int, p []byte, sock bool) (int, syscall.Errno) {
-	trap := uintptr(syscall.SYS_READ)
+	trap := uintptr(unix.SYS_READ)
 	if sock {
-		trap = syscall.SYS_RECVFROM
+		trap = unix.SYS_RECVFROM
 	}
 	ptr := unsafe.Pointer(&p[0])
 	for {
@@ -67,9 +69,9 @@ func Read(fd int, p []byte, sock bool) (int, syscall.Errno) {
 // the count or the errno, EINTR retried, as Read reads. p must not be
 // empty.
 func Write(fd int, p []byte, sock bool) (int, syscall.Errno) {
-	trap, flags := uintptr(syscall.SYS_WRITE), uintptr(0)
+	trap, flags := uintptr(unix.SYS_WRITE), uintptr(0)
 	if sock {
-		trap, flags = syscall.SYS_SENDTO, syscall.MSG_NOSIGNAL
+		trap, flags = unix.SYS_SENDTO, unix.MSG_NOSIGNAL
 	}
 	ptr := unsafe.Pointer(&p[0])
 	for {
