@@ -51,6 +51,16 @@ type framing struct {
 	upgradeIdx int   // index of the first Upgrade field, -1 if none
 }
 
+// keepAlive reports whether the connection persists after a message with
+// framing f (RFC 9112 §9.3): HTTP/1.0 only with "keep-alive" among its
+// Connection options, 1.1 unless "close" is among them.
+func (f *framing) keepAlive(http10 bool) bool {
+	if http10 {
+		return f.keepTok && !f.closeTok
+	}
+	return !f.closeTok
+}
+
 // scanFraming reads the framing-related fields into f. It rejects conflicting
 // or malformed Content-Length and Transfer-Encoding fields, the classic
 // request smuggling vectors; the start-line-specific rules are left to the

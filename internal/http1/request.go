@@ -297,11 +297,7 @@ func (p *RequestParser) finish() *Error {
 	default:
 		p.kind = BodyNone
 	}
-	if p.minor == 0 {
-		p.keepAlive = f.keepTok && !f.closeTok
-	} else {
-		p.keepAlive = !f.closeTok
-	}
+	p.keepAlive = f.keepAlive(p.minor == 0)
 	return nil
 }
 

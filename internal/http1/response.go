@@ -160,11 +160,7 @@ func (p *ResponseParser) finish() *Error {
 	default:
 		p.kind = BodyUntilClose
 	}
-	if p.minor == 0 {
-		p.keepAlive = f.keepTok && !f.closeTok
-	} else {
-		p.keepAlive = !f.closeTok
-	}
+	p.keepAlive = f.keepAlive(p.minor == 0)
 	if p.kind == BodyUntilClose {
 		p.keepAlive = false
 	}

@@ -16,12 +16,7 @@ import (
 // sendto/recvfrom, and gets EAGAIN as an errno from an empty non-blocking
 // socket and ENOTSOCK from recvfrom on a pipe.
 func TestCall(t *testing.T) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fds[0])
-	defer unix.Close(fds[1])
+	fds := socketpair(t)
 	buf := make([]byte, 16)
 	for _, tc := range []struct {
 		name        string
@@ -58,12 +53,7 @@ func TestCall(t *testing.T) {
 // EAGAIN from an empty non-blocking socket, and through a pipe, where the
 // socket calls fail with ENOTSOCK and the plain ones work.
 func TestReadWrite(t *testing.T) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fds[0])
-	defer unix.Close(fds[1])
+	fds := socketpair(t)
 	buf := make([]byte, 16)
 	for _, sock := range []bool{true, false} {
 		msg := []byte("sock=" + map[bool]string{true: "true", false: "false"}[sock])
@@ -95,4 +85,19 @@ func TestReadWrite(t *testing.T) {
 	if n, e := sysio.Read(p[0], buf, false); n != 1 || e != 0 || buf[0] != 'x' {
 		t.Fatalf("Read(sock=false) on a pipe = %d, %v; want 1, 0", n, e)
 	}
+}
+
+// socketpair returns a connected pair of non-blocking Unix stream sockets,
+// closed when the test ends.
+func socketpair(t *testing.T) [2]int {
+	t.Helper()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		unix.Close(fds[0])
+		unix.Close(fds[1])
+	})
+	return fds
 }
