@@ -36,10 +36,7 @@ func newDateCache(serverLine string) dateCache {
 // by one iteration at most. The test of the iteration is inlined; update
 // is the rest.
 func (d *dateCache) line(s *Server) []byte {
-	if s.loop.Iteration() != d.iter {
-		d.update(s)
-	}
-	return d.buf[len(okLine) : len(okLine)+dateLen]
+	return d.okHead(s)[len(okLine) : len(okLine)+dateLen]
 }
 
 // okHead returns okLine, line's Date line and the server's Server line,

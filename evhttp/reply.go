@@ -387,17 +387,7 @@ func (r *Request) appendHead(b []byte, code int, reason string, length int64) []
 // framingField reports whether name is one of the fields that the server
 // writes itself from the reply's framing: Content-Length,
 // Transfer-Encoding, Connection.
-func framingField(name string) bool {
-	switch len(name) {
-	case len("Content-Length"):
-		return equalFold(name, "Content-Length")
-	case len("Transfer-Encoding"):
-		return equalFold(name, "Transfer-Encoding")
-	case len("Connection"):
-		return equalFold(name, "Connection")
-	}
-	return false
-}
+func framingField(name string) bool { return nameSet(name)&setFraming != 0 }
 
 // appendLength appends the Content-Length line of length (0 or more).
 // The usual lengths, below 10,000, are written digit by digit, which costs
