@@ -332,7 +332,7 @@ func (b *bridged) snapshotHeader() {
 			b.trailers = true
 			continue // a trailer field, sent after the body
 		}
-		if !validField(k, "") {
+		if !validName(k) {
 			continue
 		}
 		if k == "Trailer" {
@@ -406,7 +406,7 @@ func (b *bridged) sendInterim(code int) {
 // names and those skip reports, with their values cleaned.
 func sortedFields(dst []headerField, h http.Header, skip func(string) bool) []headerField {
 	for _, k := range slices.Sorted(maps.Keys(h)) {
-		if !validField(k, "") || skip(k) {
+		if !validName(k) || skip(k) {
 			continue
 		}
 		for _, v := range h[k] {

@@ -35,11 +35,6 @@ type Headers struct {
 
 type headerField struct{ name, value string }
 
-// validField reports whether name is a token and value has no CR, LF or NUL.
-func validField(name, value string) bool {
-	return validName(name) && validValue(value)
-}
-
 // validName reports whether name is a token (RFC 9110 §5.6.2).
 func validName(name string) bool {
 	if name == "" {
