@@ -27,8 +27,12 @@ type ListenConfig struct {
 	// ReuseAddr sets SO_REUSEADDR, to bind a port with connections in
 	// TIME_WAIT (a restarted server). false leaves the system default.
 	ReuseAddr bool
-	// ReusePort sets SO_REUSEPORT: several sockets (one per loop) may bind
-	// the same address and the kernel spreads connections among them.
+	// ReusePort lets several sockets (one per loop) bind the same address
+	// and has the kernel spread new connections among them, by a hash of
+	// the connection's addresses: SO_REUSEPORT on Linux, SO_REUSEPORT_LB on
+	// FreeBSD. On macOS, NetBSD and OpenBSD it sets SO_REUSEPORT, which
+	// lets the sockets share the address but gives the connections to one
+	// of them.
 	ReusePort bool
 	// IPv6Only sets IPV6_V6ONLY on a tcp6 (or "tcp" with an IPv6 address)
 	// listener: it then accepts no IPv4-mapped connections.
@@ -156,7 +160,7 @@ func configureListener(fd, family int, cfg ListenConfig) error {
 		}
 	}
 	if cfg.ReusePort {
-		if err := set(unix.SOL_SOCKET, unix.SO_REUSEPORT); err != nil {
+		if err := set(unix.SOL_SOCKET, reusePortOpt); err != nil {
 			return err
 		}
 	}
