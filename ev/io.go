@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"syscall"
+	"unsafe"
 
 	"github.com/eventide-go/eventide/internal/poller"
 )
@@ -276,6 +277,11 @@ func (w *IO) Modify(events Events) {
 }
 
 func (w *IO) invoke(revents Events) { w.fn(w, revents) }
+
+// ioOf returns the IO watcher whose base is b, for b.kind == KindIO: IO
+// embeds watcher as its first field (TestSizes pins it), so they share an
+// address. It spares invokePending a Watcher interface per queued event.
+func ioOf(b *watcher) *IO { return (*IO)(unsafe.Pointer(b)) }
 
 func (w *IO) describe() string {
 	return fmt.Sprintf("fd=%d events=%v", w.fd, w.events)

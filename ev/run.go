@@ -303,7 +303,7 @@ func (l *Loop) queueIdles() {
 	for pri := int(top) - MinPriority; pri < numPri; pri++ {
 		q := &l.pending[pri]
 		for _, e := range q.e[q.head:] {
-			if e.w != nil {
+			if e.b != nil {
 				return
 			}
 		}
@@ -348,66 +348,101 @@ func (l *Loop) queueTimers() {
 // had callbacks when it started.
 //
 // It runs once per callback, so it keeps little state across the call: the
-// rare checks (the yield, the WithMaxDispatch caps) wait for ran to reach
-// check.
+// queue it is in, and the pass's counters, in memory (see dispatchPass).
 func (l *Loop) invokePending() {
 	if l.npending == 0 || l.pendMask == 0 || l.closing {
 		return // closing: Close was called in a callback of this pass or an earlier one
 	}
-	var start int64
+	ps := dispatchPass{allow: 0xff}
+	ps.check = l.nextCheck(0)
+	ps.left = ps.check
 	if l.maxInterval > 0 {
-		start = int64(time.Since(epoch))
+		ps.start = int64(time.Since(epoch))
 	}
-	allow := uint8(0xff) // the priority levels this pass may run
+	pri := bits.Len8(l.pendMask) - 1 // the most urgent non-empty queue
+	top := uint8(1) << pri           // its bit in pendMask
 	if l.strictPri {
-		allow = 1 << (bits.Len8(l.pendMask) - 1)
+		ps.allow = top
 	}
-	ran, check := 0, l.nextCheck(0)
-	for l.pendMask != 0 {
-		pri := bits.Len8(l.pendMask) - 1 // the most urgent non-empty queue
-		if allow&(1<<pri) == 0 {
-			return
-		}
-		q := &l.pending[pri]
+	q := &l.pending[pri]
+	for {
 		e := &q.e[q.head]
-		w, b, rev := e.w, e.b, e.revents
+		b, w, rev := e.b, e.w, e.revents
 		*e = pendingEntry{} // drop the references now, not when the queue empties
 		if q.head++; q.head == len(q.e) {
 			q.e, q.head = q.e[:0], 0
-			l.pendMask &^= 1 << pri
+			l.pendMask &^= top
 		}
-		if w == nil {
-			continue // cleared while queued
-		}
-		b.pendIdx = 0
-		l.npending--
-		l.callbacks++
-		ran++
-		w.invoke(rev)
-		if l.stopInvoke || l.breakNow.Load() {
-			// Close from a callback keeps it set: every nested pass and
-			// the outer ones stop too, so no callback runs after Close.
-			l.stopInvoke = l.closing
-			return
-		}
-		if ran == check {
-			if l.maxCallbacks > 0 && ran >= l.maxCallbacks {
+		if b != nil { // else cleared while queued
+			b.pendIdx = 0
+			l.npending--
+			l.callbacks++
+			ps.left--
+			if b.kind == KindIO {
+				io := ioOf(b)
+				io.fn(io, rev)
+			} else {
+				w.invoke(rev)
+			}
+			if l.stopInvoke || l.breakNow.Load() {
+				// Close from a callback keeps it set: every nested pass and
+				// the outer ones stop too, so no callback runs after Close.
+				l.stopInvoke = l.closing
 				return
 			}
-			if ran%gcYieldEvery == 0 {
-				runtime.Gosched()
-				if l.maxInterval > 0 && time.Since(epoch) >= time.Duration(start)+l.maxInterval {
-					return
-				}
+			if ps.left == 0 && l.passEnds(&ps) {
+				return
 			}
-			check = l.nextCheck(ran)
+		}
+		if m := l.pendMask; m^top >= top {
+			// top is no longer the most urgent bit: this queue is empty, or
+			// a callback queued a more urgent one.
+			if m == 0 {
+				return
+			}
+			pri = bits.Len8(m) - 1
+			top = 1 << pri
+			if ps.allow&top == 0 {
+				return
+			}
+			q = &l.pending[pri]
 		}
 	}
 }
 
+// dispatchPass is what one invokePending pass keeps across its callbacks.
+// It lives in memory (passEnds takes its address), where the few updates
+// per callback cost less than carrying it in registers, which every call
+// clobbers.
+type dispatchPass struct {
+	check int   // the count of callbacks at which passEnds makes its checks
+	left  int   // callbacks to run before that: the pass has run check − left
+	start int64 // when the pass started, ns since epoch; with maxInterval only
+	allow uint8 // the priority levels the pass may run
+}
+
+// passEnds makes invokePending's rare checks, when the pass has run
+// ps.check callbacks: it yields every gcYieldEvery callbacks, and reports
+// whether a WithMaxDispatch cap ends the pass.
+func (l *Loop) passEnds(ps *dispatchPass) bool {
+	ran := ps.check
+	if l.maxCallbacks > 0 && ran >= l.maxCallbacks {
+		return true
+	}
+	if ran%gcYieldEvery == 0 {
+		runtime.Gosched()
+		if l.maxInterval > 0 && time.Since(epoch) >= time.Duration(ps.start)+l.maxInterval {
+			return true
+		}
+	}
+	ps.check = l.nextCheck(ran)
+	ps.left = ps.check - ran
+	return false
+}
+
 // nextCheck is the count of callbacks, after ran, at which invokePending
-// makes its rare checks: the next multiple of gcYieldEvery, or the
-// WithMaxDispatch cap if that comes first.
+// makes its rare checks (passEnds): the next multiple of gcYieldEvery, or
+// the WithMaxDispatch cap if that comes first.
 func (l *Loop) nextCheck(ran int) int {
 	next := ran + gcYieldEvery - ran%gcYieldEvery
 	if l.maxCallbacks > 0 {
