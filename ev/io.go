@@ -102,7 +102,7 @@ type IO struct {
 // doubling.
 type fdState struct {
 	ios        *IO    // active watchers, linked through IO.next, in start order
-	gen        uint32 // bumped when registered anew; stale reports differ
+	gen        uint32 // bumped whenever the registration changes (forget): only current reports carry it
 	mask       uint8  // the interest the backend has, packed (packInterest)
 	registered bool   // the backend has the descriptor
 	changed    bool   // in Loop.fdChange
@@ -214,8 +214,7 @@ func (w *IO) Start() error {
 	w.ioRebind = false
 	if !st.ready && (!st.registered || rebind && unwatched) {
 		mask := interestOf(st.ios)
-		st.gen++
-		st.registered, st.mask = false, 0
+		st.forget()
 		switch err := l.backend.Add(fd, mask, st.gen); {
 		case err == nil:
 			st.registered, st.mask = true, packInterest(mask)
@@ -295,6 +294,15 @@ func (l *Loop) fdChanged(fd int) {
 	}
 }
 
+// forget records that the backend does not have the descriptor (any more),
+// and moves gen on: a report still in flight from the old registration (a
+// dup keeps a closed descriptor in the kernel's set) is then stale, so
+// queueIO needs to compare gen only.
+func (st *fdState) forget() {
+	st.registered, st.mask = false, 0
+	st.gen++
+}
+
 // link appends w to the descriptor's watchers. O(watchers on it).
 func (st *fdState) link(w *IO) {
 	w.next = nil
@@ -360,7 +368,7 @@ func (l *Loop) applyFdChanges() {
 		case st.ios == nil:
 			if st.registered {
 				err = l.backend.Delete(fd)
-				st.registered, st.mask = false, 0
+				st.forget()
 			}
 		case st.registered:
 			err = l.backend.Modify(fd, mask, st.gen)
@@ -383,7 +391,7 @@ func (l *Loop) applyFdChanges() {
 func (l *Loop) killFd(fd int, err error) {
 	l.logf("ev: descriptor refused by the backend; its watchers are stopped", "fd", fd, "err", err)
 	st := &l.fds[fd]
-	st.registered, st.mask = false, 0
+	st.forget()
 	for st.ios != nil {
 		w := st.ios
 		w.Stop()

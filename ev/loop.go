@@ -121,7 +121,7 @@ type pendQueue struct {
 // (Watcher.invoke, then IO.fn).
 type pendingEntry struct {
 	b       *watcher // the watcher's base; nil once cleared (Stop, ClearPending)
-	w       Watcher  // the watcher; not read for KindIO
+	w       Watcher  // the watcher; not read, and left nil by feedIO, for KindIO
 	revents Events
 }
 
@@ -438,9 +438,25 @@ func (l *Loop) feedBase(w Watcher, b *watcher, revents Events) {
 		l.pending[b.pri-MinPriority].e[b.pendIdx-1].revents |= revents
 		return
 	}
-	p := uint(b.pri - MinPriority)
+	p := uint(b.pri - MinPriority) // unsigned: the shift below needs no sign check
 	q := &l.pending[p]
 	q.e = append(q.e, pendingEntry{b: b, w: w, revents: revents})
+	b.pendIdx = int32(len(q.e))
+	l.pendMask |= 1 << p
+	l.npending++
+}
+
+// feedIO is feed for the loop's own queueing of an IO watcher (queueIO),
+// which leaves the entry's w unset: see pendingEntry.
+func (l *Loop) feedIO(w *IO, revents Events) {
+	b := &w.watcher
+	if b.pendIdx != 0 {
+		l.pending[b.pri-MinPriority].e[b.pendIdx-1].revents |= revents
+		return
+	}
+	p := uint(b.pri - MinPriority) // unsigned: the shift below needs no sign check
+	q := &l.pending[p]
+	q.e = append(q.e, pendingEntry{b: b, revents: revents})
 	b.pendIdx = int32(len(q.e))
 	l.pendMask |= 1 << p
 	l.npending++

@@ -541,37 +541,43 @@ func (l *Loop) clockChanged() {
 
 // queueIO is step 6: turns backend reports into pending I/O watchers.
 func (l *Loop) queueIO(evs []poller.Event) {
+	fds := l.fds // only IO.Start grows it, and no callback runs here
 	for i := range evs {
 		e := &evs[i]
-		fd := int(e.Fd)
-		if fd >= len(l.fds) {
+		fd := uint(e.Fd) // a negative one is out of range too
+		if fd >= uint(len(fds)) {
 			continue
 		}
-		st := &l.fds[fd]
-		if st.gen != e.Gen || !st.registered {
-			continue // a report from before the descriptor's last change
+		st := &fds[fd]
+		if st.gen != e.Gen {
+			continue // a report from before the descriptor's last change (forget)
 		}
-		if st.ios == nil {
+		w := st.ios
+		if w == nil {
 			// Nobody wants it any more (the change is still queued, or a
 			// dup keeps a closed descriptor in the kernel's set).
-			l.backend.Delete(fd)
-			st.registered, st.mask = false, 0
+			l.backend.Delete(int(fd))
+			st.forget()
 			continue
 		}
-		if e.Events&poller.Invalid != 0 {
-			l.killFd(fd, errBadFdReport)
-			continue
+		rev := Read // what poller.In alone, the commonest report, means
+		if e.Events != poller.In {
+			if e.Events&poller.Invalid != 0 {
+				l.killFd(int(fd), errBadFdReport)
+				fds = l.fds // killFd logs: a logger that starts a watcher is odd, not impossible
+				continue
+			}
+			rev = fromPoller(e.Events)
 		}
-		rev := fromPoller(e.Events)
-		for w := st.ios; w != nil; w = w.next {
+		for ; w != nil; w = w.next {
 			if got := rev & w.events; got != 0 {
-				l.feedBase(w, &w.watcher, got)
+				l.feedIO(w, got)
 			}
 		}
 	}
 	for _, fd := range l.ready {
 		for w := l.fds[fd].ios; w != nil; w = w.next {
-			l.feed(w, w.events&(Read|Write))
+			l.feedIO(w, w.events&(Read|Write))
 		}
 	}
 }

@@ -100,6 +100,72 @@ func TestPendingChangedByACallback(t *testing.T) {
 	}
 }
 
+// TestPollQueuedAmongOtherKinds: IO watchers queued by the poll share their
+// priority's queue with watchers of other kinds, in queue order. A more
+// urgent callback that runs first feeds one of them (the events merge into
+// its queued entry), stops another (it does not run), and feeds a timer
+// (it runs after them).
+func TestPollQueuedAmongOtherKinds(t *testing.T) {
+	tests := []struct {
+		strict bool
+		passes []string // the trace after each RunOnce
+	}{
+		{false, []string{"t1,b(read|custom),t2"}},
+		{true, []string{"t1", "b(read|custom),t2"}}, // one level per pass
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("strict=%v", tt.strict), func(t *testing.T) {
+			forEachBackend(t, func(t *testing.T, opts ...ev.Option) {
+				l := newLoop(t, append(opts, priorityOpts(tt.strict)...)...)
+				var trace []string
+				rb, wb := socketpair(t)
+				rc, wc := socketpair(t)
+				write(t, wb, "b")
+				write(t, wc, "c")
+				b := ev.NewIO(l, rb, ev.Read, func(w *ev.IO, rev ev.Events) {
+					drain(rb)
+					if w.Pending() {
+						t.Error("b is pending in its own callback")
+					}
+					trace = append(trace, "b("+rev.String()+")")
+				})
+				c := ev.NewIO(l, rc, ev.Read, func(*ev.IO, ev.Events) {
+					drain(rc)
+					trace = append(trace, "c")
+				})
+				t2 := ev.NewTimer(l, time.Hour, 0, func(*ev.Timer) { trace = append(trace, "t2") })
+				t1 := ev.NewTimer(l, 0, 0, func(*ev.Timer) {
+					trace = append(trace, "t1")
+					if !b.Pending() || !c.Pending() {
+						t.Errorf("in t1: b pending %v, c pending %v; want both", b.Pending(), c.Pending())
+					}
+					c.Stop()
+					l.FeedEvent(b, ev.Custom)
+					l.FeedEvent(t2, ev.Custom)
+				})
+				t1.SetPriority(1)
+				for _, w := range []*ev.IO{b, c} {
+					if err := w.Start(); err != nil {
+						t.Fatal(err)
+					}
+				}
+				t1.Start()
+				for i, want := range tt.passes {
+					trace = nil
+					l.Run(ev.RunOnce)
+					if got := strings.Join(trace, ","); got != want {
+						t.Fatalf("pass %d ran %q; want %q", i, got, want)
+					}
+				}
+				b.Stop()
+				if got := l.PendingCount(); got != 0 {
+					t.Errorf("PendingCount = %d after the passes; want 0", got)
+				}
+			})
+		})
+	}
+}
+
 // TestLoopBreakLeavesTheRestInOrder: LoopBreak and LoopContinue in the
 // middle of a pass leave the rest pending, and the next pass runs it
 // most urgent first, in queue order within a level.
