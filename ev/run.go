@@ -544,12 +544,12 @@ func (l *Loop) queueIO(evs []poller.Event) {
 	fds := l.fds // only IO.Start grows it, and no callback runs here
 	for i := range evs {
 		e := &evs[i]
-		fd := uint(e.Fd) // a negative one is out of range too
+		fd := uint(e.Fd()) // a negative one is out of range too
 		if fd >= uint(len(fds)) {
 			continue
 		}
 		st := &fds[fd]
-		if st.gen != e.Gen {
+		if st.gen != e.Gen() {
 			continue // a report from before the descriptor's last change (forget)
 		}
 		w := st.ios
@@ -560,14 +560,15 @@ func (l *Loop) queueIO(evs []poller.Event) {
 			st.forget()
 			continue
 		}
+		ready := e.Events()
 		rev := Read // what poller.In alone, the commonest report, means
-		if e.Events != poller.In {
-			if e.Events&poller.Invalid != 0 {
+		if ready != poller.In {
+			if ready&poller.Invalid != 0 {
 				l.killFd(int(fd), errBadFdReport)
 				fds = l.fds // killFd logs: a logger that starts a watcher is odd, not impossible
 				continue
 			}
-			rev = fromPoller(e.Events)
+			rev = fromPoller(ready)
 		}
 		for ; w != nil; w = w.next {
 			if got := rev & w.events; got != 0 {

@@ -19,6 +19,11 @@ package poller
 //     the generation given at registration so the caller can drop reports
 //     that predate its last change.
 //  6. epoll_pwait interrupted by a signal (EINTR) is retried.
+//  7. A report carries only the bits asked for plus EPOLLERR and EPOLLHUP
+//     (the kernel masks what the file reports with the registration's
+//     events, to which it adds those two), so reports go to the caller
+//     as the kernel wrote them: epoll_pwait fills the caller's slice of
+//     Events, which are struct epoll_event, and nothing is copied.
 
 import (
 	"errors"
@@ -42,7 +47,7 @@ type epoll struct {
 	wakePending atomic.Bool        // a Wake wrote wakefd and Wait has not drained it yet
 	guard       wakeGuard          // Wake writes wakefd only while it is open
 	deadline    bool               // file has a read deadline set by the last Wait
-	raw         []unix.EpollEvent  // kernel-format buffer, grown to the caller's size
+	parkBuf     []Event            // the caller's slice while park waits in rc.Read; else nil
 	wakeBuf     [8]byte            // eventfd read/write scratch
 	nready      int                // result of the last waitRaw made inside rc.Read
 	nerr        error              // error of that waitRaw
@@ -87,7 +92,7 @@ func newEpoll() (*epoll, error) {
 		return nil, err
 	}
 	p.waitFn = func(uintptr) bool {
-		p.nready, p.nerr = p.waitRaw()
+		p.nready, p.nerr = p.waitRaw(p.parkBuf)
 		return p.nready > 0 || p.nerr != nil
 	}
 	return p, nil
@@ -138,11 +143,11 @@ func ctlError(e syscall.Errno) error {
 	return os.NewSyscallError("epoll_ctl", e)
 }
 
-// waitRaw polls with a zero timeout into p.raw.
-func (p *epoll) waitRaw() (int, error) {
+// waitRaw polls with a zero timeout into events, which is not empty.
+func (p *epoll) waitRaw(events []Event) (int, error) {
 	for {
 		r, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p.fd),
-			uintptr(unsafe.Pointer(&p.raw[0])), uintptr(len(p.raw)), 0, 0, 0)
+			uintptr(unsafe.Pointer(&events[0].k)), uintptr(len(events)), 0, 0, 0)
 		switch e {
 		case 0:
 			return int(r), nil
@@ -157,11 +162,7 @@ func (p *epoll) Wait(events []Event, block func() time.Duration) (int, error) {
 	if len(events) == 0 {
 		return 0, nil
 	}
-	if len(p.raw) < len(events) {
-		p.raw = make([]unix.EpollEvent, len(events))
-	}
-	p.raw = p.raw[:len(events)]
-	n, err := p.waitRaw()
+	n, err := p.waitRaw(events)
 	if err != nil {
 		return 0, err
 	}
@@ -172,7 +173,7 @@ func (p *epoll) Wait(events []Event, block func() time.Duration) (int, error) {
 		if timeout == 0 {
 			return 0, nil
 		}
-		if n, err = p.park(timeout); err != nil {
+		if n, err = p.park(events, timeout); err != nil {
 			return 0, err
 		}
 	case n > 0 && p.file != nil:
@@ -180,23 +181,26 @@ func (p *epoll) Wait(events []Event, block func() time.Duration) (int, error) {
 			p.unregister()
 		}
 	}
-	j := 0
-	for i := range n {
-		r := &p.raw[i]
-		if int(r.Fd) == p.wakefd {
-			p.drainWake()
-			continue
-		}
-		events[j] = Event{Fd: r.Fd, Gen: uint32(r.Pad), Events: Events(r.Events) & reported}
-		j++
+	if p.wakePending.Load() {
+		n = p.dropWake(events[:n])
 	}
-	return j, nil
+	return n, nil
 }
 
-// reported is what epoll may report for the interest this package asks
-// for; the mask keeps other bits (EPOLLRDNORM and the like, should a
-// kernel add them) out of the caller's sight.
-const reported = In | Out | RDHup | Err | Hup
+// dropWake drains wakefd if events holds its report, and takes the report
+// out. Only a Wake since the last drain can have made wakefd readable, and
+// Wake sets wakePending before it writes, which drainWake clears after it
+// reads: while wakePending is clear, wakefd is not in events, and Wait does
+// not look.
+func (p *epoll) dropWake(events []Event) int {
+	for i := range events {
+		if int(events[i].k.Fd) == p.wakefd {
+			p.drainWake()
+			return i + copy(events[i:], events[i+1:])
+		}
+	}
+	return len(events)
+}
 
 // busyWaits is how many Waits in a row must find events at once before
 // the poller leaves Go's network poller (see register).
@@ -250,8 +254,8 @@ func dupCloexec(fd int) (int, error) {
 }
 
 // park blocks the goroutine, not the thread, until the epoll descriptor is
-// readable or timeout passes, then polls again.
-func (p *epoll) park(timeout time.Duration) (int, error) {
+// readable or timeout passes, then polls again into events.
+func (p *epoll) park(events []Event, timeout time.Duration) (int, error) {
 	if p.file == nil {
 		if err := p.register(); err != nil {
 			return 0, err
@@ -264,8 +268,9 @@ func (p *epoll) park(timeout time.Duration) (int, error) {
 		p.file.SetReadDeadline(time.Time{})
 		p.deadline = false
 	}
-	p.nready, p.nerr = 0, nil
+	p.nready, p.nerr, p.parkBuf = 0, nil, events
 	err := p.rc.Read(p.waitFn)
+	p.parkBuf = nil
 	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 		return 0, err
 	}

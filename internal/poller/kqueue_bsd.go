@@ -210,7 +210,7 @@ func (p *kqueue) Wait(events []Event, block func() time.Duration) (int, error) {
 		if int(k.Flags)&unix.EV_ERROR != 0 {
 			e |= Err
 		}
-		events[j] = Event{Fd: int32(fd), Gen: p.gens[fd], Events: e}
+		events[j] = makeEvent(int32(fd), p.gens[fd], e)
 		j++
 	}
 	return j, nil

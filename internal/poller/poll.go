@@ -145,7 +145,7 @@ func (p *pollBackend) Wait(events []Event, block func() time.Duration) (int, err
 		if n == len(events) {
 			continue // reported again by the next wait: poll is level-triggered
 		}
-		events[n] = Event{Fd: p.fds[i].Fd, Gen: p.gens[i], Events: fromPoll(r)}
+		events[n] = makeEvent(p.fds[i].Fd, p.gens[i], fromPoll(r))
 		n++
 	}
 	return n, nil

@@ -42,12 +42,16 @@ type Events uint32
 // a descriptor as always ready, as libev does.
 var ErrNotPollable = errors.New("poller: descriptor cannot be polled")
 
-// Event is one readiness report.
-type Event struct {
-	Fd     int32  // the descriptor
-	Gen    uint32 // the generation passed to Add or Modify, to drop stale reports
-	Events Events // what is ready
-}
+// Event is one readiness report; its layout is per system (events_*.go),
+// its methods are the same everywhere:
+//
+//	Fd      the descriptor
+//	Gen     the generation passed to Add or Modify, to drop stale reports
+//	Events  what is ready
+//
+// Backends fill it with makeEvent, or in place: on Linux an Event is the
+// kernel's struct epoll_event, which epoll_pwait writes into the caller's
+// slice without a copy.
 
 // Poller is the contract every backend meets. All methods but Wake belong to
 // the goroutine that owns the loop.

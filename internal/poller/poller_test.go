@@ -47,14 +47,14 @@ func TestReadinessAndGenerations(t *testing.T) {
 		}
 		unix.Write(b, []byte("x"))
 		n, err := p.Wait(evs, wait(time.Second))
-		if err != nil || n != 1 || evs[0].Fd != int32(a) || evs[0].Gen != 7 || evs[0].Events&poller.In == 0 {
+		if err != nil || n != 1 || evs[0].Fd() != int32(a) || evs[0].Gen() != 7 || evs[0].Events()&poller.In == 0 {
 			t.Fatalf("Wait after a write = %d %+v, %v; want fd %d gen 7 In", n, evs[:n], err, a)
 		}
 		if err := p.Modify(a, poller.Out, 8); err != nil {
 			t.Fatal(err)
 		}
 		n, _ = p.Wait(evs, wait(time.Second))
-		if n != 1 || evs[0].Events&poller.Out == 0 || evs[0].Gen != 8 {
+		if n != 1 || evs[0].Events()&poller.Out == 0 || evs[0].Gen() != 8 {
 			t.Fatalf("after Modify(Out): %+v; want Out with gen 8", evs[:n])
 		}
 		if err := p.Delete(a); err != nil {
@@ -89,6 +89,43 @@ func TestTimeoutAndWake(t *testing.T) {
 			t.Fatalf("Wait woken = %d, %v; want 0, nil", n, err)
 		}
 		<-done
+	})
+}
+
+// TestWakeAmongReports: a Wake reported in the same Wait as descriptors is
+// not passed on as a report, and is drained: the next Wait does not see it.
+func TestWakeAmongReports(t *testing.T) {
+	backends(t, func(t *testing.T, p poller.Poller) {
+		a, b := socketpair(t)
+		c, d := socketpair(t)
+		for i, fd := range []int{a, c} {
+			if err := p.Add(fd, poller.In, uint32(i+1)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		unix.Write(b, []byte("x"))
+		unix.Write(d, []byte("x"))
+		if err := p.Wake(); err != nil {
+			t.Fatal(err)
+		}
+		evs := make([]poller.Event, 8)
+		n, err := p.Wait(evs, wait(time.Second))
+		if err != nil || n != 2 {
+			t.Fatalf("Wait after a Wake and two writes = %d %+v, %v; want the two descriptors", n, evs[:n], err)
+		}
+		got := map[int32]uint32{}
+		for _, e := range evs[:n] {
+			got[e.Fd()] = e.Gen()
+		}
+		if got[int32(a)] != 1 || got[int32(c)] != 2 {
+			t.Fatalf("reports %+v; want fd %d gen 1 and fd %d gen 2", evs[:n], a, c)
+		}
+		var buf [8]byte
+		unix.Read(a, buf[:])
+		unix.Read(c, buf[:])
+		if n, err := p.Wait(evs, wait(0)); n != 0 || err != nil {
+			t.Fatalf("Wait after reading both = %d %+v, %v; want 0, nil", n, evs[:n], err)
+		}
 	})
 }
 
@@ -128,7 +165,7 @@ func TestPollReportsInvalid(t *testing.T) {
 	unix.Close(fds[0])
 	evs := make([]poller.Event, 4)
 	n, _ := p.Wait(evs, wait(0))
-	if n != 1 || evs[0].Events&poller.Invalid == 0 {
+	if n != 1 || evs[0].Events()&poller.Invalid == 0 {
 		t.Fatalf("closed descriptor under poll(2): %+v; want Invalid", evs[:n])
 	}
 }
@@ -198,7 +235,7 @@ func TestBusyThenIdle(t *testing.T) {
 				t.Fatalf("round %d: idle Wait(10ms) = %d, %v; want 0", round, n, err)
 			}
 			go unix.Write(b, []byte("y"))
-			if n, err := p.Wait(evs, wait(-1)); n != 1 || err != nil || evs[0].Fd != int32(a) {
+			if n, err := p.Wait(evs, wait(-1)); n != 1 || err != nil || evs[0].Fd() != int32(a) {
 				t.Fatalf("round %d: Wait for a write from another goroutine = %d %+v, %v", round, n, evs[:n], err)
 			}
 			unix.Read(a, buf[:])
