@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -84,6 +85,39 @@ func TestIOTwoWatchersOneFd(t *testing.T) {
 			t.Fatalf("two watchers on one descriptor: reads %d, writes %d; want 1, 1", reads, writes)
 		}
 	})
+}
+
+// TestIOWatchersOfOneFdAcrossQueueGrowth: several watchers of one ready
+// descriptor run once each, in start order, wherever the growth of the
+// pending queue falls among them (the loop queues what fits, then the
+// rest after growing it). Earlier passes that run n callbacks leave the
+// queue with room for about n entries.
+func TestIOWatchersOfOneFdAcrossQueueGrowth(t *testing.T) {
+	for before := range 6 {
+		l := newLoop(t)
+		for range before {
+			l.FeedEvent(ev.NewIdle(l, func(*ev.Idle) {}), ev.Custom)
+		}
+		l.Run(ev.RunNoWait)
+		a, b := socketpair(t)
+		write(t, b, "x")
+		var trace []string
+		ws := make([]*ev.IO, 3)
+		for i := range ws {
+			name := string(rune('0' + i))
+			ws[i] = ev.NewIO(l, a, ev.Read, func(*ev.IO, ev.Events) { trace = append(trace, name) })
+			if err := ws[i].Start(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		l.Run(ev.RunOnce)
+		if got := strings.Join(trace, ","); got != "0,1,2" {
+			t.Errorf("after %d callbacks: watchers of one descriptor ran %q; want 0,1,2", before, got)
+		}
+		for _, w := range ws {
+			w.Stop()
+		}
+	}
 }
 
 func TestIOPeerClose(t *testing.T) {

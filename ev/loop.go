@@ -109,7 +109,9 @@ type Loop struct {
 // pendQueue is one priority's queue of callbacks to run: entries
 // e[head:] are queued. Emptying it reslices e in place (e = e[:0] through
 // the pointer), which stores only the length: no write barrier on the slice
-// header per pass.
+// header per pass. Every entry is cleared when it is taken (invokePending,
+// clearPending, release), so e[len(e):cap(e)] is all zero, which lets
+// queueReady fill in only the fields it sets.
 type pendQueue struct {
 	e    []pendingEntry
 	head int // the next entry to run
@@ -121,7 +123,7 @@ type pendQueue struct {
 // (Watcher.invoke, then IO.fn).
 type pendingEntry struct {
 	b       *watcher // the watcher's base; nil once cleared (Stop, ClearPending)
-	w       Watcher  // the watcher; not read, and left nil by feedIO, for KindIO
+	w       Watcher  // the watcher; not read, and left nil by queueReady, for KindIO
 	revents Events
 }
 
@@ -441,22 +443,6 @@ func (l *Loop) feedBase(w Watcher, b *watcher, revents Events) {
 	p := uint(b.pri - MinPriority) // unsigned: the shift below needs no sign check
 	q := &l.pending[p]
 	q.e = append(q.e, pendingEntry{b: b, w: w, revents: revents})
-	b.pendIdx = int32(len(q.e))
-	l.pendMask |= 1 << p
-	l.npending++
-}
-
-// feedIO is feed for the loop's own queueing of an IO watcher (queueIO),
-// which leaves the entry's w unset: see pendingEntry.
-func (l *Loop) feedIO(w *IO, revents Events) {
-	b := &w.watcher
-	if b.pendIdx != 0 {
-		l.pending[b.pri-MinPriority].e[b.pendIdx-1].revents |= revents
-		return
-	}
-	p := uint(b.pri - MinPriority) // unsigned: the shift below needs no sign check
-	q := &l.pending[p]
-	q.e = append(q.e, pendingEntry{b: b, revents: revents})
 	b.pendIdx = int32(len(q.e))
 	l.pendMask |= 1 << p
 	l.npending++

@@ -540,10 +540,30 @@ func (l *Loop) clockChanged() {
 }
 
 // queueIO is step 6: turns backend reports into pending I/O watchers.
+// queueReady does the common case, without a call, so that it keeps its
+// state in registers; it stops at a report that needs one, for queueReport.
 func (l *Loop) queueIO(evs []poller.Event) {
-	fds := l.fds // only IO.Start grows it, and no callback runs here
-	for i := range evs {
-		e := &evs[i]
+	for i := 0; i < len(evs); i++ {
+		if i = l.queueReady(evs, i); i < len(evs) {
+			l.queueReport(&evs[i])
+		}
+	}
+	for _, fd := range l.ready {
+		for w := l.fds[fd].ios; w != nil; w = w.next {
+			l.feed(w, w.events&(Read|Write))
+		}
+	}
+}
+
+// queueReady queues the watchers of evs[i:] until a report needs more than
+// the common case (an unwatched descriptor, Invalid, a queue that must
+// grow), and returns its index, or len(evs). It skips stale reports. A
+// report it leaves may have queued some of its watchers already: feeding
+// them again changes nothing.
+func (l *Loop) queueReady(evs []poller.Event, i int) int {
+	fds := l.fds
+	for ; i < len(evs); i++ {
+		e := evs[i]
 		fd := uint(e.Fd()) // a negative one is out of range too
 		if fd >= uint(len(fds)) {
 			continue
@@ -552,33 +572,68 @@ func (l *Loop) queueIO(evs []poller.Event) {
 		if st.gen != e.Gen() {
 			continue // a report from before the descriptor's last change (forget)
 		}
-		w := st.ios
-		if w == nil {
-			// Nobody wants it any more (the change is still queued, or a
-			// dup keeps a closed descriptor in the kernel's set).
-			l.backend.Delete(int(fd))
-			st.forget()
-			continue
-		}
-		ready := e.Events()
 		rev := Read // what poller.In alone, the commonest report, means
-		if ready != poller.In {
+		if ready := e.Events(); ready != poller.In {
 			if ready&poller.Invalid != 0 {
-				l.killFd(int(fd), errBadFdReport)
-				fds = l.fds // killFd logs: a logger that starts a watcher is odd, not impossible
-				continue
+				return i
 			}
 			rev = fromPoller(ready)
 		}
+		w := st.ios
+		if w == nil {
+			return i
+		}
 		for ; w != nil; w = w.next {
-			if got := rev & w.events; got != 0 {
-				l.feedIO(w, got)
+			got := rev & w.events
+			if got == 0 {
+				continue
 			}
+			// feed(w, got), written out: without the Watcher, and
+			// leaving a queue that must grow to queueReport.
+			b := &w.watcher
+			p := uint(int(b.pri) - MinPriority)
+			q := &l.pending[p]
+			if b.pendIdx != 0 {
+				q.e[b.pendIdx-1].revents |= got
+				continue
+			}
+			n := len(q.e)
+			if n >= cap(q.e) {
+				return i
+			}
+			// Entries past the length are zero (invokePending and
+			// clearPending clear what they take): set only b, revents.
+			qe := q.e[:n+1]
+			q.e = qe
+			qe[n].b, qe[n].revents = b, got
+			b.pendIdx = int32(n + 1)
+			l.pendMask |= 1 << p
+			l.npending++
 		}
 	}
-	for _, fd := range l.ready {
-		for w := l.fds[fd].ios; w != nil; w = w.next {
-			l.feedIO(w, w.events&(Read|Write))
+	return i
+}
+
+// queueReport handles a current report (the descriptor is in range, the
+// generation matches) that queueReady left.
+func (l *Loop) queueReport(e *poller.Event) {
+	fd := int(e.Fd())
+	st := &l.fds[fd]
+	if st.ios == nil {
+		// Nobody wants it any more (the change is still queued, or a
+		// dup keeps a closed descriptor in the kernel's set).
+		l.backend.Delete(fd)
+		st.forget()
+		return
+	}
+	if e.Events()&poller.Invalid != 0 {
+		l.killFd(fd, errBadFdReport)
+		return
+	}
+	rev := fromPoller(e.Events())
+	for w := st.ios; w != nil; w = w.next {
+		if got := rev & w.events; got != 0 {
+			l.feed(w, got)
 		}
 	}
 }
