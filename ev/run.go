@@ -360,9 +360,9 @@ func (l *Loop) invokePending() {
 		ps.start = int64(time.Since(epoch))
 	}
 	pri := bits.Len8(l.pendMask) - 1 // the most urgent non-empty queue
-	top := uint8(1) << pri           // its bit in pendMask
+	ps.top = 1 << pri
 	if l.strictPri {
-		ps.allow = top
+		ps.allow = ps.top
 	}
 	q := &l.pending[pri]
 	for {
@@ -371,7 +371,7 @@ func (l *Loop) invokePending() {
 		*e = pendingEntry{} // drop the references now, not when the queue empties
 		if q.head++; q.head == len(q.e) {
 			q.e, q.head = q.e[:0], 0
-			l.pendMask &^= top
+			l.pendMask &^= ps.top
 		}
 		if b != nil { // else cleared while queued
 			b.pendIdx = 0
@@ -394,15 +394,15 @@ func (l *Loop) invokePending() {
 				return
 			}
 		}
-		if m := l.pendMask; m^top >= top {
+		if m := l.pendMask; m^ps.top >= ps.top {
 			// top is no longer the most urgent bit: this queue is empty, or
 			// a callback queued a more urgent one.
 			if m == 0 {
 				return
 			}
 			pri = bits.Len8(m) - 1
-			top = 1 << pri
-			if ps.allow&top == 0 {
+			ps.top = 1 << pri
+			if ps.allow&ps.top == 0 {
 				return
 			}
 			q = &l.pending[pri]
@@ -419,6 +419,7 @@ type dispatchPass struct {
 	left  int   // callbacks to run before that: the pass has run check − left
 	start int64 // when the pass started, ns since epoch; with maxInterval only
 	allow uint8 // the priority levels the pass may run
+	top   uint8 // the level of the queue it is in, as pendMask's bit
 }
 
 // passEnds makes invokePending's rare checks, when the pass has run
