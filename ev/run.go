@@ -544,10 +544,13 @@ func (l *Loop) clockChanged() {
 // queueReady does the common case, without a call, so that it keeps its
 // state in registers; it stops at a report that needs one, for queueReport.
 func (l *Loop) queueIO(evs []poller.Event) {
-	for i := 0; i < len(evs); i++ {
-		if i = l.queueReady(evs, i); i < len(evs) {
-			l.queueReport(&evs[i])
+	for len(evs) > 0 {
+		i := l.queueReady(evs)
+		if i == len(evs) {
+			break
 		}
+		l.queueReport(&evs[i])
+		evs = evs[i+1:]
 	}
 	for _, fd := range l.ready {
 		for w := l.fds[fd].ios; w != nil; w = w.next {
@@ -556,15 +559,15 @@ func (l *Loop) queueIO(evs []poller.Event) {
 	}
 }
 
-// queueReady queues the watchers of evs[i:] until a report needs more than
-// the common case (an unwatched descriptor, Invalid, a queue that must
-// grow), and returns its index, or len(evs). It skips stale reports. A
-// report it leaves may have queued some of its watchers already: feeding
-// them again changes nothing.
-func (l *Loop) queueReady(evs []poller.Event, i int) int {
+// queueReady queues the watchers of evs until a report needs more than the
+// common case (an unwatched descriptor, Invalid, a queue that must grow),
+// and returns its index, or len(evs). It skips stale reports. A report it
+// leaves may have queued some of its watchers already: feeding them again
+// changes nothing.
+func (l *Loop) queueReady(evs []poller.Event) int {
 	fds := l.fds
-	for ; i < len(evs); i++ {
-		e := evs[i]
+	for i := range evs {
+		e := &evs[i]
 		fd := uint(e.Fd()) // a negative one is out of range too
 		if fd >= uint(len(fds)) {
 			continue
@@ -584,35 +587,36 @@ func (l *Loop) queueReady(evs []poller.Event, i int) int {
 		if w == nil {
 			return i
 		}
-		for ; w != nil; w = w.next {
-			got := rev & w.events
-			if got == 0 {
-				continue
+		for {
+			if got := rev & w.events; got != 0 {
+				// feed(w, got), written out: without the Watcher, and
+				// leaving a queue that must grow to queueReport.
+				b := &w.watcher
+				p := uint(int(b.pri) - MinPriority)
+				q := &l.pending[p]
+				if b.pendIdx != 0 {
+					q.e[b.pendIdx-1].revents |= got
+				} else {
+					n := len(q.e)
+					if n >= cap(q.e) {
+						return i
+					}
+					// Entries past the length are zero (invokePending and
+					// clearPending clear what they take): set b, revents.
+					qe := q.e[:n+1]
+					q.e = qe
+					qe[n].b, qe[n].revents = b, got
+					b.pendIdx = int32(n + 1)
+					l.pendMask |= 1 << p
+					l.npending++
+				}
 			}
-			// feed(w, got), written out: without the Watcher, and
-			// leaving a queue that must grow to queueReport.
-			b := &w.watcher
-			p := uint(int(b.pri) - MinPriority)
-			q := &l.pending[p]
-			if b.pendIdx != 0 {
-				q.e[b.pendIdx-1].revents |= got
-				continue
+			if w = w.next; w == nil {
+				break
 			}
-			n := len(q.e)
-			if n >= cap(q.e) {
-				return i
-			}
-			// Entries past the length are zero (invokePending and
-			// clearPending clear what they take): set only b, revents.
-			qe := q.e[:n+1]
-			q.e = qe
-			qe[n].b, qe[n].revents = b, got
-			b.pendIdx = int32(n + 1)
-			l.pendMask |= 1 << p
-			l.npending++
 		}
 	}
-	return i
+	return len(evs)
 }
 
 // queueReport handles a current report (the descriptor is in range, the
