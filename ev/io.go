@@ -102,7 +102,7 @@ type IO struct {
 // doubling.
 type fdState struct {
 	ios        *IO    // active watchers, linked through IO.next, in start order
-	gen        uint32 // bumped whenever the registration changes (forget): only current reports carry it
+	gen        uint32 // moved on whenever the registration changes (forget); stale reports differ
 	mask       uint8  // the interest the backend has, packed (packInterest)
 	registered bool   // the backend has the descriptor
 	changed    bool   // in Loop.fdChange
@@ -297,7 +297,7 @@ func (l *Loop) fdChanged(fd int) {
 // forget records that the backend does not have the descriptor (any more),
 // and moves gen on: a report still in flight from the old registration (a
 // dup keeps a closed descriptor in the kernel's set) is then stale, so
-// queueIO needs to compare gen only.
+// queueReady needs to compare gen only.
 func (st *fdState) forget() {
 	st.registered, st.mask = false, 0
 	st.gen++
