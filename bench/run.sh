@@ -13,25 +13,30 @@
 #         Async.Send throughput and wake-up latency.
 #   echo  echo servers (C libev, C libevent, Go net, gnet, nbio, evio,
 #         cloudwego/netpoll, and EXTRA_ECHO) under bench/cmd/echoload: ping-pong of fixed-size
-#         messages on CONNS connections.
+#         messages on CONNS connections. Beside them bench/cmd/floor, the
+#         least a Go server can do (raw epoll, read, write; no library): a
+#         measuring stick, whose ratios say what any Go server pays here.
 #         eventide is examples/rawecho, built from the main module.
 #   mem   the same servers' RSS per connection with MEM_CONNS connections.
 #   http  hello-world HTTP servers (C libevent evhttp, Go net/http, fasthttp,
-#         nbio's nbhttp, a minimal gnet server, eventide's examples/hello
+#         nbio's nbhttp, a minimal gnet server, floor -http (a canned
+#         answer per request, nothing parsed: how fast the load generator
+#         can go at all), eventide's examples/hello
 #         and, when it has the flag, examples/hello -bridge) under wrk -t1
 #         (bench/cmd/httpload) and under httpload -gen raw, a generator
 #         that is cheaper than wrk; then RSS per idle keep-alive connection
-#         with MEM_CONNS connections. Ratios to fasthttp and to net/http.
+#         with MEM_CONNS connections. Ratios to fasthttp, net/http and floor.
 #   sig   latency of signal delivery and child exit to the callback
 #         (loopbench / loop_libev, tests signal and child).
 #   strace  system calls per echoed message (strace -c -f -p) for eventide,
 #         C libev and gnet; not in the default SECTIONS (it slows the
 #         servers down; only the counts mean something).
-#   pair  eventide's echo server and one anchor (C libev, gnet) at the same
-#         time on CPU 0, each with its own load generator on CPU 1, and the
-#         socketpair ping-pong of loopbench and loop_libev at the same time
-#         on CPU 0: CPU per message and per round trip measured under the
-#         same machine conditions, steady where separate runs drift.
+#   pair  eventide's echo server and one anchor (C libev, gnet, floor), and
+#         floor and C libev, at the same time on CPU 0, each with its own
+#         load generator on CPU 1, and the socketpair ping-pong of
+#         loopbench and loop_libev at the same time on CPU 0: CPU per
+#         message and per round trip measured under the same machine
+#         conditions, steady where separate runs drift.
 #
 # Knobs (environment):
 #   SECTIONS   sections to run, default "loop echo mem http sig pair"
@@ -202,6 +207,7 @@ run_sig() { run_cases sig "${SIG_CASES[@]}"; }
 ECHO_SERVERS=(
 	"libev|$BIN/echo_libev {addr}"
 	"libevent|$BIN/echo_libevent {addr}"
+	"floor|$BIN/floor -addr {addr}"
 	"gonet|$BIN/echo-net -addr {addr}"
 	"gnet|$BIN/echo-gnet -addr {addr}"
 	"nbio|$BIN/echo-nbio -addr {addr}"
@@ -285,6 +291,7 @@ run_mem() {
 HTTP_SERVERS=(
 	"fasthttp|$BIN/http-fasthttp -addr {addr}"
 	"gonet|$BIN/http-net -addr {addr}"
+	"floor|$BIN/floor -http -addr {addr}"
 	"libevent|$BIN/http_libevent {addr}"
 	"nbio|$BIN/http-nbio -addr {addr}"
 	"gnet|$BIN/http-gnet -addr {addr}"
@@ -357,6 +364,8 @@ run_http() {
 PAIRS=(
 	"echo|libev|$BIN/echo_libev {addr}|eventide|$BIN/rawecho -addr {addr}"
 	"echo|gnet|$BIN/echo-gnet -addr {addr}|eventide|$BIN/rawecho -addr {addr}"
+	"echo|floor|$BIN/floor -addr {addr}|eventide|$BIN/rawecho -addr {addr}"
+	"echo|libev|$BIN/echo_libev {addr}|floor|$BIN/floor -addr {addr}"
 )
 if [[ $URING == 1 ]]; then
 	PAIRS+=("echo|libev|$BIN/echo_libev {addr}|uring|$BIN/echo-uring -addr {addr}")
@@ -507,8 +516,8 @@ for section in $SECTIONS; do
 done
 {
 	echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-	{ grep -v -e '^http	' -e '^pair	http' "$RESULTS" || true; } | "$BIN/tabulate" -anchor libev,gnet
-	{ grep -e '^http	' -e '^pair	http' "$RESULTS" || true; } | "$BIN/tabulate" -anchor fasthttp,gonet
+	{ grep -v -e '^http	' -e '^pair	http' "$RESULTS" || true; } | "$BIN/tabulate" -anchor libev,gnet,floor
+	{ grep -e '^http	' -e '^pair	http' "$RESULTS" || true; } | "$BIN/tabulate" -anchor fasthttp,gonet,floor
 } >>"$OUT/report.md"
 cat "$OUT/report.md"
 log "results: $RESULTS, report: $OUT/report.md"
