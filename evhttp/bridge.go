@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/eventide-go/eventide/ev"
 	"github.com/eventide-go/eventide/internal/http1"
@@ -64,6 +66,10 @@ const (
 // errConnGone is what the ResponseWriter's methods return once the reply
 // can no longer reach the client.
 var errConnGone = fmt.Errorf("evhttp: client connection closed: %w", net.ErrClosed)
+
+// errWriteTimeout is what the ResponseWriter's methods return once a write
+// missed the deadline of http.ResponseController.SetWriteDeadline.
+var errWriteTimeout = fmt.Errorf("evhttp: write deadline exceeded: %w", os.ErrDeadlineExceeded)
 
 // errBodyCut is what Request.Body's Read returns once the connection is
 // gone before the body ended: io.ErrUnexpectedEOF, which a net/http
@@ -115,6 +121,13 @@ type bridged struct {
 	// while waiting for one.
 	gone atomic.Bool // the reply can no longer be sent
 
+	// The write deadline (http.ResponseController.SetWriteDeadline), in
+	// Unix nanoseconds, 0 for none: set from any goroutine, read by the
+	// handler's while it waits for the loop, which wdlWake (capacity 1)
+	// wakes to look again.
+	wdl     atomic.Int64
+	wdlWake chan struct{}
+
 	// The ResponseWriter's state: the handler's goroutine only.
 	header       http.Header
 	keys         []string // header snapshot scratch
@@ -129,11 +142,11 @@ type bridged struct {
 	declared     int64 // Content-Length the handler set, -1 if none
 	written      int64
 	buf          []byte
-	err          error         // sticky: errConnGone
+	err          error         // sticky: errConnGone, errWriteTimeout
 	ack          chan struct{} // the loop wrote a piece (streaming only)
 
 	// Method values, made once per pooled struct.
-	ackFn, chunkFn, replyFn, endFn, abortFn func()
+	ackFn, chunkFn, replyFn, endFn, abortFn, timeoutFn func()
 }
 
 // bridgedPool recycles the bridged structs with their buffers, header map
@@ -146,12 +159,13 @@ func newBridged() *bridged {
 	if b, ok := bridgedPool.Get().(*bridged); ok {
 		return b
 	}
-	b := &bridged{ack: make(chan struct{}, 1)}
+	b := &bridged{ack: make(chan struct{}, 1), wdlWake: make(chan struct{}, 1)}
 	b.ackFn = b.signalAck
 	b.chunkFn = b.loopChunk
 	b.replyFn = b.loopReply
 	b.endFn = b.loopEnd
 	b.abortFn = b.loopAbort
+	b.timeoutFn = b.loopWriteTimeout
 	return b
 }
 
@@ -230,12 +244,17 @@ func (b *bridged) recycle() {
 	case <-b.ack: // a stale acknowledgement of a piece the goroutine gave up on
 	default:
 	}
+	select {
+	case <-b.wdlWake: // a deadline set while no piece was waiting
+	default:
+	}
 	clear(b.header)
 	clear(b.hdr)
 	clear(b.keys)
 	*b = bridged{
 		header: b.header, keys: b.keys[:0], hdr: b.hdr[:0], buf: b.buf[:0],
-		ack: b.ack, ackFn: b.ackFn, chunkFn: b.chunkFn, replyFn: b.replyFn, endFn: b.endFn, abortFn: b.abortFn,
+		ack: b.ack, wdlWake: b.wdlWake,
+		ackFn: b.ackFn, chunkFn: b.chunkFn, replyFn: b.replyFn, endFn: b.endFn, abortFn: b.abortFn, timeoutFn: b.timeoutFn,
 	}
 	bridgedPool.Put(b)
 }
@@ -503,12 +522,36 @@ func hasTrailerPrefix(h http.Header) bool {
 }
 
 // send hands p to the loop as the next piece of a streamed reply and waits
-// until it is written to the socket (or the connection is gone).
+// until it is written to the socket (or the connection is gone). With a
+// write deadline, a piece the client has not taken by then fails the reply
+// with errWriteTimeout and closes the connection, as a net/http write
+// past its deadline breaks the connection; a deadline already past fails
+// before anything is handed over.
 func (b *bridged) send(p []byte) error {
+	if d := b.wdl.Load(); d != 0 && time.Now().UnixNano() >= d {
+		b.err = errWriteTimeout
+		return b.err
+	}
 	b.pending = p
 	b.loop.Post(b.chunkFn)
 	done := b.ctx.Done()
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
 	for {
+		var expired <-chan time.Time
+		if d := b.wdl.Load(); d != 0 {
+			wait := time.Until(time.Unix(0, d))
+			if timer == nil {
+				timer = time.NewTimer(wait)
+			} else {
+				timer.Reset(wait)
+			}
+			expired = timer.C
+		}
 		select {
 		case <-b.ack:
 			if b.gone.Load() {
@@ -524,7 +567,45 @@ func (b *bridged) send(p []byte) error {
 				return b.err
 			}
 			done = nil
+		case <-b.wdlWake: // a new deadline: wait for that one
+		case <-expired:
+			return b.expire()
 		}
+	}
+}
+
+// expire fails the reply of a piece the client did not take before the
+// write deadline: the loop closes the connection, after loopChunk copied
+// the piece (it was posted first), so that the caller may reuse its bytes
+// once expire returns.
+func (b *bridged) expire() error {
+	b.err = errWriteTimeout
+	b.loop.Post(b.timeoutFn)
+	done := b.ctx.Done()
+	for {
+		select {
+		case <-b.ack:
+			return b.err
+		case <-done:
+			if b.gone.Load() { // the loop is closed, or closing the connection
+				return b.err
+			}
+			done = nil
+		}
+	}
+}
+
+// setWriteDeadline sets the write deadline (zero: none) and wakes a send
+// that waits, so that it measures its wait against the new one.
+func (b *bridged) setWriteDeadline(t time.Time) {
+	var d int64
+	if !t.IsZero() {
+		d = max(t.UnixNano(), 1)
+	}
+	b.wdl.Store(d)
+	select {
+	case b.wdlWake <- struct{}{}:
+	default:
 	}
 }
 
@@ -615,6 +696,16 @@ func (b *bridged) loopInterim(code int, hdr []headerField) {
 	if r := b.r; r != nil {
 		r.sendInterim(code, reasonPhrase(code), hdr)
 	}
+}
+
+// loopWriteTimeout closes the connection of a reply whose piece missed its
+// write deadline (its bytes are still queued: the client is not reading),
+// and acknowledges, so that the goroutine knows loopChunk has run.
+func (b *bridged) loopWriteTimeout() {
+	if r := b.r; r != nil && !r.orphan {
+		r.c.close()
+	}
+	b.signalAck()
 }
 
 // loopAbort ends the reply of a handler that panicked or whose connection

@@ -102,19 +102,21 @@ func (w *responseWriter) FlushError() error {
 	return w.b.FlushError()
 }
 
-// SetWriteDeadline accepts the zero time, "no deadline" (what a streaming
-// handler sets to lift net/http's WriteTimeout): the bridge puts no
-// deadline on a reply; the server's WriteTimeout bounds only how long
-// written bytes may wait for the client to take any, so a stream that
-// flows is never cut. Any other time returns http.ErrNotSupported
-// (http.ResponseController).
+// SetWriteDeadline sets a deadline for writing the reply, as net/http's
+// does (http.ResponseController): a Write or Flush that would wait for the
+// client to take bytes past t fails with an error matching
+// os.ErrDeadlineExceeded, and the connection is closed (the reply cannot
+// be completed); writes that only buffer still succeed, as with net/http.
+// The zero time means no deadline, which a streaming handler sets to lift
+// one; a later deadline, set before each write, keeps a flowing stream
+// going. It may be set from another goroutine: a Write waiting then
+// measures against the new deadline. Once the handler has returned, the
+// server's Config.WriteTimeout alone bounds the rest of the reply.
 func (w *responseWriter) SetWriteDeadline(t time.Time) error {
-	switch {
-	case w.b == nil:
+	if w.b == nil {
 		return errHandlerReturned
-	case !t.IsZero():
-		return fmt.Errorf("evhttp: the bridge has no write deadlines: %w", http.ErrNotSupported)
 	}
+	w.b.setWriteDeadline(t)
 	return nil
 }
 

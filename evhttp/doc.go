@@ -182,10 +182,12 @@
 // goes away, as the context says), and for http.ResponseController
 // FlushError, EnableFullDuplex and SetReadDeadline (a body Read that
 // would wait past it fails with os.ErrDeadlineExceeded, as net/http's);
-// SetWriteDeadline accepts the zero time ("no deadline": the server's
+// SetWriteDeadline (a Write or Flush that would wait for the client past
+// it fails with os.ErrDeadlineExceeded and the connection is closed, as
+// with net/http; the zero time lifts it, and without one the server's
 // timeouts bound silence, not a reply's length, so a flowing stream is
-// never cut) and returns http.ErrNotSupported for any other, as Hijack
-// does; there is no http.Pusher. A ResponseWriter used after its handler returned fails
+// never cut); Hijack returns http.ErrNotSupported; there is no
+// http.Pusher. A ResponseWriter used after its handler returned fails
 // every Write. "OPTIONS *" is answered 200 by the bridge without calling
 // the handler, and the status line carries net/http's reason phrase, as
 // net/http's server does. Shutdown waits for bridged handlers in flight like for any
