@@ -37,9 +37,9 @@
 // # Lifetimes of views
 //
 // Several methods return slices of the Buffer's own storage instead of
-// copies: Pullup, Peek, ReadLine and Reserve. Such a view is valid until
-// the next call that modifies the Buffer (any append, removal, Prepend,
-// Pullup, Reset, or a Read-like method); after that the chunk may hold
+// copies: Pullup, Front, Peek, ReadLine and Reserve. Such a view is valid
+// until the next call that modifies the Buffer (any append, removal,
+// Prepend, Pullup, Reset, or a Read-like method); after that the chunk may hold
 // other data or belong to another Buffer. Copy what must be kept. A
 // view's capacity ends with its length, so appending to it copies rather
 // than overwrite the bytes that follow it in b.

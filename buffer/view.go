@@ -106,6 +106,22 @@ func (b *Buffer) ContiguousSpace() int {
 	return h.end - h.off
 }
 
+// Front returns the bytes at the front of b that sit in one piece of
+// memory, the first ContiguousSpace() of them, without copying: nil if b
+// is empty or starts with a file segment. The slice aliases b's storage
+// and, like Pullup's, is valid until the next call that modifies b; its
+// capacity ends with its length. It is Pullup(ContiguousSpace()) made
+// small enough for the compiler to inline, so that a caller that writes
+// out a Buffer held in one piece (stream.Conn.WriteBuffer, for every
+// echoed message) pays no call for the view.
+func (b *Buffer) Front() []byte {
+	h := b.head
+	if h == nil {
+		return nil
+	}
+	return h.buf[h.off:h.end:h.end] // a file segment: nil[0:0:0]
+}
+
 // Peek appends to vecs the slices of b's storage that hold its first n
 // bytes (n < 0: all of them), without copying, and returns the extended
 // vecs; the slices hold exactly n bytes in total, or all of b if it holds

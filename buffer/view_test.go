@@ -80,6 +80,60 @@ func TestContiguousSpace(t *testing.T) {
 	}
 }
 
+// TestFront: Front is Pullup(ContiguousSpace()) without a copy, for
+// memory chunks, references, a partly drained head, and nil for an empty
+// Buffer or one that starts with a file segment.
+func TestFront(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(path, []byte("0123456789"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	lent := []byte("lent bytes")
+	tests := []struct {
+		name  string
+		setup func(b *buffer.Buffer)
+		want  string
+	}{
+		{"empty", func(b *buffer.Buffer) {}, ""},
+		{"one chunk", func(b *buffer.Buffer) { b.WriteString("abc") }, "abc"},
+		{"several chunks", func(b *buffer.Buffer) { *b = *chained("abc", "defg") }, "abc"},
+		{"drained head", func(b *buffer.Buffer) { *b = *chained("abc", "defg"); b.Drain(1) }, "bc"},
+		{"reference", func(b *buffer.Buffer) { b.AddReference(lent, nil); b.WriteString("!") }, "lent bytes"},
+		{"file segment first", func(b *buffer.Buffer) { b.AddFile(f, 0, 10) }, ""},
+		{"after a file segment", func(b *buffer.Buffer) { b.AddFile(f, 0, 10); b.WriteString("x"); b.Drain(10) }, "x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b buffer.Buffer
+			tt.setup(&b)
+			got := b.Front()
+			if string(got) != tt.want {
+				t.Fatalf("Front() = %q; want %q", got, tt.want)
+			}
+			if len(got) != b.ContiguousSpace() {
+				t.Fatalf("len(Front()) = %d; ContiguousSpace() = %d", len(got), b.ContiguousSpace())
+			}
+			if tt.want == "" {
+				if got != nil {
+					t.Fatalf("Front() = %q (non-nil); want nil", got)
+				}
+				return
+			}
+			if p := b.Pullup(len(got)); &p[0] != &got[0] {
+				t.Fatalf("Front() is not where Pullup(ContiguousSpace()) is: it copied")
+			}
+			if cap(got) != len(got) {
+				t.Fatalf("cap(Front()) = %d; want %d (the view must not reach past its bytes)", cap(got), len(got))
+			}
+		})
+	}
+}
+
 func TestPeek(t *testing.T) {
 	b := chained("abc", "def", "ghi")
 	tests := []struct {
@@ -120,6 +174,7 @@ func TestViewsDoNotReachData(t *testing.T) {
 			return b.Pullup(3)
 		}, "<abc\ndef\nghi\n"},
 		{"Peek", func(b *buffer.Buffer) []byte { return b.Peek(2, nil)[0] }, "abc\ndef\nghi\n"},
+		{"Front", func(b *buffer.Buffer) []byte { b.Drain(1); return b.Front() }, "bc\ndef\nghi\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

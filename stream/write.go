@@ -79,9 +79,9 @@ func (c *Conn) WriteBuffer(b *buffer.Buffer) error {
 		// A single segment (an echo's input, a reply in one chunk) goes
 		// out with rawWrite, like Write's; more with one writev(2).
 		var err error
-		if b.ContiguousSpace() == n {
+		if p := b.Front(); len(p) == n {
 			var e syscall.Errno
-			if n, e = rawWrite(c.io.Fd(), b.Pullup(n), c.sock()); e == 0 {
+			if n, e = rawWrite(c.io.Fd(), p, c.sock()); e == 0 {
 				b.Drain(n)
 			} else {
 				n, err = 0, e
