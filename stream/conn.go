@@ -6,7 +6,6 @@ import (
 	"net"
 	"os"
 	"syscall"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -112,18 +111,6 @@ func newConn(l *ev.Loop, ls *loopState, fd int) *Conn {
 	c := &Conn{ls: ls, flags: fWrite}
 	c.io.Init(l, fd, 0, connIO)
 	return c
-}
-
-// connIO is every Conn's IO callback.
-func connIO(w *ev.IO, revents ev.Events) {
-	// io is the first field of Conn, so the watcher's address is the
-	// Conn's (one function value serves every connection; no closure).
-	c := (*Conn)(unsafe.Pointer(w))
-	if revents == ev.Read && c.flags&(fConnecting|fInCallback) == 0 && w.Events()&ev.Read != 0 {
-		c.handleRead() // what handle does for this case, one call less
-		return
-	}
-	c.handle(revents)
 }
 
 // handle dispatches what the loop reported (or a fed Custom event) to the

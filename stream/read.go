@@ -4,22 +4,40 @@ import (
 	"io"
 	"os"
 	"syscall"
+	"unsafe"
 
 	"github.com/eventide-go/eventide/buffer"
+	"github.com/eventide-go/eventide/ev"
 )
 
-// handleRead is the read path: one read(2) per readiness. A connection
-// with no input kept from before reads into the loop's shared buffer and
-// shows the bytes to the read callback by reference; what the callback
-// leaves is copied into pooled chunks afterwards. A connection with kept
-// input reads into it directly. A short read is not followed by another:
-// the next comes with the next readiness, so no read ends in EAGAIN.
+// handleRead is the read path, for handle: connIO's, where it is
+// written.
+func (c *Conn) handleRead() { connIO(&c.io, ev.Read) }
+
+// connIO is every Conn's IO callback, and the read path. What the loop
+// reports goes to handle, except a readiness for reading alone that the
+// connection still waits for: every message of an echo, read here
+// without another frame (handle comes back here for its reads, through
+// handleRead).
 //
-// This is the path every message of an echo takes, so the common case is
-// written out: a connection without extras (c.x == nil: no watermark, rate
-// limit, timeout or deferred callbacks) tests one pointer and calls
-// neither readLimit, readDone, callRead nor afterRead.
-func (c *Conn) handleRead() {
+// The read path makes one read(2) per readiness. A connection with no
+// input kept from before reads into the loop's shared buffer and shows the
+// bytes to the read callback by reference; what the callback leaves is
+// copied into pooled chunks afterwards. A connection with kept input reads
+// into it directly. A short read is not followed by another: the next
+// comes with the next readiness, so no read ends in EAGAIN.
+//
+// The common case is written out: a connection without extras (c.x ==
+// nil: no watermark, rate limit, timeout or deferred callbacks) tests one
+// pointer and calls neither readLimit, readDone, callRead nor afterRead.
+func connIO(w *ev.IO, revents ev.Events) {
+	// io is the first field of Conn, so the watcher's address is the
+	// Conn's (one function value serves every connection; no closure).
+	c := (*Conn)(unsafe.Pointer(w))
+	if revents != ev.Read || c.flags&(fConnecting|fInCallback) != 0 || w.Events()&ev.Read == 0 {
+		c.handle(revents)
+		return
+	}
 	ls := c.ls
 	limit := readBufSize
 	if c.x != nil {
