@@ -49,8 +49,13 @@ type loopState struct {
 // are mid-message at once under load, small enough to be negligible.
 const maxFreeBuffers = 64
 
+// releaseBuf is the release function of the bytes the read path lends,
+// ls.buf[:n] with n > 0: the release of the current buf clears lent, that
+// of an earlier one (replaced while it was lent) changes nothing. Neither
+// slice is ever empty (buf is readBufSize long), so their first bytes'
+// addresses tell them apart.
 func (ls *loopState) releaseBuf(p []byte) {
-	if len(p) > 0 && len(ls.buf) > 0 && unsafe.SliceData(p) == unsafe.SliceData(ls.buf) {
+	if unsafe.SliceData(p) == unsafe.SliceData(ls.buf) {
 		ls.lent = false
 	}
 }
