@@ -57,13 +57,13 @@ func TestReadWrite(t *testing.T) {
 	buf := make([]byte, 16)
 	for _, sock := range []bool{true, false} {
 		msg := []byte("sock=" + map[bool]string{true: "true", false: "false"}[sock])
-		if n, e := sysio.Write(fds[0], msg, sock); n != len(msg) || e != 0 {
+		if n, e := sysio.Write(sock, fds[0], msg); n != len(msg) || e != 0 {
 			t.Fatalf("Write(sock=%v) = %d, %v; want %d, 0", sock, n, e, len(msg))
 		}
-		if n, e := sysio.Read(fds[1], buf, sock); e != 0 || string(buf[:n]) != string(msg) {
+		if n, e := sysio.Read(sock, fds[1], buf); e != 0 || string(buf[:n]) != string(msg) {
 			t.Fatalf("Read(sock=%v) = %q, %v; want %q", sock, buf[:n], e, msg)
 		}
-		if n, e := sysio.Read(fds[1], buf, sock); n != 0 || e != syscall.EAGAIN {
+		if n, e := sysio.Read(sock, fds[1], buf); n != 0 || e != syscall.EAGAIN {
 			t.Fatalf("Read(sock=%v) of an empty socket = %d, %v; want 0, EAGAIN", sock, n, e)
 		}
 	}
@@ -73,16 +73,16 @@ func TestReadWrite(t *testing.T) {
 	}
 	defer unix.Close(p[0])
 	defer unix.Close(p[1])
-	if n, e := sysio.Write(p[1], []byte("x"), true); n != 0 || e != syscall.ENOTSOCK {
+	if n, e := sysio.Write(true, p[1], []byte("x")); n != 0 || e != syscall.ENOTSOCK {
 		t.Fatalf("Write(sock=true) on a pipe = %d, %v; want 0, ENOTSOCK", n, e)
 	}
-	if n, e := sysio.Write(p[1], []byte("x"), false); n != 1 || e != 0 {
+	if n, e := sysio.Write(false, p[1], []byte("x")); n != 1 || e != 0 {
 		t.Fatalf("Write(sock=false) on a pipe = %d, %v; want 1, 0", n, e)
 	}
-	if n, e := sysio.Read(p[0], buf, true); n != 0 || e != syscall.ENOTSOCK {
+	if n, e := sysio.Read(true, p[0], buf); n != 0 || e != syscall.ENOTSOCK {
 		t.Fatalf("Read(sock=true) on a pipe = %d, %v; want 0, ENOTSOCK", n, e)
 	}
-	if n, e := sysio.Read(p[0], buf, false); n != 1 || e != 0 || buf[0] != 'x' {
+	if n, e := sysio.Read(false, p[0], buf); n != 1 || e != 0 || buf[0] != 'x' {
 		t.Fatalf("Read(sock=false) on a pipe = %d, %v; want 1, 0", n, e)
 	}
 }
