@@ -85,7 +85,7 @@ func connIO(w *ev.IO, revents ev.Events) {
 		ls.buf = make([]byte, readBufSize)
 		ls.lent = false
 	}
-	if c.flags&fClosed == 0 && (c.in != nil || c.x != nil) {
+	if (c.in != nil || c.x != nil) && c.flags&fClosed == 0 {
 		c.afterRead() // afterRead does nothing without either
 	}
 }

@@ -55,12 +55,13 @@ func (c *Conn) WriteString(s string) (int, error) {
 // and buffer.ErrFrozen, with nothing moved, if b's front is frozen.
 func (c *Conn) WriteBuffer(b *buffer.Buffer) error {
 	n := b.Len()
-	// A connection without extras whose flags allow writing now, with
-	// nothing queued, and bytes in b that may be taken (an echo), passes
-	// every test below: it goes straight to the write. The flags test is
-	// writable's and canWriteNow's for c.x == nil.
+	// A connection without extras whose flags allow writing now, without
+	// an output Buffer (it has none while nothing is queued, unless
+	// Output pinned one), and bytes in b that may be taken (an echo),
+	// passes every test below: it goes straight to the write. The flags
+	// test is writable's and canWriteNow's for c.x == nil.
 	now := true
-	if c.x != nil || c.flags&plainWriteMask != fWrite || c.out != nil && c.out.Len() > 0 || n == 0 || b.Frozen(true) {
+	if c.x != nil || c.flags&plainWriteMask != fWrite || c.out != nil || n == 0 || b.Frozen(true) {
 		if err := c.writable(); err != nil {
 			return err
 		}
@@ -83,6 +84,9 @@ func (c *Conn) WriteBuffer(b *buffer.Buffer) error {
 			var e syscall.Errno
 			if n, e = rawWrite(c.io.Fd(), p, c.sock()); e == 0 {
 				b.Drain(n)
+				if c.x == nil && b.Len() == 0 {
+					return nil // all of it, and no rate limit to charge
+				}
 			} else {
 				n, err = 0, e
 			}

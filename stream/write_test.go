@@ -248,6 +248,34 @@ func TestWriteBufferShapes(t *testing.T) {
 	}
 }
 
+// TestWriteBufferReleaseAdds: a release function that adds bytes to the
+// Buffer it is released from (which AddReference allows) runs inside
+// WriteBuffer's drain of a write that took everything; the bytes it adds
+// are still moved to the connection, after the ones written.
+func TestWriteBufferReleaseAdds(t *testing.T) {
+	l := newLoop(t)
+	a, b := connPair(t, l)
+	var got []byte
+	collect(b, &got, nil)
+	var src buffer.Buffer
+	released := 0
+	src.AddReference([]byte("lent,"), func([]byte) {
+		released++
+		src.WriteString("added by release")
+	})
+	if err := a.WriteBuffer(&src); err != nil {
+		t.Fatalf("WriteBuffer: %v", err)
+	}
+	if released != 1 || src.Len() != 0 {
+		t.Fatalf("after WriteBuffer: %d releases, source holds %d bytes; want 1, 0", released, src.Len())
+	}
+	want := "lent,added by release"
+	runUntil(t, l, func() bool { return len(got) >= len(want) })
+	if string(got) != want {
+		t.Fatalf("peer received %q; want %q", got, want)
+	}
+}
+
 // TestWriteBufferFrozen: a Buffer whose front is frozen cannot be moved;
 // WriteBuffer says so with buffer.ErrFrozen, whether or not output is
 // queued, and the connection stays usable.
@@ -665,6 +693,7 @@ func TestWriteBufferStates(t *testing.T) {
 		{"corked", func(c *stream.Conn) { c.Cork() }},
 		{"write disabled", func(c *stream.Conn) { c.Disable(stream.Write) }},
 		{"queued", func(c *stream.Conn) { c.Output().WriteString("q") }},
+		{"output pinned, empty", func(c *stream.Conn) { c.Output() }},
 		{"extras", func(c *stream.Conn) { c.SetWriteLowWatermark(1) }},
 	} {
 		t.Run(s.name, func(t *testing.T) {
