@@ -338,16 +338,19 @@ func (b *Buffer) ReadByte() (byte, error) {
 // It panics if n < 0 and returns ErrFrozen when the front is frozen.
 // Draining a file segment does not read it.
 func (b *Buffer) Drain(n int) error {
-	if c := b.head; c != nil && n == b.n && c == b.tail && c.kind == kindRef && c.home == b.id() && b.spare == nil &&
+	if c := b.head; c != nil && n == b.n && c == b.tail && c.home == b.id() && b.spare == nil &&
 		!b.frontFrozen && b.resvN == 0 && len(b.cbs) == 0 {
 		// The common case, written out: all of a Buffer holding one
-		// reference it was lent itself, with no reservation or callbacks
-		// (a connection's input after an echo). It is what drain and
-		// releaseRef do then, in one frame instead of three.
+		// reference it was lent itself (only such a chunk has b as its
+		// home), with no reservation or callbacks (a connection's input
+		// after an echo). It is what drain and releaseRef do then, in one
+		// frame instead of three. The pointer stores come together, so
+		// that they share one test for the garbage collector's write
+		// barrier.
 		release, buf := c.release, c.buf
-		c.buf, c.release, c.off, c.end = nil, nil, 0, 0
+		c.buf, c.release, b.head, b.tail, b.spare = nil, nil, nil, nil, c
+		c.off, c.end, b.n = 0, 0, 0
 		b.gen++
-		b.n, b.head, b.tail, b.spare = 0, nil, nil, c
 		if release != nil {
 			release(buf)
 		}

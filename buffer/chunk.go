@@ -42,7 +42,7 @@ type chunk struct {
 	kind  uint8 // kindMem, kindRef or kindFile
 
 	release func([]byte) // kindRef: called with buf once the data is consumed
-	home    uintptr      // kindRef: the Buffer.id whose AddReference made it (Buffer.releaseRef)
+	home    uintptr      // kindRef: the Buffer.id whose AddReference made it (Buffer.releaseRef); 0 in any other kind
 
 	file *os.File // kindFile: the file; not owned
 	foff int64    // kindFile: file offset of the first byte
