@@ -566,8 +566,7 @@ func (l *Loop) queueIO(evs []poller.Event) {
 // changes nothing.
 func (l *Loop) queueReady(evs []poller.Event) int {
 	fds := l.fds
-	for i := range evs {
-		e := &evs[i]
+	for i, e := range evs { // by value: a report's three words load once
 		fd := uint(e.Fd()) // a negative one is out of range too
 		if fd >= uint(len(fds)) {
 			continue
