@@ -36,6 +36,7 @@ func (b *Buffer) AddCallback(fn ChangeFunc) *Callback {
 	}
 	cb := &Callback{fn: fn, b: b}
 	b.cbs = append(b.cbs, cb)
+	b.special = true
 	return cb
 }
 
@@ -82,6 +83,7 @@ func (b *Buffer) compactCallbacks() {
 	clear(b.cbs[len(keep):])
 	b.cbs = keep
 	b.cbsDirty = false
+	b.updateSpecial()
 }
 
 // notify reports a change to the callbacks. It is small enough to be

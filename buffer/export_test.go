@@ -22,3 +22,9 @@ const SizeofBuffer = unsafe.Sizeof(Buffer{})
 
 // HasSpare reports whether b keeps a spare reference struct.
 func HasSpare(b *Buffer) bool { return b.spare != nil }
+
+// SpecialOK reports whether b.special sums up what it stands for (the
+// fast paths of AddReference and Drain trust it).
+func SpecialOK(b *Buffer) bool {
+	return b.special == (b.frontFrozen || b.backFrozen || b.resvN != 0 || len(b.cbs) != 0)
+}

@@ -29,6 +29,27 @@ func TestReferenceFastPaths(t *testing.T) {
 		{name: "back frozen", drain: -1, drainOK: true, addErr: buffer.ErrFrozen, setup: func(b *buffer.Buffer) { b.Freeze(false) }},
 		{name: "front frozen", drain: -1, left: "hello", setup: func(b *buffer.Buffer) { b.Freeze(true) }},
 		{name: "reserved", drain: -1, drainOK: true, setup: func(b *buffer.Buffer) { b.Reserve(10) }},
+		{name: "unfrozen", drain: -1, drainOK: true, setup: func(b *buffer.Buffer) {
+			b.Freeze(true)
+			b.Freeze(false)
+			b.Unfreeze(false)
+			b.Unfreeze(true)
+		}},
+		{name: "one end unfrozen", drain: -1, left: "hello", setup: func(b *buffer.Buffer) {
+			b.Freeze(true)
+			b.Freeze(false)
+			b.Unfreeze(false)
+		}},
+		{name: "committed", drain: -1, drainOK: true, setup: func(b *buffer.Buffer) { b.Reserve(10); b.Commit(0) }},
+		{name: "callback removed", drain: -1, drainOK: true, setup: func(b *buffer.Buffer) {
+			b.AddCallback(func(*buffer.Buffer, buffer.Change) {}).Remove()
+		}},
+		{name: "callback removed while notifying", drain: -1, drainOK: true, setup: func(b *buffer.Buffer) {
+			var cb *buffer.Callback
+			cb = b.AddCallback(func(*buffer.Buffer, buffer.Change) { cb.Remove() })
+			b.WriteString("x")
+			b.Drain(1)
+		}},
 		{name: "not empty", drain: -1, drainOK: true, setup: func(b *buffer.Buffer) { b.WriteString("ab") }},
 		{name: "drain more", drain: 100, drainOK: true},
 		{name: "drain part", drain: 2, drainOK: true, left: "llo"},
@@ -61,6 +82,9 @@ func TestReferenceFastPaths(t *testing.T) {
 			if tc.setup != nil {
 				tc.setup(&b)
 			}
+			if !buffer.SpecialOK(&b) {
+				t.Fatal("after setup: special does not sum up the Buffer's state")
+			}
 			before := string(b.Pullup(-1))
 			p := []byte("hello")
 			var released [][]byte
@@ -87,6 +111,9 @@ func TestReferenceFastPaths(t *testing.T) {
 			}
 			if s := string(b.Pullup(-1)); s != want || b.Len() != len(want) {
 				t.Fatalf("after Drain: %q, Len %d; want %q", s, b.Len(), want)
+			}
+			if !buffer.SpecialOK(&b) {
+				t.Fatal("after Drain: special does not sum up the Buffer's state")
 			}
 			if tc.changes != nil && !slices.Equal(got, tc.changes) {
 				t.Errorf("changes %v; want %v", got, tc.changes)

@@ -40,6 +40,7 @@ func (b *Buffer) Reserve(n int) [][]byte {
 		got += len(c.buf)
 	}
 	b.resvN = got
+	b.updateSpecial()
 	return vecs
 }
 
@@ -71,6 +72,7 @@ func (b *Buffer) Commit(n int) {
 	}
 	b.resv, b.resvTail, b.resvN = nil, 0, 0
 	clear(b.vecs[:])
+	b.updateSpecial()
 	b.notify(orig, n, 0)
 }
 
@@ -91,4 +93,5 @@ func (b *Buffer) dropReserve() {
 	}
 	b.resv, b.resvTail, b.resvN = nil, 0, 0
 	clear(b.vecs[:])
+	b.updateSpecial()
 }

@@ -23,10 +23,11 @@ import (
 // bytes.ErrTooLarge if Len would overflow an int; it then does not call
 // release.
 func (b *Buffer) AddReference(p []byte, release func([]byte)) error {
-	if c := b.spare; c != nil && b.n == 0 && len(p) > 0 && !b.backFrozen && b.resvN == 0 && len(b.cbs) == 0 {
+	if c := b.spare; c != nil && b.n == 0 && len(p) > 0 && !b.special {
 		// The common case, written out: an empty Buffer lent memory again,
 		// as a connection's input is on every read, takes its spare (see
-		// releaseRef), and has nothing to link after, cancel or tell.
+		// releaseRef), and has nothing to link after, cancel or tell (nor
+		// a frozen end).
 		b.spare = nil
 		c.buf, c.end, c.release = p, len(p), release
 		b.head, b.tail, b.n = c, c, len(p)
