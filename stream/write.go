@@ -60,7 +60,6 @@ func (c *Conn) WriteBuffer(b *buffer.Buffer) error {
 	// Output pinned one), and bytes in b that may be taken (an echo),
 	// passes every test below: it goes straight to the write. The flags
 	// test is writable's and canWriteNow's for c.x == nil.
-	now := true
 	if c.x != nil || c.flags&plainWriteMask != fWrite || c.out != nil || n == 0 || b.Frozen(true) {
 		if err := c.writable(); err != nil {
 			return err
@@ -74,40 +73,46 @@ func (c *Conn) WriteBuffer(b *buffer.Buffer) error {
 			// and AppendBuffer refuses b).
 			return buffer.ErrFrozen
 		}
-		now = c.canWriteNow()
+		if !c.canWriteNow() {
+			return c.queueBuffer(b)
+		}
 	}
-	if now {
-		// A single segment (an echo's input, a reply in one chunk) goes
-		// out with rawWrite, like Write's; more with one writev(2).
-		var err error
-		if p := b.Front(); len(p) == n {
-			var e syscall.Errno
-			if n, e = rawWrite(c.io.Fd(), p, c.sock()); e == 0 {
-				b.Drain(n)
-				if c.x == nil && b.Len() == 0 {
-					return nil // all of it, and no rate limit to charge
-				}
-			} else {
-				n, err = 0, e
+	// A single segment (an echo's input, a reply in one chunk) goes out
+	// with rawWrite, like Write's; more with one writev(2).
+	var err error
+	if p := b.Front(); len(p) == n {
+		var e syscall.Errno
+		if n, e = rawWrite(c.io.Fd(), p, c.sock()); e == 0 {
+			b.Drain(n)
+			if c.x == nil && b.Len() == 0 {
+				return nil // all of it, and no rate limit to charge
 			}
 		} else {
-			n, err = b.WriteFd(c.io.Fd(), 0)
+			n, err = 0, e
 		}
-		if err != nil {
-			e, ok := err.(syscall.Errno)
-			if !ok || !isTemporary(e) {
-				err = writeError(err)
-				c.failLater(err)
-				return err
-			}
-		}
-		if c.x != nil {
-			c.x.wrote(n)
-		}
-		if b.Len() == 0 {
-			return nil
+	} else {
+		n, err = b.WriteFd(c.io.Fd(), 0)
+	}
+	if err != nil {
+		e, ok := err.(syscall.Errno)
+		if !ok || !isTemporary(e) {
+			err = writeError(err)
+			c.failLater(err)
+			return err
 		}
 	}
+	if c.x != nil {
+		c.x.wrote(n)
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	return c.queueBuffer(b)
+}
+
+// queueBuffer moves all of b's bytes to the end of the output, which the
+// loop writes when the descriptor takes them: WriteBuffer's remainder.
+func (c *Conn) queueBuffer(b *buffer.Buffer) error {
 	if err := c.queue().AppendBuffer(b); err != nil {
 		return err
 	}
