@@ -10,8 +10,11 @@ import (
 	"github.com/eventide-go/eventide/ev"
 )
 
-// handleRead is the read path, for handle: connIO's, where it is
-// written.
+// handleRead runs the read path for handle. The path is written in
+// connIO, which takes it at once for Read alone: handle calls handleRead
+// only when connIO's other tests pass too (the watcher waits for Read, no
+// dial in progress, no read callback running), so this never comes back
+// to handle.
 func (c *Conn) handleRead() { connIO(&c.io, ev.Read) }
 
 // connIO is every Conn's IO callback, and the read path. What the loop
