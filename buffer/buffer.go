@@ -355,10 +355,10 @@ func (b *Buffer) Drain(n int) error {
 		// The common case, written out: all of a Buffer holding one
 		// reference it was lent itself (only such a chunk has b as its
 		// home), with no frozen end, reservation or callbacks (a
-		// connection's input after an echo). It is what drain and releaseRef do then, in one
-		// frame instead of three. The pointer stores come together, so
-		// that they share one test for the garbage collector's write
-		// barrier.
+		// connection's input after an echo). It is what drain and
+		// releaseRef do then, in one frame instead of three. The pointer
+		// stores come together, so that they share one test for the
+		// garbage collector's write barrier.
 		release, buf := c.release, c.buf
 		c.buf, c.release, b.head, b.tail, b.spare = nil, nil, nil, nil, c
 		c.off, c.end, b.n = 0, 0, 0
