@@ -278,8 +278,11 @@ func (c *Conn) parse() bool {
 			}
 			// Nothing after a request that closes the connection is
 			// processed (RFC 9112 §9.6): its reply, when made, ends the
-			// queue and the connection.
-			if c.qtail != nil && !c.qtail.keepAlive {
+			// queue and the connection. Nor after one that may switch
+			// protocols until it is answered: the bytes behind it may be
+			// the new protocol's, for the handler that takes the
+			// connection over (RFC 9110 §7.8).
+			if c.qtail != nil && (!c.qtail.keepAlive || c.qtail.switching) {
 				break
 			}
 			r = c.srv.acquire(c)
@@ -366,6 +369,7 @@ func (c *Conn) headDone(r *Request) bool {
 	// Shutdown and the client's EOF are looked at when the reply is made
 	// (appendHead): only the last reply to be made closes the connection.
 	r.keepAlive = p.KeepAlive()
+	r.switching = p.Upgrade() != nil || r.method == MethodConnect
 	switch p.BodyKind() {
 	case http1.BodyLength:
 		r.remaining = p.ContentLength()

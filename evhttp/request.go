@@ -69,6 +69,11 @@ type reqVars struct {
 	noBody     bool // the reply has no body (HEAD, 1xx, 204, 304)
 	orphan     bool // the connection is gone: replies are dropped
 	queued     bool // in the connection's reply queue
+	// switching: the request may switch the connection to another
+	// protocol (Upgrade, CONNECT) or is being hijacked (Bridge): nothing
+	// after it is parsed until its reply is complete, since what follows
+	// may not be HTTP.
+	switching bool
 }
 
 type reqState uint8
