@@ -142,7 +142,7 @@ type bridged struct {
 	declared     int64 // Content-Length the handler set, -1 if none
 	written      int64
 	buf          []byte
-	err          error         // sticky: errConnGone, errWriteTimeout
+	err          error         // sticky: errConnGone, errWriteTimeout, or http.ErrHijacked after Hijack
 	ack          chan struct{} // the loop wrote a piece (streaming only)
 
 	// Method values, made once per pooled struct.
@@ -620,6 +620,10 @@ func (b *bridged) signalAck() {
 
 // applyHead starts r's reply with the head the goroutine prepared.
 func (b *bridged) applyHead(r *Request) {
+	if b.code == http.StatusSwitchingProtocols {
+		b.applySwitchHead(r)
+		return
+	}
 	r.outHdr.setFields(b.hdr)
 	r.omitType, r.omitDate = b.omitType, b.omitDate
 	if b.code == http.StatusNotModified {

@@ -156,22 +156,27 @@ func (b *bridged) Header() http.Header {
 }
 
 // WriteHeader sets the status of the reply and takes a snapshot of the
-// header map; a second call is ignored. An informational status (1xx, such
-// as 103 Early Hints) goes out at once with the header map as it stands,
-// and the final status is still to come, as with net/http; but 100
-// Continue is the server's to send (it does when the handler's turn comes
-// to read the body) and 101 Switching Protocols needs a Hijack the bridge
-// does not have, so both are ignored. It panics on a code outside
-// 100..999, as net/http does.
+// header map; a second call is ignored, and so is any call after Hijack.
+// An informational status (1xx, such as 103 Early Hints) goes out at once
+// with the header map as it stands, and the final status is still to
+// come, as with net/http; but 100 Continue is the server's to send (it
+// does when the handler's turn comes to read the body), so it is ignored.
+// 101 Switching Protocols is a final status, as in net/http: its head goes
+// out at Hijack or, if the handler returns without one, as the reply,
+// which then closes the connection (applySwitchHead). It panics on a code
+// outside 100..999, as net/http does.
 func (b *bridged) WriteHeader(code int) {
+	if b.hijacked() {
+		return
+	}
 	if code < 100 || code > 999 {
 		panic(fmt.Sprintf("invalid WriteHeader code %v", code))
 	}
 	if b.wroteHeader {
 		return
 	}
-	if code < 200 {
-		if code != http.StatusContinue && code != http.StatusSwitchingProtocols {
+	if code < 200 && code != http.StatusSwitchingProtocols {
+		if code != http.StatusContinue {
 			b.sendInterim(code)
 		}
 		return
@@ -215,9 +220,12 @@ func (b *bridged) WriteString(s string) (int, error) {
 }
 
 // checkWrite sends the implicit 200 head and refuses what net/http
-// refuses: a body for a status without one, and bytes beyond a declared
-// Content-Length.
+// refuses: any write after Hijack, a body for a status without one, and
+// bytes beyond a declared Content-Length.
 func (b *bridged) checkWrite(n int) error {
+	if b.hijacked() {
+		return http.ErrHijacked // even for no bytes, without a side effect
+	}
 	if !b.wroteHeader {
 		b.WriteHeader(http.StatusOK)
 	}

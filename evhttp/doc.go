@@ -30,7 +30,10 @@
 // side says "Connection: close"; HTTP/1.0 ones only with "Connection:
 // keep-alive", which the reply then carries too. Requests pipelined
 // behind one that closes the connection are neither parsed nor handled
-// (RFC 9112 §9.6): their reply could never be sent.
+// (RFC 9112 §9.6): their reply could never be sent. Nor are the bytes
+// behind a request that may switch protocols (one with an Upgrade field,
+// CONNECT) parsed before it is answered: they may be the new protocol's,
+// for a bridged handler that hijacks the connection.
 // HEAD replies carry the GET reply's Content-Length and no body.
 //
 // # Faults
@@ -147,8 +150,9 @@
 //     http.ErrContentLength and fewer close the connection;
 //   - WriteHeader with an informational status (103 Early Hints) sends it at
 //     once with the header's fields, except to an HTTP/1.0 client (RFC 9110
-//     §15.2); 100 and 101 are ignored (the server answers Expect:
-//     100-continue itself, and there is no Hijack);
+//     §15.2); 100 is ignored (the server answers Expect: 100-continue
+//     itself), and 101 is a final status, as in net/http, whose head goes
+//     out at Hijack;
 //   - trailer fields declared in a "Trailer" field or named with
 //     http.TrailerPrefix follow the body, which is then chunked; a
 //     Transfer-Encoding or invalid Content-Length the handler sets is
@@ -186,14 +190,28 @@
 // it fails with os.ErrDeadlineExceeded and the connection is closed, as
 // with net/http; the zero time lifts it, and without one the server's
 // timeouts bound silence, not a reply's length, so a flowing stream is
-// never cut); Hijack returns http.ErrNotSupported; there is no
-// http.Pusher. A ResponseWriter used after its handler returned fails
+// never cut); there is no http.Pusher. A ResponseWriter used after its handler returned fails
 // every Write. "OPTIONS *" is answered 200 by the bridge without calling
 // the handler, and the status line carries net/http's reason phrase, as
 // net/http's server does. Shutdown waits for bridged handlers in flight like for any
 // request held by a handler. A Server with listeners or connections is
 // closed with its loop (an ev.Cleanup), so closing the loop first leaves
 // no descriptor open and no handler waiting on it: their Writes fail.
+//
+// The ResponseWriter implements http.Hijacker, for websocket libraries and
+// httputil.ReverseProxy's protocol upgrades, with net/http's rules: the
+// server lets the connection go (no reply, no timeout, no longer counted
+// by Config.MaxConns, left alone by Shutdown and Close), and Write
+// returns http.ErrHijacked. Hijack waits until the replies of the
+// requests pipelined before its own are written; the net.Conn it returns
+// is made by net.FileConn from a duplicate of the descriptor, so it has
+// Go's deadlines, and the bytes the server had read past the request come
+// first from its bufio.Reader. A head the handler wrote (WriteHeader(101))
+// is sent first, as net/http does. It fails on a connection without a
+// socket (a stream pair or filter: http.ErrNotSupported), and when the
+// server has already parsed a request pipelined after this one; nothing
+// after a request with an Upgrade field or a CONNECT request is parsed
+// before it is answered, so the bytes behind such requests are never lost.
 //
 // # Goroutines
 //

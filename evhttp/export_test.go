@@ -29,3 +29,16 @@ func ReplyFieldsCounted(h *Headers) bool {
 
 // AppendLength is appendLength.
 func AppendLength(b []byte, length int64) []byte { return appendLength(b, length) }
+
+// HijackWaiting reports whether a request of s waits for the replies
+// before its own to be written, to be hijacked. Loop-only.
+func HijackWaiting(s *Server) bool {
+	for _, c := range s.conns {
+		for r := c.qhead; r != nil; r = r.next {
+			if r.switching && len(r.dones) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
