@@ -115,6 +115,10 @@
 // libev, which asks for ev_io_set): the first Start after Init or Set tells
 // the backend anew when the watcher is the number's only one. Restarting a
 // watcher without Set assumes its descriptor is the same one.
+// A descriptor that may have duplicates (dup(2), net.FileConn, another
+// process) needs Loop.FdClosing between the Stop and the close: epoll
+// registers the open file, and a registration the loop can no longer
+// remove keeps reporting to it (stream.Conn and stream.Listener do this).
 // Regular files and /dev/null cannot be polled by epoll: they count as always
 // ready, as in libev. Two IO watchers on one descriptor (or on dup'ed ones)
 // work; if any of them is level-triggered, the descriptor is watched

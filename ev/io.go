@@ -298,6 +298,39 @@ func (l *Loop) fdChanged(fd int) {
 // and moves gen on: a report still in flight from the old registration (a
 // dup keeps a closed descriptor in the kernel's set) is then stale, so
 // queueReady needs to compare gen only.
+// FdClosing tells the loop that fd is about to be closed, after its last
+// IO watcher stopped: the loop takes the descriptor out of the backend's
+// set now instead of before its next poll. (Stops are applied lazily,
+// which spares the system calls of a watcher stopped and started again
+// within one iteration.) Call it before closing a descriptor that may have
+// duplicates: dup(2), one handed to net.FileConn or os.NewFile, or to
+// another process. epoll registers the open file, not the number, so
+// once the number is closed the loop can no longer remove the
+// registration, and as long as a duplicate keeps the file open its
+// readiness is reported to a loop that no longer wants it and never waits
+// (libev rebuilds its whole epoll set when that happens; eventide asks for
+// this call instead). For a descriptor without duplicates it changes only
+// when the removal's system call is made. stream.Conn and stream.Listener
+// call it when they close their descriptors. It returns the backend's
+// error, and nil for a descriptor the backend does not have or a loop
+// already closed; it panics if an IO watcher of fd is active. Loop-only.
+func (l *Loop) FdClosing(fd int) error {
+	l.checkGoroutine()
+	if l.released || fd < 0 || fd >= len(l.fds) {
+		return nil
+	}
+	st := &l.fds[fd]
+	if st.ios != nil {
+		panic(fmt.Sprintf("ev: FdClosing(%d) with an active IO watcher on it", fd))
+	}
+	if !st.registered {
+		return nil
+	}
+	err := l.backend.Delete(fd)
+	st.forget()
+	return err
+}
+
 func (st *fdState) forget() {
 	st.registered, st.mask = false, 0
 	st.gen++

@@ -77,6 +77,7 @@ type Loop struct {
 	suspendAt  int64
 	closing    bool // Close was called from a callback; finish when Run returns
 	closed     bool
+	released   bool // the backend is closed (release)
 	stopInvoke bool // LoopBreak, LoopContinue or Close from a callback: stop running callbacks this pass
 	gotExit    bool
 	gotBreak   bool
@@ -327,6 +328,7 @@ func (l *Loop) release() error {
 	l.postQ, l.postSpare, l.postClosed = nil, nil, true
 	l.postN.Store(0)
 	l.postMu.Unlock()
+	l.released = true
 	return l.backend.Close()
 }
 

@@ -13,7 +13,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/eventide-go/eventide/buffer"
-	"github.com/eventide-go/eventide/ev"
 	"github.com/eventide-go/eventide/stream"
 )
 
@@ -36,18 +35,13 @@ import (
 //     watcher of its runs any more, it leaves Server.conns (so MaxConns,
 //     Shutdown and Close no longer see it), and its request is released.
 //  3. finish closes the stream.Conn's descriptor, which sends nothing to
-//     the client while the duplicate keeps the socket open, and hands the
-//     duplicate to the goroutine, which makes it a net.Conn on Go's own
-//     poller (net.FileConn). It runs from a zero timer, in a later
-//     iteration than ready: the loop tells the backend that the
-//     connection's watcher stopped in the iteration's second step, before
-//     it runs timers. Closed earlier, the descriptor would stay in epoll's
-//     set as long as the duplicate lives (the descriptor's registration
-//     belongs to the socket, not to the number: see package ev, "The
-//     special problem of descriptors", and quirk 5 of internal/poller's
-//     epoll backend), reporting the hijacked socket's readiness to a loop
-//     that no longer wants it, at every iteration. A Cleanup finishes the
-//     hijack if the loop is closed first.
+//     the client while the duplicate keeps the socket open (the stream
+//     takes it out of the loop's epoll set first, ev.Loop.FdClosing: the
+//     registration belongs to the socket, not to the number, and would
+//     otherwise outlive the close and report the hijacked socket's
+//     readiness to the loop at every iteration), and hands the duplicate
+//     to the goroutine, which makes it a net.Conn on Go's own poller
+//     (net.FileConn).
 
 var _ http.Hijacker = (*responseWriter)(nil)
 
@@ -168,15 +162,13 @@ type hijacking struct {
 	withHead bool          // the handler wrote a head: send it if it is not out yet
 	result   chan struct{} // closed by the loop once the hijack succeeded or failed
 
-	r      *Request
-	c      *Conn
-	sc     *stream.Conn // closed by finish
-	timer  ev.Timer     // runs finish
-	closer ev.Cleanup   // runs finish if the loop is closed first
-	fd     int          // the duplicate descriptor handed over, -1 until made
-	head   []byte       // the reply head to send first
-	in     []byte       // the bytes the server read past the request
-	err    error
+	r    *Request
+	c    *Conn
+	sc   *stream.Conn // closed by finish
+	fd   int          // the duplicate descriptor handed over, -1 until made
+	head []byte       // the reply head to send first
+	in   []byte       // the bytes the server read past the request
+	err  error
 }
 
 // wait waits for the loop's result; the connection going away ends it
@@ -267,18 +259,12 @@ func (h *hijacking) ready() {
 	c.srv.release(r)
 	c.detach()
 	h.sc = c.sc
-	l := c.srv.loop
-	h.timer.Init(l, 0, 0, func(*ev.Timer) { h.finish() })
-	h.timer.Start()
-	h.closer.Init(l, func(*ev.Cleanup) { h.finish() })
-	h.closer.Start()
+	h.finish()
 }
 
 // finish closes the stream.Conn's descriptor and hands the duplicate
 // over.
 func (h *hijacking) finish() {
-	h.timer.Stop()
-	h.closer.Stop()
 	h.sc.Close()
 	close(h.result)
 }

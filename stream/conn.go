@@ -353,11 +353,20 @@ func (c *Conn) Close() error {
 		err = c.x.close(c)
 	}
 	if fd := c.io.Fd(); fd >= 0 && (c.x == nil || c.x.kind == kindFd) {
-		if e := unix.Close(fd); e != nil && err == nil {
+		if e := closeFd(c.Loop(), fd); e != nil && err == nil {
 			err = os.NewSyscallError("close", e)
 		}
 	}
 	return err
+}
+
+// closeFd closes fd, whose watcher is stopped, after taking it out of the
+// loop's backend at once (ev.Loop.FdClosing): a duplicate of the
+// descriptor (a hijacked HTTP connection, one the program dup'ed) must not
+// leave it registered, reporting to a loop that no longer wants it.
+func closeFd(l *ev.Loop, fd int) error {
+	l.FdClosing(fd)
+	return unix.Close(fd)
 }
 
 // Closed reports whether Close ran (by the user, by CloseAfterFlush, or
@@ -446,7 +455,7 @@ func (c *Conn) shutdownNow() error {
 		c.stopIO()
 		c.io.Set(-1, 0)
 		c.flags |= fEOF
-		if err := unix.Close(fd); err != nil {
+		if err := closeFd(c.Loop(), fd); err != nil {
 			return os.NewSyscallError("close", err)
 		}
 		return nil

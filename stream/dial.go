@@ -270,7 +270,7 @@ func (c *Conn) openSocket(sa unix.Sockaddr) error {
 // closeSocket closes the descriptor of a failed attempt.
 func (c *Conn) closeSocket() {
 	c.stopIO()
-	unix.Close(c.io.Fd())
+	closeFd(c.Loop(), c.io.Fd())
 	c.io.Set(-1, 0)
 }
 

@@ -275,7 +275,7 @@ func (ln *Listener) Close() error {
 	}
 	ln.Disable()
 	ln.closed = true
-	err := unix.Close(ln.io.Fd())
+	err := closeFd(ln.io.Loop(), ln.io.Fd())
 	if ln.unlink != "" {
 		os.Remove(ln.unlink)
 	}
