@@ -294,10 +294,6 @@ func (l *Loop) fdChanged(fd int) {
 	}
 }
 
-// forget records that the backend does not have the descriptor (any more),
-// and moves gen on: a report still in flight from the old registration (a
-// dup keeps a closed descriptor in the kernel's set) is then stale, so
-// queueReady needs to compare gen only.
 // FdClosing tells the loop that fd is about to be closed, after its last
 // IO watcher stopped: the loop takes the descriptor out of the backend's
 // set now instead of before its next poll. (Stops are applied lazily,
@@ -313,17 +309,17 @@ func (l *Loop) fdChanged(fd int) {
 // when the removal's system call is made. stream.Conn and stream.Listener
 // call it when they close their descriptors. It returns the backend's
 // error, and nil for a descriptor the backend does not have or a loop
-// already closed; it panics if an IO watcher of fd is active. Loop-only.
+// already closed. With another IO watcher still active on fd it does
+// nothing: that watcher keeps the registration, and closing the descriptor
+// under it is the caller's business, as without FdClosing (see "The
+// special problem of descriptors" in the package documentation). Loop-only.
 func (l *Loop) FdClosing(fd int) error {
 	l.checkGoroutine()
 	if l.released || fd < 0 || fd >= len(l.fds) {
 		return nil
 	}
 	st := &l.fds[fd]
-	if st.ios != nil {
-		panic(fmt.Sprintf("ev: FdClosing(%d) with an active IO watcher on it", fd))
-	}
-	if !st.registered {
+	if st.ios != nil || !st.registered {
 		return nil
 	}
 	err := l.backend.Delete(fd)
@@ -331,6 +327,10 @@ func (l *Loop) FdClosing(fd int) error {
 	return err
 }
 
+// forget records that the backend does not have the descriptor (any more),
+// and moves gen on: a report still in flight from the old registration (a
+// dup keeps a closed descriptor in the kernel's set) is then stale, so
+// queueReady needs to compare gen only.
 func (st *fdState) forget() {
 	st.registered, st.mask = false, 0
 	st.gen++

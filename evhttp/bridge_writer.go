@@ -109,8 +109,9 @@ func (w *responseWriter) FlushError() error {
 // be completed); writes that only buffer still succeed, as with net/http.
 // The zero time means no deadline, which a streaming handler sets to lift
 // one; a later deadline, set before each write, keeps a flowing stream
-// going. It may be set from another goroutine: a Write waiting then
-// measures against the new deadline. Once the handler has returned, the
+// going. While the handler runs it may be set from another goroutine: a
+// Write waiting then measures against the new deadline (after ServeHTTP
+// returned, the ResponseController must not be used, as with net/http). Once the handler has returned, the
 // server's Config.WriteTimeout alone bounds the rest of the reply.
 func (w *responseWriter) SetWriteDeadline(t time.Time) error {
 	if w.b == nil {

@@ -52,3 +52,30 @@ func TestCloseWithDuplicate(t *testing.T) {
 	unix.Close(d)
 	b.Close()
 }
+
+// TestCloseWithAnotherWatcher closes a Conn whose descriptor the program
+// also watches with its own ev.IO (ev allows two watchers on one
+// descriptor): Close must close the descriptor all the same (the loop's
+// check at cleanup counts descriptors) and leave the other watcher to the
+// program, which stops it.
+func TestCloseWithAnotherWatcher(t *testing.T) {
+	l := newLoop(t)
+	a, b := connPair(t, l)
+	if err := a.Enable(stream.Read); err != nil {
+		t.Fatal(err)
+	}
+	var w ev.IO
+	w.Init(l, a.Fd(), ev.Read, func(*ev.IO, ev.Events) {})
+	w.Start()
+	if err := l.Run(ev.RunNoWait); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if !w.Active() {
+		t.Errorf("Close stopped the program's own watcher")
+	}
+	w.Stop()
+	b.Close()
+}
