@@ -162,13 +162,14 @@ type hijacking struct {
 	withHead bool          // the handler wrote a head: send it if it is not out yet
 	result   chan struct{} // closed by the loop once the hijack succeeded or failed
 
-	r    *Request
-	c    *Conn
-	sc   *stream.Conn // closed by finish
-	fd   int          // the duplicate descriptor handed over, -1 until made
-	head []byte       // the reply head to send first
-	in   []byte       // the bytes the server read past the request
-	err  error
+	r       *Request
+	c       *Conn
+	need100 bool         // r's, which start cleared: restored if the dup fails
+	sc      *stream.Conn // closed by finish
+	fd      int          // the duplicate descriptor handed over, -1 until made
+	head    []byte       // the reply head to send first
+	in      []byte       // the bytes the server read past the request
+	err     error
 }
 
 // wait waits for the loop's result; the connection going away ends it
@@ -209,7 +210,7 @@ func (h *hijacking) start() {
 		h.fail(errHijackPipelined)
 		return
 	}
-	h.r, h.c = r, c
+	h.r, h.c, h.need100 = r, c, r.need100
 	r.switching = true
 	r.need100 = false
 	r.dones = append(r.dones, h.ready)
@@ -237,6 +238,9 @@ func (h *hijacking) ready() {
 	}
 	fd, err := dupCloexec(c.sc.Fd())
 	if err != nil {
+		// The reply goes on: a client still waiting for its 100 Continue
+		// gets the reply's close instead (bodyWithheld), not a hang.
+		r.need100 = h.need100
 		h.fail(err)
 		return
 	}
