@@ -29,7 +29,7 @@ func TestSwitchingResumes(t *testing.T) {
 		req   string
 	}{
 		{"bridge buffered", bridged(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "declined") }), lineUpgrade("/up")},
-		{"bridge error", bridged(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "declined", 426) }), lineUpgrade("/up")},
+		{"bridge error", bridged(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "declined", http.StatusUpgradeRequired) }), lineUpgrade("/up")},
 		{"bridge streamed", bridged(func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, "decl")
 			w.(http.Flusher).Flush()
