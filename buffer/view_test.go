@@ -1,8 +1,6 @@
 package buffer_test
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -62,15 +60,7 @@ func TestContiguousSpace(t *testing.T) {
 		}
 	}
 	// A file segment's bytes are not in memory.
-	path := filepath.Join(t.TempDir(), "f")
-	if err := os.WriteFile(path, []byte("0123456789"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := tempFile(t, []byte("0123456789"))
 	var b buffer.Buffer
 	if err := b.AddFile(f, 0, 10); err != nil {
 		t.Fatal(err)
@@ -84,15 +74,7 @@ func TestContiguousSpace(t *testing.T) {
 // memory chunks, references, a partly drained head, and nil for an empty
 // Buffer or one that starts with a file segment.
 func TestFront(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "f")
-	if err := os.WriteFile(path, []byte("0123456789"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := tempFile(t, []byte("0123456789"))
 	lent := []byte("lent bytes")
 	tests := []struct {
 		name  string

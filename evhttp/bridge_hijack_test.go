@@ -528,11 +528,7 @@ func TestBridgeHijackDeadlines(t *testing.T) {
 		_, err = conn.Write([]byte("late"))
 		results <- err
 		conn.SetDeadline(time.Time{})
-		line, err := brw.ReadString('\n')
-		if err == nil {
-			_, err = io.WriteString(conn, "echo "+line)
-		}
-		results <- err
+		results <- echoLine(brw, conn, "echo ")
 	}))
 	c := ts.dial()
 	io.WriteString(c, lineUpgrade("/"))
@@ -541,12 +537,7 @@ func TestBridgeHijackDeadlines(t *testing.T) {
 			t.Errorf("%s past its deadline: got %v; want os.ErrDeadlineExceeded", what, err)
 		}
 	}
-	io.WriteString(c, "still here\n")
-	br := bufio.NewReader(c)
-	if line, err := br.ReadString('\n'); line != "echo still here\n" || err != nil {
-		t.Errorf("got %q, %v; want echo still here", line, err)
-	}
-	expectEOF(t, br)
+	exchangeLine(t, c, "still here\n", "echo still here\n")
 	if err := wait(t, results, "the handler"); err != nil {
 		t.Errorf("handler: %v", err)
 	}
@@ -566,10 +557,7 @@ func TestBridgeHijackShutdown(t *testing.T) {
 		}
 		defer conn.Close()
 		close(hijacked)
-		line, err := brw.ReadString('\n')
-		if err == nil {
-			_, err = io.WriteString(conn, "echo "+line)
-		}
+		err = echoLine(brw, conn, "echo ")
 		if cerr := r.Context().Err(); err == nil && cerr != nil {
 			err = fmt.Errorf("the request's context ended before the handler returned: %w", cerr)
 		}
@@ -589,12 +577,7 @@ func TestBridgeHijackShutdown(t *testing.T) {
 	}
 	wait(t, shutDown, "Shutdown, which must not wait for a hijacked connection")
 	ts.do(ts.srv.Close)
-	io.WriteString(c, "after\n")
-	br := bufio.NewReader(c)
-	if line, err := br.ReadString('\n'); line != "echo after\n" || err != nil {
-		t.Errorf("got %q, %v; want echo after", line, err)
-	}
-	expectEOF(t, br)
+	exchangeLine(t, c, "after\n", "echo after\n")
 	if err := wait(t, done, "the handler"); err != nil {
 		t.Errorf("handler: %v", err)
 	}
@@ -656,11 +639,7 @@ func TestBridgeHijackStreamedBody(t *testing.T) {
 		defer conn.Close()
 		rest, err := io.ReadAll(r.Body)
 		reports <- report{string(p), string(rest), err}
-		line, err := brw.ReadString('\n')
-		if err == nil {
-			_, err = io.WriteString(conn, "raw "+line)
-		}
-		done <- err
+		done <- echoLine(brw, conn, "raw ")
 	})
 	ts := startServer(t, evhttp.Config{}, func(s *evhttp.Server) { s.HandleStream("/up", evhttp.Bridge(h)) })
 	c := ts.dial()
@@ -669,12 +648,7 @@ func TestBridgeHijackStreamedBody(t *testing.T) {
 	if rep.read != "abcd" || rep.rest != "ef" || !errors.Is(rep.err, http.ErrHijacked) {
 		t.Errorf("body: read %q, then %q and %v; want abcd, then ef and http.ErrHijacked", rep.read, rep.rest, rep.err)
 	}
-	io.WriteString(c, "ghij, then more\n")
-	br := bufio.NewReader(c)
-	if line, err := br.ReadString('\n'); line != "raw ghij, then more\n" || err != nil {
-		t.Errorf("got %q, %v; want the rest of the body, raw", line, err)
-	}
-	expectEOF(t, br)
+	exchangeLine(t, c, "ghij, then more\n", "raw ghij, then more\n") // the rest of the body, raw
 	if err := wait(t, done, "the handler"); err != nil {
 		t.Errorf("handler: %v", err)
 	}
@@ -749,4 +723,26 @@ func TestBridgeHijackLoopClosed(t *testing.T) {
 	if err := wait(t, returned, "Hijack"); !errors.Is(err, net.ErrClosed) {
 		t.Errorf("Hijack after the loop closed: got %v; want an error wrapping net.ErrClosed", err)
 	}
+}
+
+// echoLine is a hijacker's whole protocol in several tests: it reads a
+// line from brw and answers prefix+line on conn.
+func echoLine(brw *bufio.ReadWriter, conn net.Conn, prefix string) error {
+	line, err := brw.ReadString('\n')
+	if err == nil {
+		_, err = io.WriteString(conn, prefix+line)
+	}
+	return err
+}
+
+// exchangeLine is the client's side of echoLine: it sends a line on c,
+// expects want back, then the end of the connection.
+func exchangeLine(t *testing.T, c net.Conn, send, want string) {
+	t.Helper()
+	io.WriteString(c, send)
+	br := bufio.NewReader(c)
+	if line, err := br.ReadString('\n'); line != want || err != nil {
+		t.Errorf("got %q, %v; want %q", line, err, want)
+	}
+	expectEOF(t, br)
 }
