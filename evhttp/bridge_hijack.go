@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/eventide-go/eventide/buffer"
+	"github.com/eventide-go/eventide/internal/sysio"
 	"github.com/eventide-go/eventide/stream"
 )
 
@@ -236,7 +237,7 @@ func (h *hijacking) ready() {
 		c.armDones()
 		return
 	}
-	fd, err := dupCloexec(c.sc.Fd())
+	fd, err := sysio.DupCloexec(c.sc.Fd())
 	if err != nil {
 		// The reply goes on: a client still waiting for its 100 Continue
 		// gets the reply's close instead (bodyWithheld), not a hang.
@@ -355,15 +356,6 @@ func (b *bridged) applySwitchHead(r *Request) {
 	r.out.Write(h)
 	s.keepScratch(h)
 	r.started, r.noBody, r.keepAlive = true, true, false
-}
-
-// dupCloexec duplicates fd, close-on-exec.
-func dupCloexec(fd int) (int, error) {
-	d, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
-	if err != nil {
-		return -1, os.NewSyscallError("fcntl", err)
-	}
-	return d, nil
 }
 
 // isSocket reports whether fd is a socket's descriptor (-1: none).

@@ -34,6 +34,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/eventide-go/eventide/internal/sysio"
 )
 
 type epoll struct {
@@ -87,7 +89,7 @@ func newEpoll() (*epoll, error) {
 		p.closeFds()
 		return nil, os.NewSyscallError("fcntl", err)
 	}
-	if p.spare, err = dupCloexec(fd); err != nil {
+	if p.spare, err = sysio.DupCloexec(fd); err != nil {
 		p.closeFds()
 		return nil, err
 	}
@@ -237,20 +239,12 @@ func (p *epoll) register() error {
 // the poller stays registered.
 func (p *epoll) unregister() {
 	p.busy = 0
-	spare, err := dupCloexec(p.fd)
+	spare, err := sysio.DupCloexec(p.fd)
 	if err != nil {
 		return
 	}
 	p.file.Close()
 	p.file, p.rc, p.spare = nil, nil, spare
-}
-
-func dupCloexec(fd int) (int, error) {
-	d, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
-	if err != nil {
-		return -1, os.NewSyscallError("fcntl", err)
-	}
-	return d, nil
 }
 
 // park blocks the goroutine, not the thread, until the epoll descriptor is
