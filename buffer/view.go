@@ -122,6 +122,30 @@ func (b *Buffer) Front() []byte {
 	return h.buf[h.off:h.end:h.end] // a file segment: nil[0:0:0]
 }
 
+// PeekMemory is Peek for writing out without reading files: it appends
+// the slices of b's storage that hold its first n bytes (n < 0: all of
+// them), stopping before the first file segment, which it leaves unread,
+// and when vecs is full (len(vecs) == cap(vecs)). The slices are valid
+// until the next call that modifies b. stream.Conn hands them to a batch
+// of sendmsg(2) calls; a file segment at the front gets nothing.
+func (b *Buffer) PeekMemory(n int, vecs [][]byte) [][]byte {
+	if n < 0 || n > b.n {
+		n = b.n
+	}
+	for c := b.head; c != nil && n > 0 && len(vecs) < cap(vecs); c = c.next {
+		if c.kind == kindFile {
+			break
+		}
+		d := c.buf[c.off:c.end:c.end]
+		if len(d) > n {
+			d = d[:n:n]
+		}
+		vecs = append(vecs, d)
+		n -= len(d)
+	}
+	return vecs
+}
+
 // Peek appends to vecs the slices of b's storage that hold its first n
 // bytes (n < 0: all of them), without copying, and returns the extended
 // vecs; the slices hold exactly n bytes in total, or all of b if it holds

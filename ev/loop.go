@@ -8,9 +8,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/eventide-go/eventide/internal/evhook"
 	"github.com/eventide-go/eventide/internal/poller"
 	"github.com/eventide-go/eventide/internal/timerheap"
 )
+
+func init() {
+	evhook.SetFlusher = func(l any, f evhook.Flusher) { l.(*Loop).flusher = f }
+}
 
 // Errors returned by the loop.
 var (
@@ -70,14 +75,19 @@ type Loop struct {
 	baseMono  int64     // base as mono
 	baseWall  int64     // base as wall
 
-	depth      int // nesting of Run
-	iteration  uint64
-	callbacks  uint64
-	suspended  bool
-	suspendAt  int64
-	closing    bool // Close was called from a callback; finish when Run returns
-	closed     bool
-	released   bool // the backend is closed (release)
+	depth     int // nesting of Run
+	iteration uint64
+	callbacks uint64
+	suspended bool
+	suspendAt int64
+	closing   bool // Close was called from a callback; finish when Run returns
+	closed    bool
+	released  bool // the backend is closed (release)
+	// flusher is the stream package's deferred writes (evhook), run at the
+	// end of every pass and before every poll; flushMore is set when it
+	// left work, so that the next poll does not wait.
+	flusher    evhook.Flusher
+	flushMore  bool
 	stopInvoke bool // LoopBreak, LoopContinue or Close from a callback: stop running callbacks this pass
 	gotExit    bool
 	gotBreak   bool
@@ -329,6 +339,10 @@ func (l *Loop) release() error {
 	l.postN.Store(0)
 	l.postMu.Unlock()
 	l.released = true
+	if f := l.flusher; f != nil {
+		l.flusher = nil
+		f.Release()
+	}
 	return l.backend.Close()
 }
 

@@ -169,6 +169,11 @@ func (l *Loop) iterate(mode RunMode) {
 			return // as libev: a break from a prepare callback skips the poll
 		}
 	}
+	// Writes made since the last pass (outside Run, in prepare callbacks)
+	// leave before the poll.
+	if l.flusher != nil {
+		l.flush()
+	}
 	// 2. Interest changes.
 	if len(l.fdChange) > 0 {
 		l.applyFdChanges()
@@ -217,8 +222,11 @@ func (l *Loop) iterate(mode RunMode) {
 	if len(l.checks) > 0 {
 		l.queueAll(l.checks, 0)
 	}
-	// 10. Callbacks.
+	// 10. Callbacks, and the writes they made.
 	l.invokePending()
+	if l.flusher != nil {
+		l.flush()
+	}
 	if d := l.mono - l.lastYield; n > 0 && (d >= int64(yieldInterval) || d < 0) {
 		// Let the rest of the program run between batches; see gcYieldEvery.
 		runtime.Gosched()
@@ -226,10 +234,19 @@ func (l *Loop) iterate(mode RunMode) {
 	}
 }
 
+// flush runs the flusher (evhook): the writes the pass's callbacks
+// deferred, one system call for all of them.
+func (l *Loop) flush() {
+	if l.closing || l.released {
+		return
+	}
+	l.flushMore = l.flusher.Flush()
+}
+
 // waitTime is step 3 of an iteration; exit is the LoopExit deadline
 // (exitAt) blockTime read, so that the wait and its later check agree.
 func (l *Loop) waitTime(mode RunMode, exit int64) time.Duration {
-	if mode == RunNoWait || l.npending > 0 || len(l.idles) > 0 || len(l.ready) > 0 || l.closing || !l.alive() {
+	if mode == RunNoWait || l.npending > 0 || len(l.idles) > 0 || len(l.ready) > 0 || l.closing || l.flushMore || !l.alive() {
 		// Nothing to wait for, or nothing that could end the wait.
 		return 0
 	}

@@ -5,6 +5,8 @@ package stream_test
 import (
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/eventide-go/eventide/ev"
 	"github.com/eventide-go/eventide/stream"
 )
@@ -62,5 +64,49 @@ func TestPartialLineAllocs(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(1000, step); n != 0 {
 		t.Errorf("%v allocations per line; want 0", n)
+	}
+}
+
+// TestBatchEchoAllocs: echoes on several connections in one pass, whose
+// replies leave in one batch at the end of the pass (through io_uring
+// where the system has it), allocate nothing either.
+func TestBatchEchoAllocs(t *testing.T) {
+	l := newLoop(t)
+	const conns = 8
+	var peers [conns]int
+	for i := range peers {
+		fd, peer := rawSocketpair(t)
+		c, err := stream.NewConn(l, fd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		closeAtEnd(t, c)
+		echo(c)
+		peers[i] = peer
+	}
+	msg := pattern(64)
+	buf := make([]byte, 1024)
+	step := func() {
+		for _, p := range peers {
+			unix.Write(p, msg)
+		}
+		got := 0
+		for got < conns*len(msg) {
+			l.Run(ev.RunOnce)
+			for _, p := range peers {
+				if n, err := unix.Read(p, buf); err == nil {
+					got += n
+				}
+			}
+		}
+	}
+	for range 100 {
+		step()
+	}
+	if n := testing.AllocsPerRun(1000, step); n != 0 {
+		t.Errorf("%v allocations per batch of %d echoes; want 0", n, conns)
+	}
+	if !stream.RingActive(l) {
+		t.Log("no io_uring here: the batch was written one connection at a time")
 	}
 }

@@ -78,6 +78,7 @@ const (
 	fInCallback                            // a read callback runs (no nested read dispatch)
 	fNotSocket                             // the descriptor is no socket: read/write, not recv/send
 	fCorked                                // Cork: writes queue until Uncork
+	fDeferred                              // in ls.pend: the end of the pass writes the output
 )
 
 // NewConn returns a Conn for the connected stream socket (or pipe, or any
@@ -272,7 +273,7 @@ func (c *Conn) interest() ev.Events {
 	if f&(fRead|fReadSuspended|fEOF) == fRead && !c.x.readLimited() {
 		e |= ev.Read
 	}
-	if f&(fWrite|fCorked) == fWrite && c.out != nil && c.out.Len() > 0 && !c.x.writeLimited() {
+	if f&(fWrite|fCorked|fDeferred) == fWrite && c.out != nil && c.out.Len() > 0 && !c.x.writeLimited() {
 		e |= ev.Write
 	}
 	return e
@@ -326,6 +327,15 @@ func (c *Conn) stopIO() {
 func (c *Conn) Close() error {
 	if c.flags&fClosed != 0 {
 		return net.ErrClosed
+	}
+	if c.flags&fDeferred != 0 {
+		// A write of this pass waits for its end: make it now, as it
+		// would have been made at once, so that a reply followed by
+		// Close is sent. What the descriptor does not take is dropped.
+		c.flags &^= fDeferred
+		if c.flags&(fWrite|fConnecting|fCorked) == fWrite {
+			c.out.WriteFd(c.io.Fd(), 0)
+		}
 	}
 	c.flags |= fClosed
 	c.flags &^= fRead | fWrite

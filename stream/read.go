@@ -24,9 +24,10 @@ func (c *Conn) handleRead() { connIO(&c.io, ev.Read) }
 // handleRead).
 //
 // The read path makes one read(2) per readiness. A connection with no
-// input kept from before reads into the loop's shared buffer and shows the
-// bytes to the read callback by reference; what the callback leaves is
-// copied into pooled chunks afterwards. A connection with kept input reads
+// input kept from before reads into the loop's arena and shows the bytes
+// to the read callback by reference; what the callback leaves is copied
+// into pooled chunks afterwards, what it moves elsewhere stays in the
+// arena until released (loopState). A connection with kept input reads
 // into it directly. A short read is not followed by another: the next
 // comes with the next readiness, so no read ends in EAGAIN.
 //
@@ -53,7 +54,17 @@ func connIO(w *ev.IO, revents ev.Events) {
 		c.readOwned(limit)
 		return
 	}
-	n, e := rawRead(c.io.Fd(), ls.buf[:limit], c.sock())
+	if ls.lent == 0 {
+		ls.off = 0
+	}
+	buf := ls.arena[ls.off:]
+	if len(buf) < limit {
+		// The arena is held by what callbacks of this pass (or a
+		// connection's queued output) still reference.
+		c.readOwned(limit)
+		return
+	}
+	n, e := rawRead(c.io.Fd(), buf[:limit], c.sock())
 	if e != 0 || n == 0 {
 		c.readResult(n, e)
 		return
@@ -62,8 +73,8 @@ func connIO(w *ev.IO, revents ev.Events) {
 		c.x.readDone(n)
 	}
 	ls.busy = true
-	ls.lent = true
-	ls.in.AddReference(ls.buf[:n], ls.release)
+	ls.cur, ls.curOut = &buf[0], true
+	ls.in.AddReference(buf[:n], ls.release)
 	// callRead, without its deferral test: fDefer is clear here.
 	if c.onRead != nil && (c.x == nil || n >= c.x.lowReadMark()) {
 		c.flags |= fInShared | fInCallback
@@ -82,12 +93,15 @@ func connIO(w *ev.IO, revents ev.Events) {
 			ls.in.Drain(left)
 		}
 	}
-	if ls.lent {
-		// The callback moved the bytes to another Buffer, which now owns
-		// this storage until it releases it: read into a new one.
-		ls.buf = make([]byte, readBufSize)
-		ls.lent = false
+	if ls.curOut {
+		// The callback moved the bytes to another Buffer (its output,
+		// written at the end of the pass), which holds them until it
+		// releases them: the next read lands after them.
+		ls.curOut = false
+		ls.lent++
+		ls.off += n
 	}
+	ls.cur = nil
 	if (c.in != nil || c.x != nil) && c.flags&fClosed == 0 {
 		c.afterRead() // afterRead does nothing without either
 	}

@@ -24,22 +24,15 @@ func (c *Conn) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	n := 0
 	if c.canWriteNow() {
-		var e syscall.Errno
-		n, e = rawWrite(c.io.Fd(), p, c.sock())
-		if e != 0 && !isTemporary(e) {
-			err := os.NewSyscallError("write", e)
-			c.failLater(err)
-			return 0, err
-		}
-		if n == len(p) {
-			c.x.wrote(n)
-			return n, nil
-		}
+		c.queue().Write(p)
+		c.deferOutput()
+		return len(p), nil
 	}
-	c.queue().Write(p[n:])
-	c.arm()
+	c.queue().Write(p)
+	if c.flags&fDeferred == 0 {
+		c.arm()
+	}
 	return len(p), nil
 }
 
@@ -77,46 +70,37 @@ func (c *Conn) WriteBuffer(b *buffer.Buffer) error {
 			return c.queueBuffer(b)
 		}
 	}
-	// A single segment (an echo's input, a reply in one chunk) goes out
-	// with rawWrite, like Write's; more with one writev(2).
-	var err error
-	if p := b.Front(); len(p) == n {
-		var e syscall.Errno
-		if n, e = rawWrite(c.io.Fd(), p, c.sock()); e == 0 {
-			b.Drain(n)
-			if c.x == nil && b.Len() == 0 {
-				return nil // all of it, and no rate limit to charge
-			}
-		} else {
-			n, err = 0, e
-		}
-	} else {
-		n, err = b.WriteFd(c.io.Fd(), 0)
+	// The chunks move to the output, which the end of the pass writes
+	// (an echo's input: a reference to the loop's arena).
+	if err := c.queue().AppendBuffer(b); err != nil {
+		return err
 	}
-	if err != nil {
-		e, ok := err.(syscall.Errno)
-		if !ok || !isTemporary(e) {
-			err = writeError(err)
-			c.failLater(err)
-			return err
-		}
-	}
-	if c.x != nil {
-		c.x.wrote(n)
-	}
-	if b.Len() == 0 {
-		return nil
-	}
-	return c.queueBuffer(b)
+	c.deferOutput()
+	return nil
 }
 
 // queueBuffer moves all of b's bytes to the end of the output, which the
-// loop writes when the descriptor takes them: WriteBuffer's remainder.
+// loop writes when the descriptor takes them (or at the end of the pass,
+// if a write of this pass deferred it).
 func (c *Conn) queueBuffer(b *buffer.Buffer) error {
 	if err := c.queue().AppendBuffer(b); err != nil {
 		return err
 	}
+	if c.flags&fDeferred != 0 {
+		return nil
+	}
 	return c.arm()
+}
+
+// deferOutput has the end of the pass write the output (Flush of the
+// loop's state): a write that would go to the descriptor at once waits
+// until the pass's callbacks have run, so that the pass's sends leave
+// together, in one system call where the system allows (io_uring).
+func (c *Conn) deferOutput() {
+	if c.flags&fDeferred == 0 {
+		c.flags |= fDeferred
+		c.ls.pend = append(c.ls.pend, c)
+	}
 }
 
 // Flush writes as much queued output as the descriptor takes now, whether
@@ -141,6 +125,7 @@ func (c *Conn) Flush() error {
 	if !ok {
 		return nil // the bucket refills, and the loop writes then
 	}
+	c.flags &^= fDeferred // written now, not at the end of the pass
 	n, err := c.out.WriteFd(c.io.Fd(), limit)
 	if err != nil {
 		if e, ok := err.(syscall.Errno); ok && isTemporary(e) {
@@ -174,6 +159,7 @@ func (c *Conn) Cork() {
 		return
 	}
 	c.flags |= fCorked
+	c.flags &^= fDeferred // written at Uncork
 	if c.io.Events()&ev.Write != 0 {
 		c.arm() // output queued before the Cork waits too
 	}
@@ -251,6 +237,13 @@ func (c *Conn) handleWrite() {
 		return
 	}
 	n, err := c.out.WriteFd(c.io.Fd(), limit)
+	c.wroteOutput(n, err)
+}
+
+// wroteOutput finishes a write of the output, whose n bytes written are
+// drained already: an error fails the connection, a write that left the
+// output at or below the write low watermark calls the write callback.
+func (c *Conn) wroteOutput(n int, err error) {
 	if err != nil {
 		if e, ok := err.(syscall.Errno); !ok || !isTemporary(e) {
 			c.fail(Writing, writeError(err))

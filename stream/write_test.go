@@ -248,10 +248,11 @@ func TestWriteBufferShapes(t *testing.T) {
 	}
 }
 
-// TestWriteBufferReleaseAdds: a release function that adds bytes to the
-// Buffer it is released from (which AddReference allows) runs inside
-// WriteBuffer's drain of a write that took everything; the bytes it adds
-// are still moved to the connection, after the ones written.
+// TestWriteBufferReleaseAdds: a reference moved by WriteBuffer travels
+// with its bytes to the connection's output, and its release function runs
+// when the end of the pass has written them, not inside WriteBuffer; what
+// that function adds to the Buffer it came from (which AddReference
+// allows) stays there, for the caller.
 func TestWriteBufferReleaseAdds(t *testing.T) {
 	l := newLoop(t)
 	a, b := connPair(t, l)
@@ -266,13 +267,12 @@ func TestWriteBufferReleaseAdds(t *testing.T) {
 	if err := a.WriteBuffer(&src); err != nil {
 		t.Fatalf("WriteBuffer: %v", err)
 	}
-	if released != 1 || src.Len() != 0 {
-		t.Fatalf("after WriteBuffer: %d releases, source holds %d bytes; want 1, 0", released, src.Len())
+	if released != 0 || src.Len() != 0 || a.OutputLen() != 5 {
+		t.Fatalf("after WriteBuffer: %d releases, source holds %d bytes, %d queued; want 0, 0, 5", released, src.Len(), a.OutputLen())
 	}
-	want := "lent,added by release"
-	runUntil(t, l, func() bool { return len(got) >= len(want) })
-	if string(got) != want {
-		t.Fatalf("peer received %q; want %q", got, want)
+	runUntil(t, l, func() bool { return len(got) >= 5 })
+	if string(got) != "lent," || released != 1 || string(src.Pullup(-1)) != "added by release" {
+		t.Fatalf("peer received %q, %d releases, source holds %q; want \"lent,\", 1, \"added by release\"", got, released, src.Pullup(-1))
 	}
 }
 
@@ -356,8 +356,12 @@ func TestCork(t *testing.T) {
 	if err := a.Uncork(); err != nil {
 		t.Errorf("a second Uncork: %v", err)
 	}
-	// No longer corked: a write goes out at once.
+	// No longer corked: a write goes out at the end of the pass.
 	a.WriteString("!")
+	if got := peek(t, b.Fd()); got != "one two three" {
+		t.Errorf("after a write, before the pass ends: the peer can read %q", got)
+	}
+	l.Run(ev.RunNoWait)
 	if got := peek(t, b.Fd()); got != "one two three!" {
 		t.Errorf("after Uncork: the peer can read %q", got)
 	}

@@ -133,7 +133,7 @@ func TestFlags(t *testing.T) {
 func TestHelloLoops(t *testing.T) {
 	for _, bridge := range []bool{false, true} {
 		t.Run(map[bool]string{false: "native", true: "bridge"}[bridge], func(t *testing.T) {
-			loops := []*ev.Loop{evtest.NewLoop(t), evtest.NewLoop(t)}
+			loops := evtest.NewLoops(t, 2)
 			srvs, err := bindAll(loops, "127.0.0.1:0", bridge)
 			if err != nil {
 				t.Fatal(err)

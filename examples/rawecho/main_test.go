@@ -8,7 +8,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/eventide-go/eventide/ev"
 	"github.com/eventide-go/eventide/internal/evtest"
 )
 
@@ -48,7 +47,7 @@ func TestRawEcho(t *testing.T) {
 // must have accepted some of them (all 64 on one loop has a chance of
 // 2^-63 with the kernel's SO_REUSEPORT hash).
 func TestRawEchoLoops(t *testing.T) {
-	loops := []*ev.Loop{evtest.NewLoop(t), evtest.NewLoop(t)}
+	loops := evtest.NewLoops(t, 2)
 	lns, err := listenAll(loops, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -54,6 +54,41 @@ func NewLoop(t testing.TB, opts ...ev.Option) *ev.Loop {
 	return l
 }
 
+// NewLoops returns n loops checked as NewLoop checks one, except that the
+// descriptors are compared once all of them are closed: a loop may open
+// descriptors while the test runs (the stream package's io_uring, at the
+// first pass that writes to two connections), and with several loops open
+// a per-loop count would charge one loop's to another.
+func NewLoops(t testing.TB, n int, opts ...ev.Option) []*ev.Loop {
+	t.Helper()
+	pollerOnce.Do(startRuntimePoller)
+	before := OpenFDs(t)
+	loops := make([]*ev.Loop, n)
+	for i := range loops {
+		l, err := ev.NewLoop(opts...)
+		if err != nil {
+			t.Fatalf("NewLoop: %v", err)
+		}
+		loops[i] = l
+	}
+	t.Cleanup(func() {
+		for i, l := range loops {
+			if st := l.Stats(); st.Active != 0 && !l.Closed() {
+				var b strings.Builder
+				l.Dump(&b)
+				t.Errorf("loop %d has %d active watchers at the end of the test:\n%s", i, st.Active, b.String())
+			}
+			if err := l.Close(); err != nil {
+				t.Errorf("loop %d Close: %v", i, err)
+			}
+		}
+		if after := OpenFDs(t); after != before {
+			t.Errorf("open descriptors: %d before the loops, %d after closing them", before, after)
+		}
+	})
+	return loops
+}
+
 // pollerOnce starts the runtime's network poller once per test binary.
 var pollerOnce sync.Once
 
