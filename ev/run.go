@@ -59,9 +59,11 @@ const yieldInterval = 100 * time.Microsecond
 //
 //  1. run prepare watchers (and anything already pending); return
 //     at once if one of them broke the loop;
-//  2. apply interest changes to the backend;
+//  2. make the writes that the stream package deferred to the end of the
+//     pass (writes made since the last pass, in prepare callbacks or
+//     outside Run), then apply interest changes to the backend;
 //  3. compute how long to wait: zero when anything is pending, idle
-//     watchers are active or mode is RunNoWait; else until the nearest
+//     watchers are active, deferred writes are left or mode is RunNoWait; else until the nearest
 //     timer, periodic or LoopExit deadline; forever without any;
 //  4. poll the backend (which looks first without waiting, and asks for
 //     step 3's answer only when nothing is ready: a busy loop skips it);
@@ -74,7 +76,9 @@ const yieldInterval = 100 * time.Microsecond
 //     pending;
 //  9. queue check watchers;
 //  10. run pending callbacks, highest priority first, in queue order
-//     within a priority (subject to WithMaxDispatch and LoopBreak);
+//     within a priority (subject to WithMaxDispatch and LoopBreak), then
+//     make the writes the stream package deferred to the end of the pass
+//     (stream.Conn.Write);
 //  11. return if mode, a break, an exit or the lack of active watchers
 //     says so; else go to 1.
 func (l *Loop) Run(mode RunMode) error {

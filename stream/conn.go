@@ -17,10 +17,12 @@ import (
 // watermark (by default: it holds at least one byte).
 type ReadFunc func(c *Conn)
 
-// WriteFunc is a connection's write callback: the loop wrote queued output
-// and what is left is at or below the write low watermark (by default:
-// everything was written). Writes that complete at once, without queueing,
-// do not call it.
+// WriteFunc is a connection's write callback: the loop wrote output and
+// what is left is at or below the write low watermark (by default:
+// everything was written). Every write is made by the loop (at the end of
+// the pass, or when the descriptor becomes writable), so each one that
+// drains the output calls it; Flush and Uncork, which write at once, do
+// not.
 type WriteFunc func(c *Conn)
 
 // EventFunc is a connection's event callback: what happened and, for Error
@@ -196,7 +198,8 @@ func (c *Conn) OutputLen() int { return c.outLen() }
 // Add to it (Write, Printf, AppendBuffer, AddFile…) and the loop writes it
 // when the descriptor is writable; do not remove from it. The Buffer stays
 // the connection's until Close, so it may be kept. Adding to it directly
-// skips the eager write that Conn.Write does.
+// waits for the descriptor to be writable (one more poll) where
+// Conn.Write's bytes go out at the end of the pass.
 func (c *Conn) Output() *buffer.Buffer {
 	if c.flags&fOutPinned == 0 {
 		c.flags |= fOutPinned
@@ -321,9 +324,11 @@ func (c *Conn) stopIO() {
 	}
 }
 
-// Close closes the connection now: queued output is dropped, the
-// descriptor is closed, and no callback runs after Close returns. Closing
-// a closed connection returns net.ErrClosed.
+// Close closes the connection now: queued output is dropped (after one
+// attempt at writing what a Write of the same pass left to the end of the
+// pass, as a write made at once would have sent it), the descriptor is
+// closed, and no callback runs after Close returns. Closing a closed
+// connection returns net.ErrClosed.
 func (c *Conn) Close() error {
 	if c.flags&fClosed != 0 {
 		return net.ErrClosed

@@ -11,19 +11,28 @@
 // completed dials to the event callback. A new Conn writes but does not
 // read until Enable(Read), as in libevent.
 //
-// Write is eager: when nothing is queued it writes at once and queues only
-// the remainder, so an echo costs one read and one write system call (on
-// Linux, recvfrom(2) and sendto(2) for a socket, which skip the file layer
-// that read(2) and write(2) pass through; read and write for a pipe). The
-// write callback runs only when the loop wrote queued output, never after a
-// write that completed at once. WriteBuffer moves a
-// Buffer's chunks without copying them; Output gives the output Buffer
-// itself, for Printf, AddFile and the like.
+// Writes are made by the loop at the end of the pass that queued them,
+// after its callbacks have run: a Write (or WriteBuffer) on a connection
+// with nothing queued marks it, and the loop then writes every marked
+// connection's output, on Linux with one io_uring_enter(2) for all of them
+// (send(2) and sendmsg(2) entries that complete during the call: the ring
+// is a batch of system calls, not a completion queue), elsewhere, or for
+// a single connection, with one sendto(2) or writev(2) each. An echo
+// under load thus costs one read system call per message and one
+// io_uring_enter per pass, where each write used to be a system call of
+// its own (docs/design.md §11). What the descriptor does not take waits
+// for it to become writable. The write callback runs whenever the loop
+// has written the output down to the write low watermark. WriteBuffer
+// moves a Buffer's chunks without copying them; Output gives the output
+// Buffer itself, for Printf, AddFile and the like. EVENTIDE_IOURING=off
+// in the environment makes every write a system call of its own (for a
+// system whose io_uring misbehaves, or to compare).
 //
-// Eagerness costs a system call per Write. A callback that answers several
-// messages at once (lines, pipelined requests) brackets its writes with
-// Cork and Uncork: they queue meanwhile, and Uncork writes them all with
-// one writev(2).
+// Close writes what the pass deferred before closing, as a write made at
+// once would have. A callback that answers several messages (lines,
+// pipelined requests) may still bracket its writes with Cork and Uncork:
+// they queue meanwhile, and Uncork writes them all at once, with one
+// writev(2), without waiting for the end of the pass.
 //
 // # Events
 //
@@ -36,13 +45,13 @@
 //   - Timeout: a read or write timeout expired; that direction is disabled
 //     and Enable resumes it; the error is os.ErrDeadlineExceeded;
 //   - Error: final. The callback runs once and the connection is closed
-//     when it returns. A write error met by Write is returned by Write and
-//     also delivered to the event callback, from the loop, never nested in
-//     Write. A peer that resets the connection mid-write makes exactly one
-//     Error event;
+//     when it returns. A write error reaches the event callback from the
+//     loop, never nested in Write. A peer that resets the connection
+//     mid-write makes exactly one Error event;
 //   - Connected: a Dial completed.
 //
-// Close closes at once and drops queued output; no callback runs after it
+// Close closes at once and drops queued output (once it has made the
+// write a Write of the same pass deferred); no callback runs after it
 // returns. CloseAfterFlush closes once every queued byte is written (a
 // slow reader gets all of them), without further callbacks. Operations on
 // a closed Conn return errors wrapping net.ErrClosed. Misuse (negative

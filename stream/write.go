@@ -10,13 +10,15 @@ import (
 	"github.com/eventide-go/eventide/ev"
 )
 
-// Write writes p to the connection. When nothing is queued and writing is
-// enabled it calls write(2) at once and queues only what the descriptor
-// did not take; otherwise it queues p (copied). It returns len(p), nil
-// unless the connection is closed (an error wrapping net.ErrClosed),
-// shut down for writing, or the write failed — then the error is also
-// delivered once to the event callback, from the loop, and the connection
-// closed.
+// Write queues p (copied) for the connection. When nothing was queued and
+// writing is enabled, the write is made at the end of the loop's pass,
+// once the pass's callbacks have run, together with the other connections'
+// (one system call for all of them where the system has io_uring); what
+// the descriptor does not take then waits for it to become writable.
+// Otherwise p waits behind what is queued. It returns len(p), nil unless
+// the connection is closed (an error wrapping net.ErrClosed) or shut down
+// for writing; an error of the write itself goes to the event callback
+// (Writing|Error), and the connection is closed.
 func (c *Conn) Write(p []byte) (int, error) {
 	if err := c.writable(); err != nil {
 		return 0, err
@@ -42,10 +44,11 @@ func (c *Conn) WriteString(s string) (int, error) {
 	return c.Write(unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
-// WriteBuffer moves all of b's bytes to the connection, b ending empty: at
-// once with one writev(2) when nothing is queued (as Write), the rest by
-// moving b's chunks to the output, without copying. Errors are Write's,
-// and buffer.ErrFrozen, with nothing moved, if b's front is frozen.
+// WriteBuffer moves all of b's bytes to the connection's output, b ending
+// empty, without copying them (b's chunks, references included, move), to
+// be written as Write's are. Errors are Write's, and buffer.ErrFrozen,
+// with nothing moved, if b's front is frozen. A reference's release
+// function runs once its bytes are written.
 func (c *Conn) WriteBuffer(b *buffer.Buffer) error {
 	n := b.Len()
 	// A connection without extras whose flags allow writing now, without
