@@ -45,6 +45,11 @@
 #   CONNS      echo and http connection counts, default "50 1000"
 #   SIZES      echo message sizes in bytes, default "64 4096"
 #   MEM_CONNS  connections of the memory tests, default 10000
+#   ECHO_GENS  echo load generators, default "plain ring": echoload making
+#              two system calls per message (as the servers did before
+#              batching), and echoload -ring, which batches its receives and
+#              sends through io_uring, so that the server rather than the
+#              generator is the bottleneck
 #   HTTP_GENS  http load generators, default "wrk raw": wrk -t1, and httpload's
 #              own (-gen raw), which makes two system calls per request to
 #              wrk's four, so that the server rather than the generator is
@@ -77,6 +82,7 @@ WARMUP=${WARMUP:-1}
 CONNS=${CONNS:-"50 1000"}
 SIZES=${SIZES:-"64 4096"}
 MEM_CONNS=${MEM_CONNS:-10000}
+ECHO_GENS=${ECHO_GENS:-"plain ring"}
 HTTP_GENS=${HTTP_GENS:-"wrk raw"}
 PIPELINE=${PIPELINE-16}
 EXTRA_ECHO=${EXTRA_ECHO:-}
@@ -247,24 +253,28 @@ start_server() {
 }
 
 run_echo() {
-	log "== echo: $REPS repetitions, ${DUR}s each, conns $CONNS, sizes $SIZES"
-	local rep conns size s name cmd line names=()
+	log "== echo: $REPS repetitions, ${DUR}s each, conns $CONNS, sizes $SIZES, generators $ECHO_GENS"
+	local rep gen flag kase conns size s name cmd line names=()
 	for s in "${ECHO_SERVERS[@]}"; do names+=("${s%%|*}"); done
 	for ((rep = 1; rep <= REPS; rep++)); do
-		for conns in $CONNS; do
-			for size in $SIZES; do
-				while read -r s; do
-					name=${s%%|*}
-					cmd=${s#*|}
-					start_server "$cmd"
-					if line=$(taskset -c 1 "$BIN/echoload" -addr "$ADDR" -conns "$conns" -size "$size" \
-						-dur "${DUR}s" -warmup "${WARMUP}s" -pid "$SERVER_PID"); then
-						record echo "conns=$conns size=$size" "$name" "$rep" "$line"
-					else
-						log "  $name conns=$conns size=$size: echoload failed"
-					fi
-					stop_server
-				done < <(rotate "$rep" "${ECHO_SERVERS[@]}")
+		for gen in $ECHO_GENS; do
+			flag=() kase=""
+			[[ $gen == ring ]] && flag=(-ring) kase=" gen=ring"
+			for conns in $CONNS; do
+				for size in $SIZES; do
+					while read -r s; do
+						name=${s%%|*}
+						cmd=${s#*|}
+						start_server "$cmd"
+						if line=$(taskset -c 1 "$BIN/echoload" "${flag[@]}" -addr "$ADDR" -conns "$conns" -size "$size" \
+							-dur "${DUR}s" -warmup "${WARMUP}s" -pid "$SERVER_PID"); then
+							record echo "conns=$conns size=$size$kase" "$name" "$rep" "$line"
+						else
+							log "  $name conns=$conns size=$size$kase: echoload failed"
+						fi
+						stop_server
+					done < <(rotate "$rep" "${ECHO_SERVERS[@]}")
+				done
 			done
 		done
 	done

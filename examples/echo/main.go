@@ -54,9 +54,9 @@ func listen(l *ev.Loop, addr string, verbose bool, maxLine int) (*stream.Listene
 	var reply []byte // one scratch buffer for every answer: the loop runs one callback at a time
 	onRead := func(c *stream.Conn) {
 		in := c.Input()
-		// The answers to lines that arrived together leave together: one
-		// write(2) at Uncork rather than one per line.
-		c.Cork()
+		// Write queues: the answers to lines that arrived together leave
+		// together at the end of the loop's pass, with the other
+		// connections' answers, in one system call.
 		for {
 			line, ok := in.ReadLine(buffer.EOLAny)
 			if !ok {
@@ -65,7 +65,6 @@ func listen(l *ev.Loop, addr string, verbose bool, maxLine int) (*stream.Listene
 			reply = append(append(append(reply[:0], "You said "...), line...), '\n')
 			c.Write(reply)
 		}
-		c.Uncork()
 		if in.Len() > maxLine {
 			// No end of line within maxLine bytes: the read watermark
 			// stopped reading here, and the line can only grow.
