@@ -69,10 +69,16 @@ func (ls *loopState) sendBatch(pend []*Conn, closed *bool) bool {
 		rs.iovs = make([]unix.Iovec, ringVecs)
 	}
 	r := rs.r
-	if cap(rs.res) < len(pend) {
-		rs.res = make([]int32, len(pend))
+	// The results are taken from rs while the batch runs: a callback of
+	// this batch may run the loop (nested Run), whose own flush then
+	// makes a batch with results of its own.
+	res := rs.res
+	rs.res = nil
+	if cap(res) < len(pend) {
+		res = make([]int32, len(pend))
 	}
-	res := rs.res[:len(pend)]
+	res = res[:len(pend)]
+	defer func() { rs.res = res }()
 	nv, nm, sent := 0, 0, 0
 	for i, c := range pend {
 		res[i] = resPlain

@@ -418,3 +418,70 @@ func TestArenaKeepsMovedReads(t *testing.T) {
 		t.Fatalf("echo after the arena was given back: %q", got)
 	}
 }
+
+// TestDeferredWritesNestedRun: a write callback that runs the loop
+// (nested Run) while the end-of-pass writes are being finished gets the
+// writes it made written by the nested pass, and the outer batch's other
+// connections are finished with their own results, not the nested one's
+// (one of which is a failed send).
+func TestDeferredWritesNestedRun(t *testing.T) {
+	bothWays(t, func(t *testing.T, l *ev.Loop) {
+		const n, dead = 6, 4
+		var cs [n]*stream.Conn
+		var peers [n]int
+		whats := map[int][]stream.What{}
+		for i := range cs {
+			fd, peer := rawSocketpair(t)
+			c, err := stream.NewConn(l, fd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			closeAtEnd(t, c)
+			cs[i], peers[i] = c, peer
+			c.SetCallbacks(nil, nil, func(_ *stream.Conn, what stream.What, err error) {
+				whats[i] = append(whats[i], what)
+			})
+		}
+		unix.Shutdown(peers[dead], unix.SHUT_RD) // its sends fail: EPIPE
+		nested := false
+		cs[0].SetCallbacks(nil, func(c *stream.Conn) {
+			if nested {
+				return
+			}
+			nested = true
+			for _, o := range cs[3:] {
+				o.WriteString("nested;")
+			}
+			c.Loop().Run(ev.RunNoWait)
+		}, nil)
+		for _, c := range cs[:3] {
+			c.WriteString("outer;")
+		}
+		var got [n][]byte
+		runUntil(t, l, func() bool {
+			done := true
+			for i := range peers {
+				readAll(peers[i], &got[i])
+				done = done && (len(got[i]) > 0 || i == dead)
+			}
+			return done && len(whats[dead]) > 0
+		})
+		for i := range got {
+			want := "outer;"
+			if i >= 3 {
+				want = "nested;"
+			}
+			if i == dead {
+				want = ""
+			}
+			if string(got[i]) != want {
+				t.Errorf("peer %d read %q; want %q", i, got[i], want)
+			}
+		}
+		for i, w := range whats {
+			if i != dead || len(w) != 1 || w[0] != stream.Writing|stream.Error {
+				t.Errorf("connection %d: events %v; want none but one Writing|Error on %d", i, w, dead)
+			}
+		}
+	})
+}
