@@ -170,7 +170,12 @@ func (l *Loop) iterate(mode RunMode) {
 		l.queueAll(l.prepares, 0)
 		l.invokePending()
 		if l.breakReq.Load() != 0 || l.breakNow.Load() {
-			return // as libev: a break from a prepare callback skips the poll
+			// As libev: a break from a prepare callback skips the poll;
+			// the writes it made still leave.
+			if l.flusher != nil {
+				l.flush()
+			}
+			return
 		}
 	}
 	// Writes made since the last pass (outside Run, in prepare callbacks)

@@ -244,6 +244,9 @@ func (c *Conn) Disable(d Direction) {
 		c.flags &^= fRead
 	}
 	if d&Write != 0 {
+		if c.flags&fDeferred != 0 {
+			c.writeDeferred() // written before the Disable: not held back
+		}
 		c.flags &^= fWrite
 	}
 	if c.flags&fClosed == 0 {
@@ -334,13 +337,10 @@ func (c *Conn) Close() error {
 		return net.ErrClosed
 	}
 	if c.flags&fDeferred != 0 {
-		// A write of this pass waits for its end: make it now, as it
-		// would have been made at once, so that a reply followed by
-		// Close is sent. What the descriptor does not take is dropped.
-		c.flags &^= fDeferred
-		if c.flags&(fWrite|fConnecting|fCorked) == fWrite {
-			c.out.WriteFd(c.io.Fd(), 0)
-		}
+		// A write of this pass waits for its end: make it now, so that a
+		// reply followed by Close is sent. What the descriptor does not
+		// take is dropped.
+		c.writeDeferred()
 	}
 	c.flags |= fClosed
 	c.flags &^= fRead | fWrite

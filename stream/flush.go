@@ -34,9 +34,6 @@ func (ls *loopState) Flush() bool {
 			return false
 		}
 	}
-	if ls.lent == 0 {
-		ls.off = 0
-	}
 	return false
 }
 
@@ -57,10 +54,16 @@ func (c *Conn) flushDeferred() {
 }
 
 // Release lets the loop's state go when the loop is closed
-// (evhook.Flusher): writes still deferred are dropped with their
-// connections.
+// (evhook.Flusher). Writes still deferred are made first, one write each
+// and without callbacks, as they would have been made at once: a reply
+// written by the callback that closed the loop is sent.
 func (ls *loopState) Release() {
 	ls.released = true
+	for _, c := range ls.pend {
+		if c.flags&fDeferred != 0 {
+			c.writeDeferred()
+		}
+	}
 	clear(ls.pend)
 	ls.pend = nil
 	ls.closeRing()

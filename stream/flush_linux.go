@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"errors"
 	"math"
 	"os"
 	"syscall"
@@ -82,8 +83,9 @@ func (ls *loopState) sendBatch(pend []*Conn, closed *bool) bool {
 	nv, nm, sent := 0, 0, 0
 	for i, c := range pend {
 		res[i] = resPlain
-		if c.flags&(fDeferred|fWrite|fConnecting|fCorked|fNotSocket) != fDeferred|fWrite || r.Free() == 0 || !c.x.direct() {
-			continue
+		if c.flags&(fDeferred|fWrite|fConnecting|fCorked|fNotSocket) != fDeferred|fWrite ||
+			r.Free() == 0 || c.outLen() == 0 || !c.x.direct() || c.out.Frozen(true) {
+			continue // flushDeferred's, in order below
 		}
 		p := c.out.Front()
 		switch {
@@ -118,18 +120,6 @@ func (ls *loopState) sendBatch(pend []*Conn, closed *bool) bool {
 	clear(rs.vecs[:])
 	clear(rs.iovs[:nv])
 	clear(rs.msgs[:nm])
-	if err != nil {
-		// io_uring_enter itself failed, before taking any entry: write
-		// the plain way from now on.
-		ls.closeRing()
-		rs.failed = true
-		for i, c := range pend {
-			if res[i] == resInRing {
-				c.flags |= fDeferred
-			}
-		}
-		return false
-	}
 	for {
 		user, v, ok := r.Next()
 		if !ok {
@@ -138,6 +128,21 @@ func (ls *loopState) sendBatch(pend []*Conn, closed *bool) bool {
 		res[user] = v
 		if v > 0 {
 			pend[user].out.Drain(int(v))
+		}
+	}
+	if err != nil {
+		// io_uring_enter failed: the entries it did not take have no
+		// result and are written the plain way, now and, unless the
+		// kernel was only short of memory, from now on.
+		for i, c := range pend {
+			if res[i] == resInRing {
+				res[i] = resPlain
+				c.flags |= fDeferred
+			}
+		}
+		if !errors.Is(err, syscall.EAGAIN) && !errors.Is(err, syscall.EBUSY) {
+			ls.closeRing()
+			rs.failed = true
 		}
 	}
 	for i, c := range pend {

@@ -248,11 +248,12 @@ func TestDeferredWritesErrors(t *testing.T) {
 }
 
 // TestDeferredWritesInOnePass: what one pass's callbacks do to a
-// connection after writing to it decides the deferred write, as it would
-// have decided an eager one: Close sends what was written first, then
-// closes; Disable(Write) holds it until Enable; Cork holds it until
-// Uncork; CloseAfterFlush sends it, then closes; a descriptor number
-// reused within the pass gets its own connection's bytes only.
+// connection after writing to it is honoured as it was when writes were
+// made at once: Close sends what was written first, then closes; Cork and
+// Disable(Write) let what was written before them go and hold what comes
+// after, until Uncork and Enable; CloseAfterFlush sends it, then closes;
+// a descriptor number reused within the pass gets its own connection's
+// bytes only.
 func TestDeferredWritesInOnePass(t *testing.T) {
 	bothWays(t, func(t *testing.T, l *ev.Loop) {
 		mk := func() (*stream.Conn, int) {
@@ -272,10 +273,12 @@ func TestDeferredWritesInOnePass(t *testing.T) {
 		closing.Close()
 		reused, reusedPeer := mk() // may take closing's descriptor number
 		reused.WriteString("new owner")
-		disabled.WriteString("held")
+		disabled.WriteString("sent;")
 		disabled.Disable(stream.Write)
-		corked.WriteString("corked")
+		disabled.WriteString("held")
+		corked.WriteString("sent;")
 		corked.Cork()
+		corked.WriteString("corked")
 		after.WriteString("then close")
 		after.CloseAfterFlush()
 
@@ -286,7 +289,7 @@ func TestDeferredWritesInOnePass(t *testing.T) {
 		readAll(corkedPeer, &got[2])
 		readAll(afterPeer, &got[3])
 		readAll(reusedPeer, &got[4])
-		for i, want := range []string{"last words", "", "", "then close", "new owner"} {
+		for i, want := range []string{"last words", "sent;", "sent;", "then close", "new owner"} {
 			if string(got[i]) != want {
 				t.Errorf("peer %d read %q; want %q", i, got[i], want)
 			}
@@ -302,9 +305,9 @@ func TestDeferredWritesInOnePass(t *testing.T) {
 		runUntil(t, l, func() bool {
 			readAll(disabledPeer, &got[1])
 			readAll(corkedPeer, &got[2])
-			return len(got[1]) == 4 && len(got[2]) == 6
+			return len(got[1]) == 9 && len(got[2]) == 11
 		})
-		if string(got[1]) != "held" || string(got[2]) != "corked" {
+		if string(got[1]) != "sent;held" || string(got[2]) != "sent;corked" {
 			t.Errorf("after Enable and Uncork: %q and %q", got[1], got[2])
 		}
 	})
@@ -484,4 +487,25 @@ func TestDeferredWritesNestedRun(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestDeferredWritesPrepareBreak: a prepare callback that writes and
+// breaks the loop (which then skips its poll) still has its write made.
+func TestDeferredWritesPrepareBreak(t *testing.T) {
+	l := newLoop(t)
+	c, peer := sockConn(t, l)
+	p := ev.NewPrepare(l, func(w *ev.Prepare) {
+		c.WriteString("from prepare")
+		w.Stop()
+		l.Break(ev.BreakOne)
+	})
+	p.Start()
+	if err := l.Run(ev.RunDefault); err != nil {
+		t.Fatal(err)
+	}
+	var got []byte
+	readAll(peer, &got)
+	if string(got) != "from prepare" {
+		t.Fatalf("peer read %q after Run returned; want %q", got, "from prepare")
+	}
 }

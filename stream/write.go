@@ -95,6 +95,30 @@ func (c *Conn) queueBuffer(b *buffer.Buffer) error {
 	return c.arm()
 }
 
+// writeDeferred makes at once the write that deferOutput left to the end
+// of the pass, for Close, Cork and Disable(Write), which must neither drop
+// nor hold back what was written before them: one write, as a Write used
+// to make it, and no callback (an error reaches the event callback from
+// the loop).
+func (c *Conn) writeDeferred() {
+	c.flags &^= fDeferred
+	if c.flags&(fWrite|fConnecting|fCorked|fClosed) != fWrite || c.outLen() == 0 {
+		return
+	}
+	limit, ok := c.x.writeLimit()
+	if !ok {
+		return
+	}
+	n, err := c.out.WriteFd(c.io.Fd(), limit)
+	if err != nil {
+		if e, ok := err.(syscall.Errno); !ok || !isTemporary(e) {
+			c.failLater(writeError(err))
+			return
+		}
+	}
+	c.x.wrote(n)
+}
+
 // deferOutput has the end of the pass write the output (Flush of the
 // loop's state): a write that would go to the descriptor at once waits
 // until the pass's callbacks have run, so that the pass's sends leave
@@ -161,8 +185,10 @@ func (c *Conn) Cork() {
 	if c.flags&(fClosed|fCloseAfterFlush|fShutdownPending|fShutdown) != 0 {
 		return
 	}
+	if c.flags&fDeferred != 0 {
+		c.writeDeferred() // written before the Cork: not held back
+	}
 	c.flags |= fCorked
-	c.flags &^= fDeferred // written at Uncork
 	if c.io.Events()&ev.Write != 0 {
 		c.arm() // output queued before the Cork waits too
 	}
@@ -224,6 +250,9 @@ func (c *Conn) queue() *buffer.Buffer {
 // handleWrite is the write path: the descriptor is writable and output is
 // queued. One writev(2) per readiness.
 func (c *Conn) handleWrite() {
+	// Whatever a write of the pass deferred is written here and now (a
+	// dial that connected, the loop's flush).
+	c.flags &^= fDeferred
 	if c.outLen() == 0 {
 		c.afterWrite()
 		return

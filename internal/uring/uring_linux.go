@@ -92,6 +92,11 @@ type Ring struct {
 	tail           uint32 // entries prepared; published to *sqTail by Submit
 	queued         uint32 // entries prepared and not yet submitted
 	maps           [2][]byte
+	// keep holds what the queued entries point to until Submit returns:
+	// the kernel reads it by address, which the compiler cannot see, and
+	// memory that did not escape could live on a goroutine stack that
+	// moves when it grows.
+	keep []unsafe.Pointer
 }
 
 // New sets up a ring with room for entries operations per batch (a power
@@ -159,6 +164,7 @@ func (r *Ring) Send(fd int, p []byte, user uint64) {
 	q := r.entry()
 	q.opcode = opSend
 	q.fd = int32(fd)
+	r.keep = append(r.keep, unsafe.Pointer(unsafe.SliceData(p)))
 	q.addr = uint64(uintptr(unsafe.Pointer(unsafe.SliceData(p))))
 	q.len = uint32(len(p))
 	q.opFlags = unix.MSG_DONTWAIT | unix.MSG_NOSIGNAL
@@ -174,6 +180,7 @@ func (r *Ring) Sendmsg(fd int, msg *unix.Msghdr, user uint64) {
 	q := r.entry()
 	q.opcode = opSendmsg
 	q.fd = int32(fd)
+	r.keep = append(r.keep, unsafe.Pointer(msg))
 	q.addr = uint64(uintptr(unsafe.Pointer(msg)))
 	q.len = 1
 	q.opFlags = unix.MSG_DONTWAIT | unix.MSG_NOSIGNAL
@@ -190,6 +197,7 @@ func (r *Ring) Recv(fd int, p []byte, user uint64) {
 	q := r.entry()
 	q.opcode = opRecv
 	q.fd = int32(fd)
+	r.keep = append(r.keep, unsafe.Pointer(unsafe.SliceData(p)))
 	q.addr = uint64(uintptr(unsafe.Pointer(unsafe.SliceData(p))))
 	q.len = uint32(len(p))
 	q.opFlags = unix.MSG_DONTWAIT
@@ -197,33 +205,47 @@ func (r *Ring) Recv(fd int, p []byte, user uint64) {
 }
 
 // Submit makes the queued operations, all in one io_uring_enter(2), and
-// returns once each has completed; Next then returns their results. It
-// enters the kernel with a raw system call, as the loop's reads and
-// writes do: the operations cannot block. Should the kernel leave one in
-// flight all the same, Submit waits for it through the scheduler.
+// returns once each of them has completed; Next then returns their
+// results. It enters the kernel with a raw system call, as the loop's reads
+// and writes do: the operations cannot block. Should the kernel leave one
+// in flight all the same, Submit waits for it through the scheduler.
+//
+// If io_uring_enter fails (EAGAIN or EBUSY when the kernel is short of
+// memory, or anything else), the operations it did not take are dropped
+// and get no result; Submit returns the error once the ones it took have
+// completed, so a caller can tell them apart by their results.
 func (r *Ring) Submit() error {
-	n := r.queued
-	if n == 0 {
+	if r.queued == 0 {
 		return nil
 	}
 	atomic.StoreUint32(r.sqTail, r.tail)
+	var err error
+	taken := uint32(0)
 	for r.queued > 0 {
 		k, _, e := syscall.RawSyscall6(unix.SYS_IO_URING_ENTER, uintptr(r.fd), uintptr(r.queued), 0, 0, 0, 0)
-		switch e {
-		case 0:
-			r.queued -= uint32(k)
-		case unix.EINTR:
-		case unix.EAGAIN, unix.EBUSY:
-			// Out of memory for requests, or completions to reap first:
-			// wait for the ones in flight, then go on.
-			if err := r.wait(n); err != nil {
-				return err
-			}
-		default:
-			return os.NewSyscallError("io_uring_enter", e)
+		if e == unix.EINTR {
+			continue
 		}
+		if e != 0 {
+			err = os.NewSyscallError("io_uring_enter", e)
+			break
+		}
+		r.queued -= uint32(k)
+		taken += uint32(k)
 	}
-	return r.wait(n)
+	if r.queued > 0 {
+		// Take back the entries the kernel did not take: they must not
+		// run at a later call, when what they point to has moved on.
+		r.tail -= r.queued
+		r.queued = 0
+		atomic.StoreUint32(r.sqTail, r.tail)
+	}
+	if werr := r.wait(taken); err == nil {
+		err = werr
+	}
+	clear(r.keep)
+	r.keep = r.keep[:0]
+	return err
 }
 
 // wait returns once n completions are in the completion queue.
