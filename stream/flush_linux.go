@@ -150,6 +150,13 @@ func (ls *loopState) sendBatch(pend []*Conn, closed *bool) bool {
 		case v == resPlain:
 			c.flushDeferred()
 		case c.flags&fClosed != 0:
+		case v >= 0 && c.outLen() == 0 && c.x == nil && c.onWrite == nil &&
+			c.flags&(fCloseAfterFlush|fShutdownPending|fOutPinned) == 0:
+			// All written, and nothing waits for it (an echo's reply):
+			// what wroteOutput would do comes down to recycling the
+			// output, the watcher's interest being unchanged.
+			c.ls.putBuffer(c.out)
+			c.out = nil
 		case v >= 0:
 			c.wroteOutput(int(v), nil)
 		default:

@@ -73,9 +73,26 @@ func (c *Conn) WriteBuffer(b *buffer.Buffer) error {
 			return c.queueBuffer(b)
 		}
 	}
-	// The chunks move to the output, which the end of the pass writes
-	// (an echo's input: a reference to the loop's arena).
-	if err := c.queue().AppendBuffer(b); err != nil {
+	// The chunks move to the output, which the end of the pass writes.
+	out := c.queue()
+	if ls := c.ls; b == &ls.in {
+		if p := b.Front(); len(p) == n {
+			// An echo's case: the read callback's whole input, one
+			// reference to the loop's arena. The output takes the bytes
+			// as a reference of its own rather than the input's chunk,
+			// so that each Buffer keeps reusing its own spare chunk (a
+			// moved chunk goes back to the pool when drained, and the
+			// input would take a new one for every read); the arena
+			// counts them as still lent.
+			out.AddReference(p, ls.release)
+			b.Drain(n) // the input lets go (its release clears curOut)...
+			// ...but the output holds the bytes until it is written.
+			ls.curOut = true
+			c.deferOutput()
+			return nil
+		}
+	}
+	if err := out.AppendBuffer(b); err != nil {
 		return err
 	}
 	c.deferOutput()
