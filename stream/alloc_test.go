@@ -75,12 +75,7 @@ func TestBatchEchoAllocs(t *testing.T) {
 	const conns = 8
 	var peers [conns]int
 	for i := range peers {
-		fd, peer := rawSocketpair(t)
-		c, err := stream.NewConn(l, fd)
-		if err != nil {
-			t.Fatal(err)
-		}
-		closeAtEnd(t, c)
+		c, peer := sockConn(t, l)
 		echo(c)
 		peers[i] = peer
 	}

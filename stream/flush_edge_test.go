@@ -11,19 +11,6 @@ import (
 	"github.com/eventide-go/eventide/stream"
 )
 
-// sockConn returns a Conn over one end of a socketpair and the other
-// (non-blocking) end.
-func sockConn(t *testing.T, l *ev.Loop) (*stream.Conn, int) {
-	t.Helper()
-	fd, peer := rawSocketpair(t)
-	c, err := stream.NewConn(l, fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	closeAtEnd(t, c)
-	return c, peer
-}
-
 // TestDeferredWritesNestedRunPipe: a write callback run while a ring
 // batch is finished calls l.Run (nesting, as libev allows), whose pass
 // makes a batch of its own. A pipe connection of the outer batch, which

@@ -51,6 +51,19 @@ func rawSocketpair(t *testing.T) (int, int) {
 	return fds[0], fds[1]
 }
 
+// sockConn returns a Conn over one end of a socketpair and the other
+// (non-blocking) end.
+func sockConn(t *testing.T, l *ev.Loop) (*stream.Conn, int) {
+	t.Helper()
+	fd, peer := rawSocketpair(t)
+	c, err := stream.NewConn(l, fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeAtEnd(t, c)
+	return c, peer
+}
+
 // readAll reads what fd has now (non-blocking) and appends it to *got.
 func readAll(fd int, got *[]byte) {
 	buf := make([]byte, 64<<10)
@@ -79,12 +92,7 @@ func TestDeferredWritesBatch(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := range conns {
-			fd, peer := rawSocketpair(t)
-			c, err := stream.NewConn(l, fd)
-			if err != nil {
-				t.Fatal(err)
-			}
-			closeAtEnd(t, c)
+			c, peer := sockConn(t, l)
 			conns[i], peers[i] = c, peer
 		}
 		// A pipe's write end as connection 0: written with write(2).
@@ -172,12 +180,7 @@ func TestDeferredWritesBatch(t *testing.T) {
 // others of the batch are not held up.
 func TestDeferredWritesPartial(t *testing.T) {
 	bothWays(t, func(t *testing.T, l *ev.Loop) {
-		bigFd, bigPeer := rawSocketpair(t)
-		big, err := stream.NewConn(l, bigFd)
-		if err != nil {
-			t.Fatal(err)
-		}
-		closeAtEnd(t, big)
+		big, bigPeer := sockConn(t, l)
 		drained := 0
 		big.SetCallbacks(nil, func(*stream.Conn) { drained++ }, nil)
 		a, b := connPair(t, l)
@@ -212,12 +215,7 @@ func TestDeferredWritesPartial(t *testing.T) {
 // and closes it; the others of the batch are written.
 func TestDeferredWritesErrors(t *testing.T) {
 	bothWays(t, func(t *testing.T, l *ev.Loop) {
-		deadFd, deadPeer := rawSocketpair(t)
-		dead, err := stream.NewConn(l, deadFd)
-		if err != nil {
-			t.Fatal(err)
-		}
-		closeAtEnd(t, dead)
+		dead, deadPeer := sockConn(t, l)
 		var whats []stream.What
 		var errs []error
 		dead.SetCallbacks(nil, nil, func(_ *stream.Conn, what stream.What, err error) {
@@ -256,15 +254,7 @@ func TestDeferredWritesErrors(t *testing.T) {
 // bytes only.
 func TestDeferredWritesInOnePass(t *testing.T) {
 	bothWays(t, func(t *testing.T, l *ev.Loop) {
-		mk := func() (*stream.Conn, int) {
-			fd, peer := rawSocketpair(t)
-			c, err := stream.NewConn(l, fd)
-			if err != nil {
-				t.Fatal(err)
-			}
-			closeAtEnd(t, c)
-			return c, peer
-		}
+		mk := func() (*stream.Conn, int) { return sockConn(t, l) }
 		closing, closingPeer := mk()
 		disabled, disabledPeer := mk()
 		corked, corkedPeer := mk()
@@ -324,12 +314,7 @@ func TestDeferredWritesChain(t *testing.T) {
 		var cs [conns]*stream.Conn
 		left := rounds
 		for i := range cs {
-			fd, peer := rawSocketpair(t)
-			c, err := stream.NewConn(l, fd)
-			if err != nil {
-				t.Fatal(err)
-			}
-			closeAtEnd(t, c)
+			c, peer := sockConn(t, l)
 			cs[i], peers[i] = c, peer
 		}
 		for i, c := range cs {
@@ -369,12 +354,7 @@ func TestDeferredWritesLoopClosed(t *testing.T) {
 	bothWays(t, func(t *testing.T, l *ev.Loop) {
 		calls := 0
 		for range 3 {
-			fd, _ := rawSocketpair(t)
-			c, err := stream.NewConn(l, fd)
-			if err != nil {
-				t.Fatal(err)
-			}
-			closeAtEnd(t, c)
+			c, _ := sockConn(t, l)
 			c.SetCallbacks(nil, func(c *stream.Conn) {
 				calls++
 				c.Loop().Close()
@@ -434,12 +414,7 @@ func TestDeferredWritesNestedRun(t *testing.T) {
 		var peers [n]int
 		whats := map[int][]stream.What{}
 		for i := range cs {
-			fd, peer := rawSocketpair(t)
-			c, err := stream.NewConn(l, fd)
-			if err != nil {
-				t.Fatal(err)
-			}
-			closeAtEnd(t, c)
+			c, peer := sockConn(t, l)
 			cs[i], peers[i] = c, peer
 			c.SetCallbacks(nil, nil, func(_ *stream.Conn, what stream.What, err error) {
 				whats[i] = append(whats[i], what)

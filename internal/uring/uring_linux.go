@@ -144,64 +144,38 @@ func New(entries uint32) (*Ring, error) {
 // Free returns how many more operations fit in the batch being prepared.
 func (r *Ring) Free() int { return len(r.sqes) - int(r.queued) }
 
-// entry returns the next submission entry, zeroed. The caller has checked
-// Free.
-func (r *Ring) entry() *sqe {
+// queue fills the next submission entry. The caller's method names the
+// operation for the panic on a full batch (see Free).
+func (r *Ring) queue(name string, op uint8, fd int, addr unsafe.Pointer, n, flags uint32, user uint64) {
+	if r.queued == uint32(len(r.sqes)) {
+		panic("uring: " + name + " on a full batch")
+	}
 	q := &r.sqes[r.tail&r.sqMask]
-	*q = sqe{}
+	*q = sqe{opcode: op, fd: int32(fd), len: n, opFlags: flags, userData: user}
+	r.keep = append(r.keep, addr)
+	q.addr = uint64(uintptr(addr))
 	r.tail++
 	r.queued++
-	return q
 }
 
 // Send queues send(2) of p on the socket fd, with MSG_DONTWAIT and
 // MSG_NOSIGNAL; user comes back with its result. p must stay untouched
 // until Submit returns. It panics if the batch is full (see Free).
 func (r *Ring) Send(fd int, p []byte, user uint64) {
-	if r.queued == uint32(len(r.sqes)) {
-		panic("uring: Send on a full batch")
-	}
-	q := r.entry()
-	q.opcode = opSend
-	q.fd = int32(fd)
-	r.keep = append(r.keep, unsafe.Pointer(unsafe.SliceData(p)))
-	q.addr = uint64(uintptr(unsafe.Pointer(unsafe.SliceData(p))))
-	q.len = uint32(len(p))
-	q.opFlags = unix.MSG_DONTWAIT | unix.MSG_NOSIGNAL
-	q.userData = user
+	r.queue("Send", opSend, fd, unsafe.Pointer(unsafe.SliceData(p)), uint32(len(p)), unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL, user)
 }
 
 // Sendmsg queues sendmsg(2) of msg on the socket fd, as Send does: msg and
 // the memory it points to must stay untouched until Submit returns.
 func (r *Ring) Sendmsg(fd int, msg *unix.Msghdr, user uint64) {
-	if r.queued == uint32(len(r.sqes)) {
-		panic("uring: Sendmsg on a full batch")
-	}
-	q := r.entry()
-	q.opcode = opSendmsg
-	q.fd = int32(fd)
-	r.keep = append(r.keep, unsafe.Pointer(msg))
-	q.addr = uint64(uintptr(unsafe.Pointer(msg)))
-	q.len = 1
-	q.opFlags = unix.MSG_DONTWAIT | unix.MSG_NOSIGNAL
-	q.userData = user
+	r.queue("Sendmsg", opSendmsg, fd, unsafe.Pointer(msg), 1, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL, user)
 }
 
 // Recv queues recv(2) into p on the socket fd, with MSG_DONTWAIT, as Send
 // does: p must stay untouched until Submit returns. (A load generator
 // receives a whole poll's replies this way; bench/cmd/echoload.)
 func (r *Ring) Recv(fd int, p []byte, user uint64) {
-	if r.queued == uint32(len(r.sqes)) {
-		panic("uring: Recv on a full batch")
-	}
-	q := r.entry()
-	q.opcode = opRecv
-	q.fd = int32(fd)
-	r.keep = append(r.keep, unsafe.Pointer(unsafe.SliceData(p)))
-	q.addr = uint64(uintptr(unsafe.Pointer(unsafe.SliceData(p))))
-	q.len = uint32(len(p))
-	q.opFlags = unix.MSG_DONTWAIT
-	q.userData = user
+	r.queue("Recv", opRecv, fd, unsafe.Pointer(unsafe.SliceData(p)), uint32(len(p)), unix.MSG_DONTWAIT, user)
 }
 
 // Submit makes the queued operations, all in one io_uring_enter(2), and

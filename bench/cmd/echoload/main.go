@@ -107,24 +107,12 @@ type worker struct {
 }
 
 func (w *worker) run() {
-	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	ep, err := w.start()
 	if err != nil {
-		w.err = os.NewSyscallError("epoll_create1", err)
+		w.err = err
 		return
 	}
 	defer unix.Close(ep)
-	for i := range w.conns {
-		c := &w.conns[i]
-		ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(i)}
-		if err := unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, c.fd, &ev); err != nil {
-			w.err = os.NewSyscallError("epoll_ctl", err)
-			return
-		}
-		if err := w.send(c, time.Now()); err != nil {
-			w.err = err
-			return
-		}
-	}
 	events := make([]unix.EpollEvent, 256)
 	for !w.stop.Load() {
 		n, err := rawnet.Wait(ep, events)
@@ -139,6 +127,28 @@ func (w *worker) run() {
 			}
 		}
 	}
+}
+
+// start makes the worker's epoll instance, watches its connections in it
+// and sends each its first message.
+func (w *worker) start() (ep int, err error) {
+	ep, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return -1, os.NewSyscallError("epoll_create1", err)
+	}
+	for i := range w.conns {
+		c := &w.conns[i]
+		ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(i)}
+		if err := unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, c.fd, &ev); err != nil {
+			unix.Close(ep)
+			return -1, os.NewSyscallError("epoll_ctl", err)
+		}
+		if err := w.send(c, time.Now()); err != nil {
+			unix.Close(ep)
+			return -1, err
+		}
+	}
+	return ep, nil
 }
 
 // send writes one whole message on c's non-blocking socket; now is the

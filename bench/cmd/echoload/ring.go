@@ -18,32 +18,20 @@ import (
 // them (MSG_DONTWAIT: every operation completes inline, nothing waits in
 // the ring), and one more sends the next messages of the completed echoes.
 func (w *worker) runRing() {
-	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
-	if err != nil {
-		w.err = os.NewSyscallError("epoll_create1", err)
-		return
-	}
-	defer unix.Close(ep)
 	r, err := uring.New(256)
 	if err != nil {
 		w.err = err
 		return
 	}
 	defer r.Close()
+	ep, err := w.start()
+	if err != nil {
+		w.err = err
+		return
+	}
+	defer unix.Close(ep)
 	const slot = 64 << 10
 	bufs := make([]byte, 256*slot)
-	for i := range w.conns {
-		c := &w.conns[i]
-		ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(i)}
-		if err := unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, c.fd, &ev); err != nil {
-			w.err = os.NewSyscallError("epoll_ctl", err)
-			return
-		}
-		if err := w.send(c, time.Now()); err != nil {
-			w.err = err
-			return
-		}
-	}
 	events := make([]unix.EpollEvent, 256)
 	for !w.stop.Load() {
 		n, err := rawnet.Wait(ep, events)
