@@ -28,6 +28,15 @@ func (ls *loopState) Flush() bool {
 				}
 			}
 		}
+		if closed {
+			// A callback closed the loop: what this round did not
+			// write stays listed, for Release to write.
+			for _, c := range pend {
+				if c.flags&fDeferred != 0 {
+					ls.pend = append(ls.pend, c)
+				}
+			}
+		}
 		clear(pend)
 		ls.spare = pend[:0]
 		if closed || ls.released {

@@ -348,13 +348,17 @@ func TestDeferredWritesChain(t *testing.T) {
 }
 
 // TestDeferredWritesLoopClosed: a write callback that closes the loop
-// during the end-of-pass writes ends them: no callback runs after, and
-// the loop closes without leaks (newLoop checks).
+// during the end-of-pass writes ends them: no callback runs after, the
+// writes not yet made are made when the loop closes (as writes made at
+// once would have been), and the loop closes without leaks (newLoop
+// checks).
 func TestDeferredWritesLoopClosed(t *testing.T) {
 	bothWays(t, func(t *testing.T, l *ev.Loop) {
 		calls := 0
+		var peers []int
 		for range 3 {
-			c, _ := sockConn(t, l)
+			c, peer := sockConn(t, l)
+			peers = append(peers, peer)
 			c.SetCallbacks(nil, func(c *stream.Conn) {
 				calls++
 				c.Loop().Close()
@@ -366,6 +370,13 @@ func TestDeferredWritesLoopClosed(t *testing.T) {
 		}
 		if calls != 1 {
 			t.Errorf("%d write callbacks ran; want 1 (the one that closed the loop)", calls)
+		}
+		for i, p := range peers {
+			var got []byte
+			readAll(p, &got)
+			if string(got) != "x" {
+				t.Errorf("peer %d read %q; want the write made before the loop closed", i, got)
+			}
 		}
 	})
 }
