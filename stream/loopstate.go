@@ -34,7 +34,10 @@ type loopState struct {
 	// pass writes): those bytes stay where they are, off moves past them,
 	// and lent counts them until their Buffers release them. off goes back
 	// to 0 whenever nothing is lent; when too little is left, reads go to
-	// the connection's own input Buffer until it is.
+	// the connection's own input Buffer until it is. So a reference held
+	// for long (a slow reader's queued reply, a Buffer the program keeps
+	// without draining or resetting it) makes the loop's reads copy into
+	// pooled chunks meanwhile: correct, a little slower.
 	arena []byte
 	off   int
 	lent  int
