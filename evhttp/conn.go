@@ -63,6 +63,7 @@ type Conn struct {
 	closeFired   bool
 	remoteSet    bool
 	writeTimeout bool // the stream's write timeout is set (at the first queued output)
+	outListed    bool // in the server's outConns (watchOutput)
 	highWater    bool // the stream's read high watermark is set (at the first unread input)
 }
 
@@ -693,12 +694,23 @@ func (c *Conn) flush() {
 }
 
 // watchOutput sets the stream's write timeout at the first reply the
-// socket did not take at once, whether from r.out or from sendDirect.
-// Output held by a cork is not yet offered to the socket.
+// socket did not take, whether from r.out or from sendDirect. The stream
+// writes at the end of the pass, so the connection is listed, and the
+// server's watcher looks at its output once the pass is over (a reply
+// that left whole then costs no timer). Output held by a cork is not yet
+// offered to the socket.
 func (c *Conn) watchOutput() {
-	if !c.writeTimeout && !c.corked && c.srv.cfg.WriteTimeout > 0 && c.sc.OutputLen() > 0 {
-		c.writeTimeout = true
-		c.sc.SetTimeouts(0, c.srv.cfg.WriteTimeout)
+	if c.writeTimeout || c.corked || c.outListed || c.srv.cfg.WriteTimeout <= 0 || c.sc.OutputLen() == 0 {
+		return
+	}
+	s := c.srv
+	c.outListed = true
+	s.outConns = append(s.outConns, c)
+	if s.outW == nil {
+		s.outW = ev.NewPrepare(s.loop, s.watchOutputs)
+	}
+	if !s.outW.Active() {
+		s.outW.Start()
 	}
 }
 

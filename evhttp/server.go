@@ -49,6 +49,12 @@ type Server struct {
 	corkedConns []*Conn
 	uncorkW     *ev.Prepare
 
+	// Connections whose reply was written in the pass (watchOutput), and
+	// the watcher, started while any is listed, that looks after the
+	// pass's writes whether output is left for the write timeout.
+	outConns []*Conn
+	outW     *ev.Prepare
+
 	// closer closes the server with its loop (ev.Cleanup), started once it
 	// has a listener or a connection: descriptors left open and bridged
 	// handlers waiting on a loop that is gone otherwise.
@@ -259,7 +265,29 @@ func (s *Server) Close() {
 		clear(s.corkedConns)
 		s.corkedConns = s.corkedConns[:0]
 	}
+	if s.outW != nil {
+		s.outW.Stop()
+		clear(s.outConns)
+		s.outConns = s.outConns[:0]
+	}
 	s.finishShutdown()
+}
+
+// watchOutputs is the write-timeout watcher's callback, at the start of
+// the iteration after the pass whose replies listed their connections:
+// the stream wrote them at the end of that pass, and a connection with
+// output left (the client is not reading) gets its write timeout.
+func (s *Server) watchOutputs(w *ev.Prepare) {
+	w.Stop()
+	for i, c := range s.outConns {
+		s.outConns[i] = nil
+		c.outListed = false
+		if !c.closed && !c.writeTimeout && c.sc.OutputLen() > 0 {
+			c.writeTimeout = true
+			c.sc.SetTimeouts(0, s.cfg.WriteTimeout)
+		}
+	}
+	s.outConns = s.outConns[:0]
 }
 
 // uncorkBatch is the uncorking watcher's callback: the batch of posted

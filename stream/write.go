@@ -134,6 +134,11 @@ func (c *Conn) writeDeferred() {
 		}
 	}
 	c.x.wrote(n)
+	if c.out.Len() == 0 && c.flags&fOutPinned == 0 {
+		// An idle connection holds no output Buffer.
+		c.ls.putBuffer(c.out)
+		c.out = nil
+	}
 }
 
 // deferOutput has the end of the pass write the output (Flush of the
@@ -306,6 +311,12 @@ func (c *Conn) wroteOutput(n int, err error) {
 	}
 	if c.outLen() <= c.x.lowWriteMark() {
 		c.callWrite()
+		if c.in != nil && c.in.Len() == 0 && c.flags&(fClosed|fInCallback) == 0 {
+			// The callback called Input (evhttp looks for pipelined
+			// requests): an idle connection holds no input Buffer.
+			c.ls.putBuffer(c.in)
+			c.in = nil
+		}
 	}
 }
 
