@@ -106,7 +106,7 @@ func NewConn(l *ev.Loop, fd int) (*Conn, error) {
 	return c, nil
 }
 
-// sock reports whether the descriptor is a socket (rawRead, rawWrite).
+// sock reports whether the descriptor is a socket (rawRead).
 func (c *Conn) sock() bool { return c.flags&fNotSocket == 0 }
 
 // newConn makes a Conn for a descriptor already non-blocking.

@@ -12,10 +12,3 @@ import (
 func rawRead(fd int, p []byte, sock bool) (int, syscall.Errno) {
 	return sysio.Read(sock, fd, p)
 }
-
-// rawWrite writes p with sendto(2) on a socket (MSG_NOSIGNAL: a reset peer
-// is EPIPE, never SIGPIPE), write(2) on anything else, as rawRead reads
-// (sysio.Write). p must not be empty.
-func rawWrite(fd int, p []byte, sock bool) (int, syscall.Errno) {
-	return sysio.Write(sock, fd, p)
-}

@@ -27,20 +27,3 @@ func rawRead(fd int, p []byte, sock bool) (int, syscall.Errno) {
 		}
 	}
 }
-
-// rawWrite writes p with write(2), as rawRead reads.
-func rawWrite(fd int, p []byte, sock bool) (int, syscall.Errno) {
-	for {
-		n, err := unix.Write(fd, p)
-		if err == nil {
-			return n, 0
-		}
-		var e syscall.Errno
-		if !errors.As(err, &e) {
-			e = syscall.EIO
-		}
-		if e != syscall.EINTR {
-			return 0, e
-		}
-	}
-}
