@@ -64,23 +64,3 @@ func Read(sock bool, fd int, p []byte) (int, syscall.Errno) {
 		}
 	}
 }
-
-// Write writes p with sendto(2) on a socket (sock; MSG_NOSIGNAL: a reset
-// peer is EPIPE, never SIGPIPE), write(2) on anything else, and returns
-// the count or the errno, EINTR retried, as Read reads. p must not be
-// empty.
-func Write(sock bool, fd int, p []byte) (int, syscall.Errno) {
-	trap, flags := uintptr(unix.SYS_WRITE), uintptr(0)
-	if sock {
-		trap, flags = unix.SYS_SENDTO, unix.MSG_NOSIGNAL
-	}
-	for {
-		r, _, e := syscall.RawSyscall6(trap, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)), flags, 0, 0)
-		if e == 0 {
-			return int(r), 0
-		}
-		if e != syscall.EINTR {
-			return 0, e
-		}
-	}
-}
