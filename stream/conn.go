@@ -312,7 +312,7 @@ func (c *Conn) arm() error {
 
 // stopIO stops watching the descriptor. Stopping a watcher also drops its
 // pending events, and a Custom event fed to it (deferred callbacks, a write
-// error found by an eager write) must survive the stop: a dial that
+// error found by a write made outside the I/O path) must survive the stop: a dial that
 // connects with nothing to read or write, or an EOF that ends reading,
 // stops the watcher right after deferring its event.
 func (c *Conn) stopIO() {
@@ -557,8 +557,9 @@ func (c *Conn) callWrite() {
 	c.onWrite(c)
 }
 
-// runDeferred delivers what waits for the loop: a write error found by an
-// eager write, and deferred callbacks.
+// runDeferred delivers what waits for the loop: a write error found by a
+// write made outside the I/O path (Close, Cork, Disable), and deferred
+// callbacks.
 func (c *Conn) runDeferred() {
 	x := c.x
 	if x == nil {
@@ -635,9 +636,9 @@ func (c *Conn) fail(what What, err error) {
 	}
 }
 
-// failLater records an error found outside the I/O path (by an eager
-// write) and has the loop deliver it, so that the event callback never
-// runs nested in Write.
+// failLater records an error found outside the I/O path (by the write
+// that Cork, Disable or Close make of a deferred output) and has the loop
+// deliver it, so that the event callback never runs nested in them.
 func (c *Conn) failLater(err error) {
 	if c.flags&(fErrPending|fClosed) != 0 {
 		return

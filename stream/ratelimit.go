@@ -167,7 +167,8 @@ func (r *connRate) detach() {
 // SetRateLimit limits the connection's reading and writing to cfg's rates
 // (libevent's bufferevent_set_rate_limit); a zero RateLimit removes the
 // limit (group membership stays). A limited connection reads and writes
-// at most its tokens at a time, so writes are queued rather than eager.
+// at most its tokens at a time, so writes are queued for the loop, which
+// writes as tokens come, rather than made at the end of the pass.
 // On a closed connection it does nothing: Close stopped its refill timer
 // for good.
 func (c *Conn) SetRateLimit(cfg RateLimit) {
