@@ -170,3 +170,56 @@ func TestViewsDoNotReachData(t *testing.T) {
 		})
 	}
 }
+
+// TestPeekMemory: the slices of the first n bytes held in memory, without
+// copying, stopping before a file segment (left unread) and when vecs is
+// full.
+func TestPeekMemory(t *testing.T) {
+	f := tempFile(t, []byte("0123456789"))
+	tests := []struct {
+		name  string
+		setup func(b *buffer.Buffer)
+		n     int
+		cap   int
+		want  []string
+	}{
+		{"empty", func(b *buffer.Buffer) {}, -1, 4, nil},
+		{"all", func(b *buffer.Buffer) { *b = *chained("abc", "defg") }, -1, 4, []string{"abc", "defg"}},
+		{"first n", func(b *buffer.Buffer) { *b = *chained("abc", "defg") }, 5, 4, []string{"abc", "de"}},
+		{"n past the end", func(b *buffer.Buffer) { *b = *chained("abc") }, 10, 4, []string{"abc"}},
+		{"vecs full", func(b *buffer.Buffer) { *b = *chained("ab", "cd", "ef") }, -1, 2, []string{"ab", "cd"}},
+		{"up to a file segment", func(b *buffer.Buffer) { b.WriteString("ab"); b.AddFile(f, 0, 10); b.WriteString("z") }, -1, 4, []string{"ab"}},
+		{"a file segment first", func(b *buffer.Buffer) { b.AddFile(f, 0, 10); b.WriteString("z") }, -1, 4, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b buffer.Buffer
+			tt.setup(&b)
+			n := b.Len()
+			vecs := b.PeekMemory(tt.n, make([][]byte, 0, tt.cap))
+			var got []string
+			for _, v := range vecs {
+				got = append(got, string(v))
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("PeekMemory = %q; want %q", got, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Fatalf("PeekMemory = %q; want %q", got, tt.want)
+				}
+			}
+			if b.Len() != n {
+				t.Fatalf("Len %d after PeekMemory; want %d (nothing removed)", b.Len(), n)
+			}
+			if tt.name == "a file segment first" && b.Front() != nil {
+				t.Fatal("PeekMemory read the file segment into memory")
+			}
+			if len(vecs) > 0 {
+				if p := b.Pullup(len(vecs[0])); &p[0] != &vecs[0][0] {
+					t.Fatal("PeekMemory copied the first slice")
+				}
+			}
+		})
+	}
+}
