@@ -26,13 +26,12 @@ func (c *Conn) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	if c.canWriteNow() {
-		c.queue().Write(p)
-		c.deferOutput()
-		return len(p), nil
-	}
+	now := c.canWriteNow() // asked before p joins the output
 	c.queue().Write(p)
-	if c.flags&fDeferred == 0 {
+	switch {
+	case now:
+		c.deferOutput()
+	case c.flags&fDeferred == 0:
 		c.arm()
 	}
 	return len(p), nil

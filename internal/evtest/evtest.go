@@ -32,26 +32,7 @@ const Deadline = 20 * time.Second
 // once closed, must leave the process with the descriptors it had before.
 func NewLoop(t testing.TB, opts ...ev.Option) *ev.Loop {
 	t.Helper()
-	pollerOnce.Do(startRuntimePoller)
-	before := OpenFDs(t)
-	l, err := ev.NewLoop(opts...)
-	if err != nil {
-		t.Fatalf("NewLoop: %v", err)
-	}
-	t.Cleanup(func() {
-		if st := l.Stats(); st.Active != 0 && !l.Closed() {
-			var b strings.Builder
-			l.Dump(&b)
-			t.Errorf("loop has %d active watchers at the end of the test:\n%s", st.Active, b.String())
-		}
-		if err := l.Close(); err != nil {
-			t.Errorf("loop Close: %v", err)
-		}
-		if after := OpenFDs(t); after != before {
-			t.Errorf("open descriptors: %d before the loop, %d after closing it", before, after)
-		}
-	})
-	return l
+	return NewLoops(t, 1, opts...)[0]
 }
 
 // NewLoops returns n loops checked as NewLoop checks one, except that the
@@ -76,14 +57,14 @@ func NewLoops(t testing.TB, n int, opts ...ev.Option) []*ev.Loop {
 			if st := l.Stats(); st.Active != 0 && !l.Closed() {
 				var b strings.Builder
 				l.Dump(&b)
-				t.Errorf("loop %d has %d active watchers at the end of the test:\n%s", i, st.Active, b.String())
+				t.Errorf("loop %d of %d has %d active watchers at the end of the test:\n%s", i+1, n, st.Active, b.String())
 			}
 			if err := l.Close(); err != nil {
-				t.Errorf("loop %d Close: %v", i, err)
+				t.Errorf("loop %d of %d: Close: %v", i+1, n, err)
 			}
 		}
 		if after := OpenFDs(t); after != before {
-			t.Errorf("open descriptors: %d before the loops, %d after closing them", before, after)
+			t.Errorf("open descriptors: %d before the loop(s), %d after closing them", before, after)
 		}
 	})
 	return loops
